@@ -1,0 +1,168 @@
+/**
+ * The one error family of @glance/core. Every failure that reaches a caller is a GlanceError with a
+ * literal `code`, so adapters (the CLI, the GitHub Action, the Slack app) can render each kind in one
+ * place without parsing messages. Messages are written for people: what, the limit, the actual value,
+ * and the fix.
+ */
+export type GlanceErrorCode =
+  | "configuration"
+  | "input-limit"
+  | "unreadable-media"
+  | "unsupported-media"
+  | "media-tool"
+  | "api"
+  | "rate-limited"
+  | "content-inspection"
+  | "connection"
+  | "timeout"
+  | "aborted"
+  | "invalid-response";
+
+export class GlanceError extends Error {
+  readonly code: GlanceErrorCode;
+
+  constructor(code: GlanceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "GlanceError";
+    this.code = code;
+  }
+}
+
+/** A setting is missing or wrong: unknown model, out-of-range option, no API key. */
+export class ConfigurationError extends GlanceError {
+  readonly setting: string;
+
+  constructor(setting: string, message: string) {
+    super("configuration", message);
+    this.name = "ConfigurationError";
+    this.setting = setting;
+  }
+}
+
+export interface InputLimitDetails {
+  /** Which input broke the limit: a file name, "request", "video frames"... */
+  input: string;
+  /** What is limited, in words: "image width", "base64 payload size". */
+  what: string;
+  /** The limit, already formatted for people ("at most 10 MB", "greater than 10 px"). */
+  limit: string;
+  /** The actual value, formatted the same way. */
+  actual: string;
+  /** How to get within the limit. */
+  fix: string;
+}
+
+/** An input breaks one of the service's documented limits; it was caught before sending. */
+export class InputLimitError extends GlanceError {
+  readonly input: string;
+  readonly what: string;
+  readonly limit: string;
+  readonly actual: string;
+  readonly fix: string;
+
+  constructor(details: InputLimitDetails) {
+    super(
+      "input-limit",
+      `${details.input}: ${details.what} is ${details.actual}, but must be ${details.limit}. ${details.fix}`,
+    );
+    this.name = "InputLimitError";
+    this.input = details.input;
+    this.what = details.what;
+    this.limit = details.limit;
+    this.actual = details.actual;
+    this.fix = details.fix;
+  }
+}
+
+/** A file is not what it claims to be, is truncated, or cannot be decoded. */
+export class MediaError extends GlanceError {
+  readonly input: string;
+
+  constructor(
+    code: "unreadable-media" | "unsupported-media" | "media-tool",
+    input: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${input}: ${message}`, options);
+    this.name = "MediaError";
+    this.input = input;
+  }
+}
+
+export interface ApiErrorDetails {
+  status: number | undefined;
+  /** The service's own error code, such as "InvalidParameter" or "Throttling.RateQuota". */
+  apiCode: string | undefined;
+  requestId: string | undefined;
+  /** Seconds the service asked us to wait (Retry-After), when it said. */
+  retryAfterSeconds: number | undefined;
+}
+
+/** The service answered with an error status. */
+export class ApiError extends GlanceError {
+  readonly status: number | undefined;
+  readonly apiCode: string | undefined;
+  readonly requestId: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    code: "api" | "rate-limited" | "content-inspection",
+    message: string,
+    details: ApiErrorDetails,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.name = "ApiError";
+    this.status = details.status;
+    this.apiCode = details.apiCode;
+    this.requestId = details.requestId;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+}
+
+/** The service could not be reached, or a stream broke before it finished. */
+export class ConnectionError extends GlanceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("connection", message, options);
+    this.name = "ConnectionError";
+  }
+}
+
+/** A request took longer than its timeout. */
+export class TimeoutError extends GlanceError {
+  readonly timeoutMilliseconds: number;
+
+  constructor(timeoutMilliseconds: number, options?: { cause?: unknown }) {
+    super(
+      "timeout",
+      `The model did not answer within ${timeoutMilliseconds / 1000} s. Raise the timeout, ask for a shorter answer, or use streaming.`,
+      options,
+    );
+    this.name = "TimeoutError";
+    this.timeoutMilliseconds = timeoutMilliseconds;
+  }
+}
+
+/** The caller aborted the request. */
+export class AbortedError extends GlanceError {
+  constructor(options?: { cause?: unknown }) {
+    super("aborted", "The request was cancelled.", options);
+    this.name = "AbortedError";
+  }
+}
+
+/** The model answered, but not in the shape that was asked for (structured output). */
+export class ResponseValidationError extends GlanceError {
+  readonly rawText: string;
+
+  constructor(message: string, rawText: string, options?: { cause?: unknown }) {
+    super("invalid-response", message, options);
+    this.name = "ResponseValidationError";
+    this.rawText = rawText;
+  }
+}
+
+export function isGlanceError(value: unknown): value is GlanceError {
+  return value instanceof GlanceError;
+}
