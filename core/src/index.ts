@@ -55,3 +55,19 @@ export {
   type VideoTokenEstimate,
   type VideoTokenInput,
 } from "./estimation/video-tokens.js";
+
+// Media preparation.
+export type { PreparedFrameList, PreparedImage, PreparedMedia, PreparedVideoFile } from "./media/prepared-media.js";
+// <media exports>
+
+// Text tokens, whole-request estimates and cost.
+// <text and cost exports>
+
+// Request building.
+// <request exports>
+
+// API client.
+// <client exports>
+
+// Localization.
+// <localization exports>
