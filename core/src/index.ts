@@ -55,19 +55,97 @@ export {
   type VideoTokenEstimate,
   type VideoTokenInput,
 } from "./estimation/video-tokens.js";
-
+export {
+  type DetectedFormat,
+  detectFormat,
+  type ImageFormat,
+  supportedImageFormats,
+  supportedVideoFormats,
+  type VideoFormat,
+} from "./media/detect-format.js";
+export { type PrepareFrameListOptions, prepareFrameList } from "./media/prepare-frame-list.js";
+export { type PrepareImageOptions, prepareImage } from "./media/prepare-image.js";
+export { type PrepareMediaOptions, prepareMedia } from "./media/prepare-media.js";
+export { type PrepareVideoOptions, prepareVideo } from "./media/prepare-video.js";
 // Media preparation.
 export type { PreparedFrameList, PreparedImage, PreparedMedia, PreparedVideoFile } from "./media/prepared-media.js";
+export { probeVideo, type VideoProbe } from "./media/probe-video.js";
 // <media exports>
 
 // Text tokens, whole-request estimates and cost.
+export { type CostEstimate, type CostInput, estimateCost } from "./estimation/cost-estimate.js";
+export { type ModelPrice, type PriceTable, type PriceTier, parsePriceTable } from "./estimation/price-table.js";
+export {
+  chatTemplateTokens,
+  countTextTokens,
+  type TextTokenizerInfo,
+  textTokenizerInfo,
+  warmTextTokenizer,
+} from "./estimation/text-tokens.js";
 // <text and cost exports>
 
 // Request building.
+export { buildChatRequest } from "./request/build-chat-request.js";
+export type {
+  ChatRequest,
+  ChatRequestInput,
+  ConversationTurn,
+  StructuredOutputOption,
+} from "./request/chat-request.js";
+export type {
+  AssistantMessage,
+  ChatMessage,
+  ChatRequestBody,
+  ContentPart,
+  ImageUrlPart,
+  JsonSchemaResponseFormat,
+  SystemMessage,
+  TextPart,
+  UserMessage,
+  VideoFramesPart,
+  VideoUrlPart,
+} from "./request/chat-request-body.js";
+export { describeRequestForDisplay } from "./request/describe-request-for-display.js";
+export {
+  type EstimatedChatRequest,
+  estimateRequest,
+  type InputTokenEstimate,
+  type RequestEstimate,
+} from "./request/estimate-request.js";
+export type {
+  RemoteFrameListInput,
+  RemoteImageInput,
+  RemoteInput,
+  RemoteVideoInput,
+  VisualInput,
+} from "./request/visual-input.js";
 // <request exports>
 
 // API client.
+export type { Completion, CompletionUsage } from "./client/completion.js";
+export {
+  type CompleteOptions,
+  createGlanceClient,
+  type GlanceClient,
+  type GlanceClientOptions,
+  type GlanceLogger,
+  type SendableRequest,
+  type StructuredCompletion,
+} from "./client/glance-client.js";
+export { defaultBaseUrl, regionBaseUrls } from "./client/region-base-urls.js";
 // <client exports>
 
 // Localization.
+export {
+  type DrawLocalizationOptions,
+  drawLocalizations,
+  localizationOverlay,
+} from "./localization/draw-localizations.js";
+export type {
+  LocalizationFrame,
+  Localizations,
+  LocalizedBox,
+  LocalizedPoint,
+} from "./localization/localizations.js";
+export { parseLocalizations } from "./localization/parse-localizations.js";
 // <localization exports>

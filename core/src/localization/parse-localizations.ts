@@ -1,0 +1,224 @@
+import { modelEntryOf } from "../catalogue/model-argument.js";
+import type { ModelSeries } from "../catalogue/model-entry.js";
+import { ConfigurationError } from "../errors.js";
+import { findJsonValues } from "./json-values.js";
+import type { LocalizationFrame, Localizations, LocalizedBox, LocalizedPoint } from "./localizations.js";
+
+/** A box or point as the model wrote it, before mapping to the original image. */
+interface RawEntry {
+  kind: "box" | "point";
+  label: string;
+  values: unknown;
+}
+
+const boxKeys = ["bbox_2d", "bbox"] as const;
+const pointKeys = ["point_2d", "point"] as const;
+
+/**
+ * Reads the boxes and points in a model's reply and maps them to pixels of the original image.
+ *
+ * Understood forms: JSON with `bbox_2d: [x1, y1, x2, y2]`, `point_2d: [x, y]` and `label` (fenced,
+ * surrounded by prose, or nested in a wrapper object), bare arrays of four or two numbers,
+ * `<points x1="" y1="" alt="label">` tags, and `<box>(x1,y1),(x2,y2)</box>` or
+ * `<|box_start|>(x1,y1),(x2,y2)<|box_end|>` with an optional preceding `<ref>` or
+ * `<|object_ref_start|>` label. Anything unusable is dropped and counted in `skipped`.
+ */
+export function parseLocalizations(text: string, frame: LocalizationFrame): Localizations {
+  checkFrame(frame);
+  const series = modelEntryOf(frame.model).series;
+  const { entries: tagEntries, rest } = readTags(text);
+  const entries = [...tagEntries];
+  for (const value of findJsonValues(rest)) {
+    collectJson(value, entries, true);
+  }
+
+  const boxes: LocalizedBox[] = [];
+  const points: LocalizedPoint[] = [];
+  let skipped = 0;
+  const mapper = coordinateMapper(series, frame);
+  for (const entry of entries) {
+    const numbers = numbersOf(entry.values, entry.kind === "box" ? 4 : 2);
+    if (numbers === undefined) {
+      skipped += 1;
+      continue;
+    }
+    if (entry.kind === "point") {
+      const [x = 0, y = 0] = numbers;
+      points.push({ label: entry.label, x: mapper.x(x), y: mapper.y(y) });
+      continue;
+    }
+    const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = numbers;
+    const left = mapper.x(Math.min(x1, x2));
+    const right = mapper.x(Math.max(x1, x2));
+    const top = mapper.y(Math.min(y1, y2));
+    const bottom = mapper.y(Math.max(y1, y2));
+    // A box with no area (degenerate, or wholly outside the image before clamping) cannot be drawn.
+    if (right <= left || bottom <= top) {
+      skipped += 1;
+      continue;
+    }
+    boxes.push({ label: entry.label, x1: left, y1: top, x2: right, y2: bottom });
+  }
+  return { boxes, points, skipped };
+}
+
+interface CoordinateMapper {
+  x(value: number): number;
+  y(value: number): number;
+}
+
+/*
+ * Qwen3-VL and Qwen3.5 answer in relative coordinates on a 0..999 grid; Qwen2.5-VL and QVQ in pixels
+ * of the scaled image they were shown. Results are whole pixels of the original image, clamped to it.
+ *
+ * The relative divisor is 1000, not 999: Qwen's own qwen3_vl_2d drawing example divides by 1000, so
+ * that is how the training coordinates were produced (a position times 1000, kept below 1000). Grid
+ * value k names the k-th thousandth of the side; dividing by 999 would stretch every box towards the
+ * bottom-right by up to 0.1% of the side.
+ */
+function coordinateMapper(series: ModelSeries, frame: LocalizationFrame): CoordinateMapper {
+  const relative = series === "qwen3-vl" || series === "qwen3.5";
+  const scaleX = relative ? frame.originalWidth / 1000 : frame.originalWidth / frame.scaledWidth;
+  const scaleY = relative ? frame.originalHeight / 1000 : frame.originalHeight / frame.scaledHeight;
+  return {
+    x: (value) => clamp(Math.round(value * scaleX), frame.originalWidth),
+    y: (value) => clamp(Math.round(value * scaleY), frame.originalHeight),
+  };
+}
+
+function clamp(value: number, limit: number): number {
+  return Math.min(Math.max(value, 0), limit);
+}
+
+/** The values as exactly `count` finite numbers (numeric strings accepted), or undefined. */
+function numbersOf(values: unknown, count: number): number[] | undefined {
+  if (!Array.isArray(values) || values.length !== count) {
+    return undefined;
+  }
+  const numbers = values.map((value) =>
+    typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN,
+  );
+  return numbers.every(Number.isFinite) ? numbers : undefined;
+}
+
+function collectJson(value: unknown, entries: RawEntry[], topLevel: boolean): void {
+  if (Array.isArray(value)) {
+    if (topLevel && isBareCoordinates(value)) {
+      entries.push({ kind: value.length === 4 ? "box" : "point", label: "", values: value });
+      return;
+    }
+    if (topLevel && value.length > 0 && value.every((item) => Array.isArray(item) && isBareCoordinates(item))) {
+      for (const item of value as unknown[][]) {
+        entries.push({ kind: item.length === 4 ? "box" : "point", label: "", values: item });
+      }
+      return;
+    }
+    for (const item of value) {
+      collectJson(item, entries, false);
+    }
+    return;
+  }
+  if (typeof value !== "object" || value === null) {
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  const boxKey = boxKeys.find((key) => key in record);
+  const pointKey = pointKeys.find((key) => key in record);
+  if (boxKey === undefined && pointKey === undefined) {
+    // A wrapper such as {"objects": [...]}: look inside.
+    for (const inner of Object.values(record)) {
+      collectJson(inner, entries, false);
+    }
+    return;
+  }
+  const label = labelOf(record.label);
+  if (boxKey !== undefined) {
+    entries.push({ kind: "box", label, values: record[boxKey] });
+  }
+  if (pointKey !== undefined) {
+    entries.push({ kind: "point", label, values: record[pointKey] });
+  }
+}
+
+/** Only a bare array of exactly four or two numbers counts: "[1]" in prose is not a location. */
+function isBareCoordinates(value: unknown[]): boolean {
+  return (value.length === 4 || value.length === 2) && value.every((item) => typeof item === "number");
+}
+
+function labelOf(value: unknown): string {
+  if (typeof value === "string") {
+    return value.trim();
+  }
+  return typeof value === "number" ? String(value) : "";
+}
+
+const tagPattern =
+  /<ref>([\s\S]*?)<\/ref>|<\|object_ref_start\|>([\s\S]*?)<\|object_ref_end\|>|(?:<box>|<\|box_start\|>)([\s\S]*?)(?:<\/box>|<\|box_end\|>)|<points?\b([^>]*)>(?:([^<]*)<\/points?>)?/g;
+const attributePattern = /([\w-]+)\s*=\s*"([^"]*)"/g;
+const numberPattern = /-?\d+(?:\.\d+)?/g;
+
+/**
+ * Reads the tag forms and blanks them out of the text, so the JSON scan does not read a
+ * `<box>[1,2,3,4]</box>` a second time as a bare array.
+ */
+function readTags(text: string): { entries: RawEntry[]; rest: string } {
+  const entries: RawEntry[] = [];
+  let reference = "";
+  const rest = text.replace(tagPattern, (match, ref, objectRef, boxBody, pointAttributes, pointBody) => {
+    if (typeof ref === "string" || typeof objectRef === "string") {
+      reference = decodeEntities(String(ref ?? objectRef)).trim();
+    } else if (typeof boxBody === "string") {
+      entries.push({ kind: "box", label: reference, values: boxBody.match(numberPattern) ?? [] });
+    } else if (typeof pointAttributes === "string") {
+      entries.push(...pointsOf(pointAttributes, typeof pointBody === "string" ? pointBody : ""));
+    }
+    return " ".repeat(match.length);
+  });
+  return { entries, rest };
+}
+
+/** `<points x1="10" y1="20" x2="30" y2="40" alt="cup">cup</points>`, or a single `x`/`y` pair. */
+function pointsOf(attributeText: string, body: string): RawEntry[] {
+  const attributes = new Map<string, string>();
+  for (const [, name = "", value = ""] of attributeText.matchAll(attributePattern)) {
+    attributes.set(name.toLowerCase(), decodeEntities(value));
+  }
+  const label = (attributes.get("alt") ?? attributes.get("label") ?? decodeEntities(body)).trim();
+  const suffixes = new Set<string>();
+  for (const name of attributes.keys()) {
+    const match = /^[xy](\d*)$/.exec(name);
+    if (match !== null) {
+      suffixes.add(match[1] ?? "");
+    }
+  }
+  return [...suffixes]
+    .sort((first, second) => Number(first) - Number(second))
+    .map((suffix) => ({
+      kind: "point" as const,
+      label,
+      // A missing half of the pair makes this entry unusable, and it is counted as skipped.
+      values: [attributes.get(`x${suffix}`), attributes.get(`y${suffix}`)],
+    }));
+}
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
+function checkFrame(frame: LocalizationFrame): void {
+  for (const name of ["scaledWidth", "scaledHeight", "originalWidth", "originalHeight"] as const) {
+    const value = frame[name];
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new ConfigurationError(
+        name,
+        `The localization frame's ${name} is ${value}; it must be a positive number of pixels. ` +
+          `Pass the sizes of the image the model saw and of the original (PreparedImage has both).`,
+      );
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { type ModelArgument, modelEntryOf } from "../catalogue/model-argument.js";
+import { InputLimitError, MediaError } from "../errors.js";
+import { estimateImageTokens } from "../estimation/image-tokens.js";
+import { decodingError, defaultMaxInputPixels, openImage, type OpenedImage } from "../internal/media-image-decoding.js";
+import { encodeForModel, type RawPixels } from "../internal/media-image-encoding.js";
+import { type MediaSource, readSource, sourceName } from "../internal/media-source.js";
+import { detectFormat } from "./detect-format.js";
+import type { PreparedImage } from "./prepared-media.js";
+
+export interface PrepareImageOptions {
+  model: ModelArgument;
+  /** The request's `max_pixels`; the model's default when absent. */
+  maxPixels?: number;
+  /** The request's `vl_high_resolution_images`. */
+  highResolution?: boolean;
+  /** A label for messages; the file's base name when the source is a path. */
+  name?: string;
+  /** The decompression-bomb limit: images whose header claims more pixels are refused undecoded. */
+  maxInputPixels?: number;
+}
+
+/** The service refuses sides of 10 px or less. */
+export const minimumImageSide = 11;
+/** The service refuses a long side more than 200 times the short side. */
+export const maximumImageAspectRatio = 200;
+
+/**
+ * Decodes an image of any supported format and re-encodes it at exactly the size the model will
+ * scale it to, so the token count is unchanged while the bytes sent (and the upload time) drop.
+ */
+export async function prepareImage(source: MediaSource, options: PrepareImageOptions): Promise<PreparedImage> {
+  const model = modelEntryOf(options.model);
+  const input = sourceName(source, options.name, "image");
+  const bytes = await readSource(source, input);
+  const detected = detectFormat(bytes, input);
+  if (detected.kind !== "image") {
+    throw new MediaError(
+      "unsupported-media",
+      input,
+      `the file is a ${detected.format} video, not an image. Use prepareVideo or prepareMedia for videos.`,
+    );
+  }
+  const opened = await openImage(bytes, detected.format, input, options.maxInputPixels ?? defaultMaxInputPixels);
+  checkImageShape(input, opened.width, opened.height);
+  const target = estimateImageTokens({
+    model,
+    width: opened.width,
+    height: opened.height,
+    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+    ...(options.highResolution === undefined ? {} : { highResolution: options.highResolution }),
+  });
+  const pixels = await scaledPixels(opened, target.width, target.height, input);
+  const encoded = await encodeForModel(pixels, model.image.base64MaxBytes, input);
+  return {
+    kind: "image",
+    name: input,
+    mimeType: encoded.mimeType,
+    data: encoded.data,
+    width: target.width,
+    height: target.height,
+    originalWidth: opened.width,
+    originalHeight: opened.height,
+    originalFormat: detected.format,
+    originalBytes: bytes.length,
+  };
+}
+
+/** Decodes once and scales to exactly width x height (the aspect ratio may shift by a pixel or two). */
+export async function scaledPixels(opened: OpenedImage, width: number, height: number, input: string): Promise<RawPixels> {
+  try {
+    const { data, info } = await opened
+      .pipeline()
+      .resize(width, height, { fit: "fill", kernel: "lanczos3" })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const channels = info.channels;
+    if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) {
+      throw new MediaError("unreadable-media", input, `the image decoded to ${channels} channels, which is not supported.`);
+    }
+    return { data, width: info.width, height: info.height, channels };
+  } catch (error) {
+    throw error instanceof MediaError ? error : decodingError(error, input, opened.format);
+  }
+}
+
+export function checkImageShape(input: string, width: number, height: number): void {
+  for (const [side, value] of [
+    ["width", width],
+    ["height", height],
+  ] as const) {
+    if (value < minimumImageSide) {
+      throw new InputLimitError({
+        input,
+        what: `the image ${side}`,
+        limit: `greater than ${minimumImageSide - 1} px`,
+        actual: `${value} px (${width}x${height})`,
+        fix: `Use a larger image, or pad it to at least ${minimumImageSide} px on each side.`,
+      });
+    }
+  }
+  const ratio = Math.max(width, height) / Math.min(width, height);
+  if (ratio > maximumImageAspectRatio) {
+    throw new InputLimitError({
+      input,
+      what: "the aspect ratio (long side : short side)",
+      limit: `at most ${maximumImageAspectRatio}:1`,
+      actual: `${ratio.toFixed(2)}:1 (${width}x${height})`,
+      fix: "Crop the image, or split it into less elongated pieces.",
+    });
+  }
+}

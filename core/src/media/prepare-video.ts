@@ -1,0 +1,278 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ModelArgument, modelEntryOf } from "../catalogue/model-argument.js";
+import type { ModelEntry } from "../catalogue/model-entry.js";
+import { ConfigurationError, InputLimitError, MediaError } from "../errors.js";
+import { estimateImageListTokens } from "../estimation/image-list-tokens.js";
+import { maximumVideoAspectRatio } from "../estimation/video-frame-size.js";
+import { checkFps } from "../estimation/video-tokens.js";
+import { convertToMp4, extractFrames } from "../internal/media-frame-extraction.js";
+import { dataUrlLength } from "../internal/media-image-encoding.js";
+import { type MediaSource, readSourceHead, sourceName } from "../internal/media-source.js";
+import { type DetectedFormat, detectFormat, type VideoFormat } from "./detect-format.js";
+import type { PreparedFrameList, PreparedImage, PreparedVideoFile } from "./prepared-media.js";
+import { probeVideo, type VideoProbe } from "./probe-video.js";
+
+export interface PrepareVideoOptions {
+  model: ModelArgument;
+  /** Frames per second to sample (or to ask the service to sample); the model's default (2) when absent. */
+  fps?: number;
+  /** A label for messages; the file's base name when the source is a path. */
+  name?: string;
+  /** Files smaller than this go whole as base64; the reference recommends base64 only below 7 MB. */
+  base64ThresholdBytes?: number;
+  /** "auto" sends small files whole and samples the rest; "file" and "frames" force one way. */
+  mode?: "auto" | "file" | "frames";
+  /** The most frames to sample; the model's image-list maximum when absent or higher. */
+  maxFrames?: number;
+  /** Sample a video longer than the model's maximum duration instead of refusing it (frames only). */
+  allowLongVideo?: boolean;
+}
+
+export const defaultBase64ThresholdBytes = 7_000_000;
+
+/** Containers the service accepts as a video file. WebM is not among them. */
+const apiVideoFormats: readonly VideoFormat[] = ["mp4", "avi", "mkv", "mov", "flv", "wmv"];
+
+/**
+ * Prepares a video: small files in a container the service accepts are sent whole (the service
+ * samples them itself); larger ones, WebM and forced "frames" become a list of JPEG frames sampled
+ * on this machine at exactly the per-frame size the model would use.
+ */
+export async function prepareVideo(
+  source: MediaSource,
+  options: PrepareVideoOptions,
+): Promise<PreparedVideoFile | PreparedFrameList> {
+  const model = modelEntryOf(options.model);
+  const input = sourceName(source, options.name, "video");
+  const mode = options.mode ?? "auto";
+  const fps = checkFps(options.fps ?? model.videoTokens.defaultFps);
+  if (options.maxFrames !== undefined && !(Number.isInteger(options.maxFrames) && options.maxFrames >= model.video.imageListMinFrames)) {
+    throw new ConfigurationError(
+      "maxFrames",
+      `maxFrames is ${options.maxFrames}; it must be a whole number, at least ${model.video.imageListMinFrames}.`,
+    );
+  }
+  let temporary: string | undefined;
+  try {
+    let path: string;
+    if (typeof source === "string") {
+      path = source;
+    } else {
+      // A video in memory is written to a private temporary file: ffprobe and ffmpeg need to seek in it.
+      temporary = await mkdtemp(join(tmpdir(), "glance-video-"));
+      path = join(temporary, "input");
+      await writeFile(path, source);
+    }
+    const { head, size } = await readSourceHead(path, input);
+    const detected = detectFormat(head, input);
+    if (detected.kind !== "video") {
+      throw new MediaError(
+        "unsupported-media",
+        input,
+        `the file is a ${detected.format} image, not a video. Use prepareImage or prepareMedia for images.`,
+      );
+    }
+    const probe = await probeVideo(path, input);
+    checkVideoShape(input, probe);
+    const sampleAnyway = options.allowLongVideo === true && mode !== "file";
+    checkDuration(input, model, probe.durationSeconds, sampleAnyway);
+
+    const wantsFile =
+      mode === "file" ||
+      (mode === "auto" &&
+        apiVideoFormats.includes(detected.format) &&
+        size < (options.base64ThresholdBytes ?? defaultBase64ThresholdBytes) &&
+        dataUrlLength(detected.mimeType, size) < model.video.base64MaxBytes);
+    if (wantsFile) {
+      return await videoFile(path, input, model, detected, probe, size, fps, temporary);
+    }
+    return await frameList(path, input, model, probe, size, fps, options.maxFrames);
+  } finally {
+    if (temporary !== undefined) {
+      await rm(temporary, { recursive: true, force: true });
+    }
+  }
+}
+
+async function videoFile(
+  path: string,
+  input: string,
+  model: ModelEntry,
+  detected: DetectedFormat,
+  probe: VideoProbe,
+  size: number,
+  fps: number,
+  temporary: string | undefined,
+): Promise<PreparedVideoFile> {
+  let sendPath = path;
+  let mimeType = detected.mimeType;
+  let sendSize = size;
+  let conversionDirectory: string | undefined;
+  try {
+    if (!apiVideoFormats.includes(detected.format as VideoFormat)) {
+      // The service does not take this container (WebM): re-encode it as MP4 when a file is wanted.
+      conversionDirectory = temporary ?? (await mkdtemp(join(tmpdir(), "glance-video-")));
+      sendPath = join(conversionDirectory, "converted.mp4");
+      await convertToMp4(path, sendPath, input);
+      mimeType = "video/mp4";
+      sendSize = (await stat(sendPath)).size;
+    }
+    const length = dataUrlLength(mimeType, sendSize);
+    if (length >= model.video.base64MaxBytes) {
+      throw new InputLimitError({
+        input,
+        what: "the base64 video data URL length",
+        limit: `less than ${model.video.base64MaxBytes} characters`,
+        actual: `${length} characters (a ${(sendSize / 1_000_000).toFixed(1)} MB file)`,
+        fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.',
+      });
+    }
+    return {
+      kind: "video-file",
+      name: input,
+      mimeType,
+      data: await readFile(sendPath),
+      width: probe.width,
+      height: probe.height,
+      frameCount: probe.frameCount,
+      frameRate: probe.frameRate,
+      durationSeconds: probe.durationSeconds,
+      fps,
+      originalBytes: size,
+    };
+  } finally {
+    if (conversionDirectory !== undefined && conversionDirectory !== temporary) {
+      await rm(conversionDirectory, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * How many frames to sample and at which rate. The requested rate gives duration x fps frames; when
+ * that is fewer than the image-list minimum the rate is raised, and when it is more than the maximum
+ * the rate is lowered, so a long video is sampled more sparsely instead of being refused.
+ */
+export function planFrameSampling(
+  durationSeconds: number,
+  fps: number,
+  minimumFrames: number,
+  maximumFrames: number,
+): { frames: number; fps: number; fpsExpression: string } {
+  const wanted = Math.max(1, Math.round(durationSeconds * fps));
+  const frames = Math.min(maximumFrames, Math.max(minimumFrames, wanted));
+  if (frames === wanted) {
+    return { frames, fps, fpsExpression: String(fps) };
+  }
+  // The rate as an exact fraction (frames per duration in milliseconds), so ffmpeg gives `frames` frames.
+  const milliseconds = Math.max(1, Math.round(durationSeconds * 1000));
+  return { frames, fps: (frames * 1000) / milliseconds, fpsExpression: `${frames * 1000}/${milliseconds}` };
+}
+
+async function frameList(
+  path: string,
+  input: string,
+  model: ModelEntry,
+  probe: VideoProbe,
+  size: number,
+  requestedFps: number,
+  maxFrames: number | undefined,
+): Promise<PreparedFrameList> {
+  const maximumFrames = Math.min(model.video.imageListMaxFrames, maxFrames ?? Number.POSITIVE_INFINITY);
+  const plan = planFrameSampling(probe.durationSeconds, requestedFps, model.video.imageListMinFrames, maximumFrames);
+  let frameSize = estimateImageListTokens(
+    { model, width: probe.width, height: probe.height, frames: plan.frames },
+    input,
+  );
+  const { frames } = await extractFrames(path, input, {
+    fpsExpression: plan.fpsExpression,
+    width: frameSize.width,
+    height: frameSize.height,
+    maximumFrames: plan.frames,
+  });
+  if (frames.length < model.video.imageListMinFrames) {
+    throw new InputLimitError({
+      input,
+      what: "the number of frames that could be sampled",
+      limit: `at least ${model.video.imageListMinFrames}`,
+      actual: `${frames.length}`,
+      fix: "Use a longer video or a higher fps.",
+    });
+  }
+  if (frames.length !== plan.frames) {
+    // ffmpeg's rounding at the end of the file gave one frame fewer; the size depends on the count.
+    const corrected = estimateImageListTokens(
+      { model, width: probe.width, height: probe.height, frames: frames.length },
+      input,
+    );
+    if (corrected.width !== frameSize.width || corrected.height !== frameSize.height) {
+      throw new MediaError(
+        "media-tool",
+        input,
+        `ffmpeg produced ${frames.length} frames where ${plan.frames} were planned, which changes the frame size. Try another fps.`,
+      );
+    }
+    frameSize = corrected;
+  }
+  const prepared: PreparedImage[] = frames.map((data, index) => ({
+    kind: "image",
+    name: `${input} frame ${index + 1}`,
+    mimeType: "image/jpeg",
+    data,
+    width: frameSize.width,
+    height: frameSize.height,
+    originalWidth: probe.width,
+    originalHeight: probe.height,
+    originalFormat: "jpeg",
+    originalBytes: data.length,
+  }));
+  return {
+    kind: "frame-list",
+    name: input,
+    frames: prepared,
+    fps: plan.fps,
+    timestampsSeconds: prepared.map((_, index) => index / plan.fps),
+    durationSeconds: probe.durationSeconds,
+    width: frameSize.width,
+    height: frameSize.height,
+    originalWidth: probe.width,
+    originalHeight: probe.height,
+    originalBytes: size,
+  };
+}
+
+function checkVideoShape(input: string, probe: VideoProbe): void {
+  const ratio = Math.max(probe.width, probe.height) / Math.min(probe.width, probe.height);
+  if (ratio > maximumVideoAspectRatio) {
+    throw new InputLimitError({
+      input,
+      what: "the frame aspect ratio (long side : short side)",
+      limit: `at most ${maximumVideoAspectRatio}:1`,
+      actual: `${ratio.toFixed(2)}:1 (${probe.width}x${probe.height})`,
+      fix: "Crop the video to a less elongated frame.",
+    });
+  }
+}
+
+function checkDuration(input: string, model: ModelEntry, durationSeconds: number, sampleAnyway: boolean): void {
+  const { minDurationSeconds, maxDurationSeconds } = model.video;
+  if (durationSeconds < minDurationSeconds) {
+    throw new InputLimitError({
+      input,
+      what: "the video duration",
+      limit: `at least ${minDurationSeconds} s for ${model.family}`,
+      actual: `${durationSeconds.toFixed(2)} s`,
+      fix: "Use a longer clip, or send a few of its frames as images instead.",
+    });
+  }
+  if (durationSeconds > maxDurationSeconds && !sampleAnyway) {
+    throw new InputLimitError({
+      input,
+      what: "the video duration",
+      limit: `at most ${maxDurationSeconds} s for ${model.family}`,
+      actual: `${durationSeconds.toFixed(2)} s`,
+      fix: 'Trim it, or summarise a sampled version with mode "frames" and allowLongVideo: true.',
+    });
+  }
+}
