@@ -55,6 +55,8 @@ export {
   type VideoTokenEstimate,
   type VideoTokenInput,
 } from "./estimation/video-tokens.js";
+
+// Media preparation.
 export {
   type DetectedFormat,
   detectFormat,
@@ -67,7 +69,6 @@ export { type PrepareFrameListOptions, prepareFrameList } from "./media/prepare-
 export { type PrepareImageOptions, prepareImage } from "./media/prepare-image.js";
 export { type PrepareMediaOptions, prepareMedia } from "./media/prepare-media.js";
 export { type PrepareVideoOptions, prepareVideo } from "./media/prepare-video.js";
-// Media preparation.
 export type { PreparedFrameList, PreparedImage, PreparedMedia, PreparedVideoFile } from "./media/prepared-media.js";
 export { probeVideo, type VideoProbe } from "./media/probe-video.js";
 // <media exports>

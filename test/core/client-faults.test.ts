@@ -60,6 +60,23 @@ describe("client retries and faults", () => {
     assert.deepEqual(waits, [12_000]);
   });
 
+  it("caps a very long Retry-After at 60 s", async () => {
+    fake.script(fakeSteps.rateLimited("3600"), fakeSteps.answer("ok"));
+    await clientFor().complete(await plainRequest());
+    assert.deepEqual(waits, [60_000]);
+  });
+
+  it("reports a caller abort during a stream as AbortedError, not as a broken stream", async () => {
+    fake.script(fakeSteps.answer("A long answer that arrives in many small pieces over the stream."));
+    const request = await buildChatRequest({ model: "qwen3-vl-plus", prompt: "Talk.", stream: true });
+    const controller = new AbortController();
+    await assert.rejects(
+      clientFor().complete(request, { signal: controller.signal, onAnswer: () => controller.abort() }),
+      (error: unknown) => error instanceof AbortedError,
+    );
+    assert.equal(fake.requests.length, 1);
+  });
+
   it("backs off exponentially with jitter when no Retry-After is given, and gives up after the last retry", async () => {
     fake.script(fakeSteps.serverError(), fakeSteps.serverError(), fakeSteps.serverError());
     const client = clientFor({ maxRetries: 2 });

@@ -44,11 +44,21 @@ const model = "qwen3-vl-plus";
 /** What the prepared bytes really are, decoded independently of the preparation code. */
 async function decoded(image: PreparedImage) {
   const metadata = await sharp(image.data).metadata();
-  return { format: metadata.format, width: metadata.width, height: metadata.height, space: metadata.space, depth: metadata.depth };
+  return {
+    format: metadata.format,
+    width: metadata.width,
+    height: metadata.height,
+    space: metadata.space,
+    depth: metadata.depth,
+  };
 }
 
 async function pixelAt(data: Buffer, x: number, y: number): Promise<[number, number, number]> {
-  const { data: pixel } = await sharp(data).extract({ left: x, top: y, width: 1, height: 1 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data: pixel } = await sharp(data)
+    .extract({ left: x, top: y, width: 1, height: 1 })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return [pixel[0] ?? -1, pixel[1] ?? -1, pixel[2] ?? -1];
 }
 
@@ -126,7 +136,10 @@ describe("prepareImage: encoding choice and size", () => {
       prepared.data.length < prepared.originalBytes,
       `${prepared.data.length} bytes sent should be fewer than the ${prepared.originalBytes} of the source`,
     );
-    assert.equal(estimateImageTokens({ model, width: prepared.width, height: prepared.height }).tokens, original.tokens);
+    assert.equal(
+      estimateImageTokens({ model, width: prepared.width, height: prepared.height }).tokens,
+      original.tokens,
+    );
   });
 
   test("the base64 limit is kept by stepping JPEG quality down", async () => {

@@ -21,6 +21,7 @@ import {
   rotatedVideoMp4,
   screenshotPng,
   svgDiagram,
+  truncatedMp4,
   video1sMp4,
   video10sMp4,
   videoInContainer,
@@ -214,7 +215,10 @@ describe("prepareVideo: limits", () => {
       return true;
     });
     // Sampling anyway is allowed for frames only.
-    await assert.rejects(prepareVideo(path, { model: shortModel, mode: "file", allowLongVideo: true }), InputLimitError);
+    await assert.rejects(
+      prepareVideo(path, { model: shortModel, mode: "file", allowLongVideo: true }),
+      InputLimitError,
+    );
     const list = asFrameList(await prepareVideo(path, { model: shortModel, mode: "frames", allowLongVideo: true }));
     assert.equal(list.frames.length, 20);
   });
@@ -224,6 +228,15 @@ describe("prepareVideo: limits", () => {
       assert.ok(error instanceof MediaError);
       assert.equal(error.code, "unsupported-media");
       assert.match(error.message, /prepareImage/);
+      return true;
+    });
+  });
+
+  test("a truncated MP4 is unreadable media quoting the tool", async () => {
+    await assert.rejects(prepareVideo(await truncatedMp4(), { model }), (error: unknown) => {
+      assert.ok(error instanceof MediaError);
+      assert.equal(error.code, "unreadable-media");
+      assert.match(error.message, /^truncated-testsrc\.mp4: ffprobe could not read the file/);
       return true;
     });
   });
@@ -239,7 +252,13 @@ describe("prepareVideo: limits", () => {
 
 describe("prepareFrameList", () => {
   test("frames of different sizes and formats are all scaled to the size from the first", async () => {
-    const sources = [await screenshotPng(), await photoJpg(), await bmpImage(), await screenshotPng(), await svgDiagram()];
+    const sources = [
+      await screenshotPng(),
+      await photoJpg(),
+      await bmpImage(),
+      await screenshotPng(),
+      await svgDiagram(),
+    ];
     const list = await prepareFrameList(sources, { model, fps: 0.5, name: "recording" });
     const expected = estimateImageListTokens({ model, width: 1280, height: 800, frames: 5 });
     assert.equal(list.width, expected.width);

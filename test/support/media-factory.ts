@@ -19,16 +19,16 @@ import sharp from "sharp";
 const cacheVersion = "v1";
 export const mediaCacheDirectory = join(tmpdir(), `glance-test-media-${cacheVersion}`);
 
-// ffmpeg and bmp-js are dependencies of @glance/core, not of the test package: resolve them from there.
-const requireFromCore = createRequire(new URL("../../core/package.json", import.meta.url));
+// Both packages are CommonJS; the test package depends on them itself to generate media.
+const require = createRequire(import.meta.url);
 
 export function ffmpegPath(): string {
-  const installer = requireFromCore("@ffmpeg-installer/ffmpeg") as { path: string };
+  const installer = require("@ffmpeg-installer/ffmpeg") as { path: string };
   return installer.path;
 }
 
 function bmpEncode(image: ImageData): ImageData {
-  const bmp = requireFromCore("bmp-js") as { encode: (image: ImageData) => ImageData };
+  const bmp = require("bmp-js") as { encode: (image: ImageData) => ImageData };
   return bmp.encode(image);
 }
 
@@ -109,7 +109,9 @@ export function screenshotSvg(width: number, height: number): string {
 }
 
 async function renderScreenshot(width: number, height: number): Promise<Buffer> {
-  return sharp(Buffer.from(screenshotSvg(width, height))).png().toBuffer();
+  return sharp(Buffer.from(screenshotSvg(width, height)))
+    .png()
+    .toBuffer();
 }
 
 /** A deterministic pseudo-random generator, so a regenerated photo is the same photo. */
@@ -261,7 +263,9 @@ export const emptyPng = () => cachedBuffer("empty.png", () => Buffer.alloc(0));
 
 /** A PDF header: recognised, but not a supported format. */
 export const pdfDocument = () =>
-  cachedBuffer("document.pdf", () => Buffer.from("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "latin1"));
+  cachedBuffer("document.pdf", () =>
+    Buffer.from("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "latin1"),
+  );
 
 /**
  * A decompression bomb: a PNG whose header claims 40000x40000 (1.6 gigapixels) of grey. Only the
@@ -371,13 +375,17 @@ export const tiffImage = () =>
 
 function runFfmpeg(args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(ffmpegPath(), ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", ...args], (error, _stdout, stderr) => {
-      if (error === null) {
-        resolve();
-      } else {
-        reject(new Error(`ffmpeg failed: ${stderr.trim() || error.message}`));
-      }
-    });
+    execFile(
+      ffmpegPath(),
+      ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", ...args],
+      (error, _stdout, stderr) => {
+        if (error === null) {
+          resolve();
+        } else {
+          reject(new Error(`ffmpeg failed: ${stderr.trim() || error.message}`));
+        }
+      },
+    );
   });
 }
 
@@ -444,8 +452,7 @@ export const video10sMp4 = () => makeTestVideo({ durationSeconds: 10, width: 640
 /** 1 s: shorter than the service's 2 s minimum. */
 export const video1sMp4 = () => makeTestVideo({ durationSeconds: 1, width: 640, height: 360 });
 /** 3 s, stored 320x180 with a 90° rotation: displays as 180x320. */
-export const rotatedVideoMp4 = () =>
-  makeTestVideo({ durationSeconds: 3, width: 320, height: 180, rotation: 90 });
+export const rotatedVideoMp4 = () => makeTestVideo({ durationSeconds: 3, width: 320, height: 180, rotation: 90 });
 
 /** 4 s, 320x240, 25 fps VP8 WebM (WebM stores no frame count). */
 export const videoWebm = () =>
@@ -493,3 +500,10 @@ export function videoInContainer(container: TestContainer): Promise<string> {
     ]),
   );
 }
+
+/** The 10 s MP4 cut to half its bytes: its index (written at the end) is missing. */
+export const truncatedMp4 = () =>
+  cachedBuffer("truncated-testsrc.mp4", async () => {
+    const whole = await readFile(await video10sMp4());
+    return whole.subarray(0, Math.floor(whole.length / 2));
+  });

@@ -235,6 +235,10 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     let model = body.model;
     let chunkId: string | undefined;
     for await (const chunk of stream) {
+      // Chunks already buffered keep coming after an abort; stop delivering them at once.
+      if (control.signal.aborted) {
+        throw control.signal.reason;
+      }
       control.restartTimer();
       chunkId ??= chunk.id;
       model = chunk.model ?? model;

@@ -107,7 +107,11 @@ function checkBombFromHeader(
 ): void {
   const { width, height } = size;
   if (width === undefined || height === undefined || width < 1 || height < 1) {
-    throw new MediaError("unreadable-media", input, "the image header gives no valid width and height; the file is damaged.");
+    throw new MediaError(
+      "unreadable-media",
+      input,
+      "the image header gives no valid width and height; the file is damaged.",
+    );
   }
   if (width * height > maxInputPixels) {
     throw new InputLimitError({
@@ -156,7 +160,11 @@ function decodeBmp(bytes: Buffer, input: string): RawImage {
   }
   const pixelCount = decoded.width * decoded.height;
   if (decoded.data.length < pixelCount * 4) {
-    throw new MediaError("unreadable-media", input, "the BMP pixel data is shorter than its header says; it is truncated.");
+    throw new MediaError(
+      "unreadable-media",
+      input,
+      "the BMP pixel data is shorter than its header says; it is truncated.",
+    );
   }
   // bmp-js hands out ABGR; sharp's raw input wants RGBA. Alpha is set opaque: bmp-js leaves it 0 for
   // 24-bit files, and most 32-bit files leave it unused (0) too, which would make the picture invisible.

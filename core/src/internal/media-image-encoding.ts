@@ -61,7 +61,10 @@ export async function encodePng(pixels: RawPixels): Promise<EncodedImage> {
 
 export async function encodeJpeg(pixels: RawPixels, quality: number): Promise<EncodedImage> {
   // JPEG has no transparency: transparent areas become white, as viewers usually show them.
-  const data = await rawPipeline(pixels).flatten({ background: "#ffffff" }).jpeg({ quality, mozjpeg: false }).toBuffer();
+  const data = await rawPipeline(pixels)
+    .flatten({ background: "#ffffff" })
+    .jpeg({ quality, mozjpeg: false })
+    .toBuffer();
   return { mimeType: "image/jpeg", data };
 }
 

@@ -27,7 +27,8 @@ async function locateTool(tool: MediaTool): Promise<string> {
   const packageName = tool === "ffmpeg" ? "@ffmpeg-installer/ffmpeg" : "@ffprobe-installer/ffprobe";
   let path: string;
   try {
-    const installer = tool === "ffmpeg" ? await import("@ffmpeg-installer/ffmpeg") : await import("@ffprobe-installer/ffprobe");
+    const installer =
+      tool === "ffmpeg" ? await import("@ffmpeg-installer/ffmpeg") : await import("@ffprobe-installer/ffprobe");
     path = installer.default.path;
   } catch (error) {
     throw new MediaError(

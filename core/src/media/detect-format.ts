@@ -54,9 +54,15 @@ const knownUnsupported: readonly { name: string; matches: (bytes: Uint8Array) =>
   { name: "a JPEG 2000 image", matches: (bytes) => startsWithBytes(bytes, 4, [0x6a, 0x50, 0x20, 0x20]) },
   { name: "an ICO icon", matches: (bytes) => startsWithBytes(bytes, 0, [0, 0, 1, 0]) },
   { name: "an MP3 audio file", matches: (bytes) => startsWithText(bytes, 0, "ID3") },
-  { name: "a WAV audio file", matches: (bytes) => startsWithText(bytes, 0, "RIFF") && startsWithText(bytes, 8, "WAVE") },
+  {
+    name: "a WAV audio file",
+    matches: (bytes) => startsWithText(bytes, 0, "RIFF") && startsWithText(bytes, 8, "WAVE"),
+  },
   { name: "an Ogg media file", matches: (bytes) => startsWithText(bytes, 0, "OggS") },
-  { name: "an MPEG transport stream", matches: (bytes) => bytes.length > 188 && bytes[0] === 0x47 && bytes[188] === 0x47 },
+  {
+    name: "an MPEG transport stream",
+    matches: (bytes) => bytes.length > 188 && bytes[0] === 0x47 && bytes[188] === 0x47,
+  },
   { name: "an executable program", matches: (bytes) => startsWithBytes(bytes, 0, [0x7f, 0x45, 0x4c, 0x46]) },
 ];
 
@@ -67,7 +73,11 @@ const knownUnsupported: readonly { name: string; matches: (bytes: Uint8Array) =>
  */
 export function detectFormat(bytes: Uint8Array, input = "file"): DetectedFormat {
   if (bytes.length === 0) {
-    throw new MediaError("unreadable-media", input, "the file is empty. Check that it was saved or downloaded completely.");
+    throw new MediaError(
+      "unreadable-media",
+      input,
+      "the file is empty. Check that it was saved or downloaded completely.",
+    );
   }
   const image = detectImage(bytes);
   if (image !== undefined) {
@@ -80,7 +90,11 @@ export function detectFormat(bytes: Uint8Array, input = "file"): DetectedFormat 
   const supported = `Supported images: ${supportedImageFormats.join(", ")}; videos: ${supportedVideoFormats.join(", ")}.`;
   const known = knownUnsupported.find((candidate) => candidate.matches(bytes));
   if (known !== undefined) {
-    throw new MediaError("unsupported-media", input, `the file is ${known.name}, not a supported image or video. ${supported}`);
+    throw new MediaError(
+      "unsupported-media",
+      input,
+      `the file is ${known.name}, not a supported image or video. ${supported}`,
+    );
   }
   if (looksLikeText(bytes)) {
     // A text file under an image's name is a broken or mislabelled file rather than a format we lack.
@@ -128,7 +142,11 @@ function detectImage(bytes: Uint8Array): ImageFormat | undefined {
     if (brands.includes("avif") || brands.includes("avis")) {
       return "avif";
     }
-    if (brands.some((brand) => ["heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1"].includes(brand))) {
+    if (
+      brands.some((brand) =>
+        ["heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1"].includes(brand),
+      )
+    ) {
       return "heic";
     }
   }
@@ -166,7 +184,11 @@ function detectVideo(bytes: Uint8Array): VideoFormat | undefined {
     return "flv";
   }
   if (
-    startsWithBytes(bytes, 0, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c])
+    startsWithBytes(
+      bytes,
+      0,
+      [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c],
+    )
   ) {
     return "wmv";
   }
@@ -239,9 +261,19 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
 }
 
 function readUint32LittleEndian(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset + 3] ?? 0) * 2 ** 24 + ((bytes[offset + 2] ?? 0) << 16)) + ((bytes[offset + 1] ?? 0) << 8) + (bytes[offset] ?? 0);
+  return (
+    (bytes[offset + 3] ?? 0) * 2 ** 24 +
+    ((bytes[offset + 2] ?? 0) << 16) +
+    ((bytes[offset + 1] ?? 0) << 8) +
+    (bytes[offset] ?? 0)
+  );
 }
 
 function readUint32BigEndian(bytes: Uint8Array, offset: number): number {
-  return (bytes[offset] ?? 0) * 2 ** 24 + ((bytes[offset + 1] ?? 0) << 16) + ((bytes[offset + 2] ?? 0) << 8) + (bytes[offset + 3] ?? 0);
+  return (
+    (bytes[offset] ?? 0) * 2 ** 24 +
+    ((bytes[offset + 1] ?? 0) << 16) +
+    ((bytes[offset + 2] ?? 0) << 8) +
+    (bytes[offset + 3] ?? 0)
+  );
 }

@@ -2,7 +2,7 @@ import { type ModelArgument, modelEntryOf } from "../catalogue/model-argument.js
 import { InputLimitError, MediaError } from "../errors.js";
 import { estimateImageListTokens } from "../estimation/image-list-tokens.js";
 import { checkFps } from "../estimation/video-tokens.js";
-import { defaultMaxInputPixels, openImage, type OpenedImage } from "../internal/media-image-decoding.js";
+import { defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/media-image-decoding.js";
 import { encodeForModel } from "../internal/media-image-encoding.js";
 import { type MediaSource, readSource, sourceName } from "../internal/media-source.js";
 import { detectFormat } from "./detect-format.js";
@@ -51,7 +51,11 @@ export async function prepareFrameList(
     const bytes = await readSource(source, input);
     const detected = detectFormat(bytes, input);
     if (detected.kind !== "image") {
-      throw new MediaError("unsupported-media", input, `a frame must be an image, but this is a ${detected.format} video.`);
+      throw new MediaError(
+        "unsupported-media",
+        input,
+        `a frame must be an image, but this is a ${detected.format} video.`,
+      );
     }
     const image = await openImage(bytes, detected.format, input, maxInputPixels);
     checkImageShape(input, image.width, image.height);

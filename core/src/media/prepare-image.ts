@@ -1,9 +1,9 @@
 import { type ModelArgument, modelEntryOf } from "../catalogue/model-argument.js";
 import { InputLimitError, MediaError } from "../errors.js";
 import { estimateImageTokens } from "../estimation/image-tokens.js";
-import { decodingError, defaultMaxInputPixels, openImage, type OpenedImage } from "../internal/media-image-decoding.js";
+import { decodingError, defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/media-image-decoding.js";
 import { encodeForModel, type RawPixels } from "../internal/media-image-encoding.js";
-import { type MediaSource, readSource, sourceName } from "../internal/media-source.js";
+import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
 import { detectFormat } from "./detect-format.js";
 import type { PreparedImage } from "./prepared-media.js";
 
@@ -31,8 +31,9 @@ export const maximumImageAspectRatio = 200;
 export async function prepareImage(source: MediaSource, options: PrepareImageOptions): Promise<PreparedImage> {
   const model = modelEntryOf(options.model);
   const input = sourceName(source, options.name, "image");
-  const bytes = await readSource(source, input);
-  const detected = detectFormat(bytes, input);
+  // Sniff first, so a video passed here by mistake is refused without being read whole.
+  const { head } = await readSourceHead(source, input);
+  const detected = detectFormat(head, input);
   if (detected.kind !== "image") {
     throw new MediaError(
       "unsupported-media",
@@ -40,6 +41,7 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
       `the file is a ${detected.format} video, not an image. Use prepareVideo or prepareMedia for videos.`,
     );
   }
+  const bytes = await readSource(source, input);
   const opened = await openImage(bytes, detected.format, input, options.maxInputPixels ?? defaultMaxInputPixels);
   checkImageShape(input, opened.width, opened.height);
   const target = estimateImageTokens({
@@ -66,7 +68,12 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
 }
 
 /** Decodes once and scales to exactly width x height (the aspect ratio may shift by a pixel or two). */
-export async function scaledPixels(opened: OpenedImage, width: number, height: number, input: string): Promise<RawPixels> {
+export async function scaledPixels(
+  opened: OpenedImage,
+  width: number,
+  height: number,
+  input: string,
+): Promise<RawPixels> {
   try {
     const { data, info } = await opened
       .pipeline()
@@ -75,7 +82,11 @@ export async function scaledPixels(opened: OpenedImage, width: number, height: n
       .toBuffer({ resolveWithObject: true });
     const channels = info.channels;
     if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) {
-      throw new MediaError("unreadable-media", input, `the image decoded to ${channels} channels, which is not supported.`);
+      throw new MediaError(
+        "unreadable-media",
+        input,
+        `the image decoded to ${channels} channels, which is not supported.`,
+      );
     }
     return { data, width: info.width, height: info.height, channels };
   } catch (error) {

@@ -48,7 +48,10 @@ export async function prepareVideo(
   const input = sourceName(source, options.name, "video");
   const mode = options.mode ?? "auto";
   const fps = checkFps(options.fps ?? model.videoTokens.defaultFps);
-  if (options.maxFrames !== undefined && !(Number.isInteger(options.maxFrames) && options.maxFrames >= model.video.imageListMinFrames)) {
+  if (
+    options.maxFrames !== undefined &&
+    !(Number.isInteger(options.maxFrames) && options.maxFrames >= model.video.imageListMinFrames)
+  ) {
     throw new ConfigurationError(
       "maxFrames",
       `maxFrames is ${options.maxFrames}; it must be a whole number, at least ${model.video.imageListMinFrames}.`,
@@ -232,7 +235,8 @@ async function frameList(
     name: input,
     frames: prepared,
     fps: plan.fps,
-    timestampsSeconds: prepared.map((_, index) => index / plan.fps),
+    // Rounded to milliseconds: 1199.4, not 1199.3999999999999.
+    timestampsSeconds: prepared.map((_, index) => Math.round((index / plan.fps) * 1000) / 1000),
     durationSeconds: probe.durationSeconds,
     width: frameSize.width,
     height: frameSize.height,

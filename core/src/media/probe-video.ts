@@ -29,7 +29,7 @@ interface ProbeStream {
   r_frame_rate?: string;
   nb_frames?: string;
   duration?: string;
-  tags?: Record<string, string>;
+  tags?: { rotate?: string };
   side_data_list?: { rotation?: number | string }[];
 }
 
@@ -58,11 +58,16 @@ export async function probeVideo(path: string, input = path): Promise<VideoProbe
   const frameRate = parseRate(stream.avg_frame_rate) ?? parseRate(stream.r_frame_rate);
   const durationSeconds = parseNumber(stream.duration) ?? parseNumber(output.format?.duration);
   if (frameRate === undefined || durationSeconds === undefined || durationSeconds <= 0) {
-    throw new MediaError("unreadable-media", input, "ffprobe could not tell the video's frame rate or duration; it may be damaged.");
+    throw new MediaError(
+      "unreadable-media",
+      input,
+      "ffprobe could not tell the video's frame rate or duration; it may be damaged.",
+    );
   }
   // Matroska and WebM store no frame count: derive it from the duration.
   const storedCount = parseNumber(stream.nb_frames);
-  const frameCount = storedCount !== undefined && storedCount > 0 ? storedCount : Math.max(1, Math.round(durationSeconds * frameRate));
+  const frameCount =
+    storedCount !== undefined && storedCount > 0 ? storedCount : Math.max(1, Math.round(durationSeconds * frameRate));
   const rotation = streamRotation(stream);
   const quarterTurn = rotation === 90 || rotation === 270;
   return {
@@ -82,7 +87,7 @@ export async function probeVideo(path: string, input = path): Promise<VideoProbe
 
 function streamRotation(stream: ProbeStream): number {
   const fromSideData = stream.side_data_list?.find((entry) => entry.rotation !== undefined)?.rotation;
-  const raw = fromSideData ?? stream.tags?.["rotate"];
+  const raw = fromSideData ?? stream.tags?.rotate;
   const degrees = raw === undefined ? 0 : Number(raw);
   if (!Number.isFinite(degrees)) {
     return 0;
