@@ -27,8 +27,12 @@ if (files.length === 0) {
   console.error(`No test files match ${filter.join(" ")}.`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--conditions=glance-source", "--import", "tsx", "--test", "--test-concurrency=2", ...files], {
-  cwd: testDirectory,
-  stdio: "inherit",
-});
+const result = spawnSync(
+  process.execPath,
+  ["--conditions=glance-source", "--import", "tsx", "--test", "--test-concurrency=2", ...files],
+  {
+    cwd: testDirectory,
+    stdio: "inherit",
+  },
+);
 process.exit(result.status ?? 1);

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { estimateImageTokens } from "@glance/core";
 import sharp from "sharp";
 import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
@@ -18,7 +18,10 @@ function assertNoStackTrace(text: string): void {
 }
 
 interface ChatBody {
-  messages: Array<{ role: string; content: string | Array<{ type: string; text?: string; image_url?: { url: string } }> }>;
+  messages: Array<{
+    role: string;
+    content: string | Array<{ type: string; text?: string; image_url?: { url: string } }>;
+  }>;
   enable_thinking?: boolean;
   stream?: boolean;
 }
@@ -45,7 +48,9 @@ describe("glance CLI", () => {
 
   it("prints the plan, the exact estimate and the request without a key, and sends nothing", async () => {
     const before = fake.requests.length;
-    const run = await runGlance(["ask", screenshot, "--prompt", "What looks wrong?"], { DASHSCOPE_BASE_URL: fake.baseUrl });
+    const run = await runGlance(["ask", screenshot, "--prompt", "What looks wrong?"], {
+      DASHSCOPE_BASE_URL: fake.baseUrl,
+    });
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(fake.requests.length, before);
     const expected = estimateImageTokens({ model: "qwen3.5-plus", width: 1280, height: 800 });
@@ -58,7 +63,11 @@ describe("glance CLI", () => {
   it("estimates several files as JSON, agreeing with the core estimate on the real image sizes", async () => {
     const run = await runGlance(["estimate", screenshot, diagram, "--model", "qwen3-vl-plus", "--json"]);
     assert.equal(run.exitCode, 0, run.stderr);
-    const result = JSON.parse(run.stdout) as { inputs: Array<{ tokens: number; width: number; height: number }>; totalTokens: number; textTokens: number };
+    const result = JSON.parse(run.stdout) as {
+      inputs: Array<{ tokens: number; width: number; height: number }>;
+      totalTokens: number;
+      textTokens: number;
+    };
     assert.equal(result.inputs.length, 2);
     let visual = 0;
     for (const [index, file] of [screenshot, diagram].entries()) {
@@ -74,13 +83,22 @@ describe("glance CLI", () => {
   it("applies --max-pixels and --high-res to the estimate", async () => {
     const small = await runGlance(["estimate", screenshot, "--max-pixels", "200000", "--json"]);
     const high = await runGlance(["estimate", screenshot, "--high-res", "--json"]);
-    const tokensOf = (stdout: string) => (JSON.parse(stdout) as { inputs: Array<{ tokens: number }> }).inputs[0]?.tokens;
-    assert.equal(tokensOf(small.stdout), estimateImageTokens({ model: "qwen3.5-plus", width: 1280, height: 800, maxPixels: 200_000 }).tokens);
-    assert.equal(tokensOf(high.stdout), estimateImageTokens({ model: "qwen3.5-plus", width: 1280, height: 800, highResolution: true }).tokens);
+    const tokensOf = (stdout: string) =>
+      (JSON.parse(stdout) as { inputs: Array<{ tokens: number }> }).inputs[0]?.tokens;
+    assert.equal(
+      tokensOf(small.stdout),
+      estimateImageTokens({ model: "qwen3.5-plus", width: 1280, height: 800, maxPixels: 200_000 }).tokens,
+    );
+    assert.equal(
+      tokensOf(high.stdout),
+      estimateImageTokens({ model: "qwen3.5-plus", width: 1280, height: 800, highResolution: true }).tokens,
+    );
   });
 
   it("asks the model, streaming the answer and showing the thinking apart with --thinking", async () => {
-    fake.script(fakeSteps.answer("The label 'Notify me about failed deploym' is cut off.", { reasoning: "Scanning each label." }));
+    fake.script(
+      fakeSteps.answer("The label 'Notify me about failed deploym' is cut off.", { reasoning: "Scanning each label." }),
+    );
     const run = await runGlance(["ask", screenshot, "--prompt", "What looks wrong?", "--thinking"], environment);
     assert.equal(run.exitCode, 0, run.stderr);
     assert.match(run.stdout, /is cut off\./);
@@ -151,7 +169,9 @@ describe("glance CLI", () => {
 
   it("answers bad input with one readable line and no stack trace", async () => {
     const tiny = join(workDirectory, "tiny.png");
-    await sharp({ create: { width: 8, height: 8, channels: 3, background: "#ffffff" } }).png().toFile(tiny);
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: "#ffffff" } })
+      .png()
+      .toFile(tiny);
     const fakePng = join(workDirectory, "notes.png");
     await writeFile(fakePng, "these are notes, not an image\n");
     const cases: Array<{ args: string[]; pattern: RegExp }> = [
