@@ -1,22 +1,6 @@
-import type { EstimatedChatRequest, PreparedMedia } from "@glance/core";
+import { type EstimatedChatRequest, formatBytes, formatCount, type PreparedMedia } from "@glance/core";
 
 /** Plain-text rendering of plans and estimates; `--json` output is built in run-command.ts. */
-
-const numberFormat = new Intl.NumberFormat("en-US");
-
-export function formatCount(count: number): string {
-  return numberFormat.format(count);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) {
-    return `${bytes} B`;
-  }
-  if (bytes < 1_000_000) {
-    return `${(bytes / 1000).toFixed(1)} KB`;
-  }
-  return `${(bytes / 1_000_000).toFixed(1)} MB`;
-}
 
 /** One line per input: what was given, what the model will see, what it costs. */
 export function describeMedia(media: PreparedMedia): string {

@@ -8,13 +8,14 @@ import {
   describeRequestForDisplay,
   drawLocalizations,
   type EstimatedChatRequest,
+  formatCount,
   type PreparedMedia,
   parseLocalizations,
   prepareMedia,
 } from "@glance/core";
 import type { CliOptions } from "./cli-options.js";
 import { locatePrompt, ocrPrompt } from "./prompts.js";
-import { formatCount, renderEstimate } from "./render-output.js";
+import { renderEstimate } from "./render-output.js";
 
 export interface CliStreams {
   stdout: (text: string) => void;

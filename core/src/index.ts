@@ -83,9 +83,9 @@ export {
   textTokenizerInfo,
   warmTextTokenizer,
 } from "./estimation/text-tokens.js";
+
 // <text and cost exports>
 
-// Request building.
 export { buildChatRequest } from "./request/build-chat-request.js";
 export type {
   ChatRequest,
@@ -113,6 +113,8 @@ export {
   type InputTokenEstimate,
   type RequestEstimate,
 } from "./request/estimate-request.js";
+// Request building.
+export { formatBytes, formatCount, formatSeconds } from "./request/format-quantity.js";
 export type {
   RemoteFrameListInput,
   RemoteImageInput,
