@@ -24,6 +24,8 @@ export interface CliOptions {
   dryRun: boolean;
   output: string | undefined;
   timeoutSeconds: number;
+  /** A JSON price table file (see estimateCost); without one, costs are shown in tokens only. */
+  pricesFile: string | undefined;
   apiKey: string | undefined;
   baseUrl: string | undefined;
 }
@@ -53,11 +55,13 @@ Options:
   --json              Machine-readable output
   --output FILE       Where locate writes its annotated PNG
   --timeout SECONDS   Per attempt (default 180)
+  --prices FILE       JSON price table, to show costs next to tokens (default GLANCE_PRICES)
 
 Environment:
   DASHSCOPE_API_KEY   Model Studio API key; without it, glance prints what it would send
   DASHSCOPE_BASE_URL  Endpoint of your key's region (default: the international endpoint)
-  GLANCE_MODEL        Default model`;
+  GLANCE_MODEL        Default model
+  GLANCE_PRICES       Default price table file`;
 
 const environmentSchema = z.object({
   DASHSCOPE_API_KEY: z
@@ -78,6 +82,11 @@ const environmentSchema = z.object({
         .optional(),
     ),
   GLANCE_MODEL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === "" ? undefined : value)),
+  GLANCE_PRICES: z
     .string()
     .trim()
     .optional()
@@ -158,6 +167,7 @@ export function parseCliOptions(argv: readonly string[], environment: Record<str
     dryRun: values["dry-run"] === true,
     output: values.output,
     timeoutSeconds: numbers.data.timeoutSeconds,
+    pricesFile: values.prices ?? settings.GLANCE_PRICES,
     apiKey: settings.DASHSCOPE_API_KEY,
     baseUrl: settings.DASHSCOPE_BASE_URL,
   };
@@ -180,6 +190,7 @@ function parseFlags(argv: readonly string[]) {
       "dry-run": { type: "boolean" },
       output: { type: "string", short: "o" },
       timeout: { type: "string" },
+      prices: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

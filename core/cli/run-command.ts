@@ -1,16 +1,20 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import {
   buildChatRequest,
   type Completion,
+  ConfigurationError,
   createGlanceClient,
   defaultBaseUrl,
   describeRequestForDisplay,
   drawLocalizations,
   type EstimatedChatRequest,
+  estimateCost,
   formatCount,
   type PreparedMedia,
+  type PriceTable,
   parseLocalizations,
+  parsePriceTable,
   prepareMedia,
 } from "@glance/core";
 import type { CliOptions } from "./cli-options.js";
@@ -47,10 +51,16 @@ export async function runCommand(options: CliOptions, streams: CliStreams): Prom
     ...(options.thinking === undefined ? {} : { thinking: options.thinking }),
   });
 
+  const prices = options.pricesFile === undefined ? undefined : await readPrices(options.pricesFile);
   if (options.command === "estimate") {
+    const cost = costLine(request, prices);
+    if (!options.json && cost !== undefined) {
+      streams.stdout(`${renderEstimate(request, media, options.files)}\n${cost}\n`);
+      return;
+    }
     streams.stdout(
       options.json
-        ? `${JSON.stringify(estimateJson(request, media, options), null, 2)}\n`
+        ? `${JSON.stringify({ ...estimateJson(request, media, options), ...costJson(request, prices) }, null, 2)}\n`
         : `${renderEstimate(request, media, options.files)}\n`,
     );
     return;
@@ -103,6 +113,17 @@ export async function runCommand(options: CliOptions, streams: CliStreams): Prom
           }),
     });
     await finish(options, request, media, completion, streams);
+    if (completion.usage !== undefined && prices !== undefined && !options.json) {
+      const cost = estimateCost({
+        model: request.modelName,
+        family: request.model.family,
+        inputTokens: completion.usage.inputTokens,
+        outputTokens: completion.usage.outputTokens,
+        thinking: request.thinking,
+        prices,
+      });
+      if (cost.priced) streams.stderr(`Cost: ${formatMoney(cost.totalCost, cost.currency)}.\n`);
+    }
   } finally {
     process.removeListener("SIGINT", stop);
   }
@@ -144,7 +165,6 @@ async function finish(
     });
     const file = options.files[0] ?? "image";
     const output = options.output ?? join(dirname(file), `${basename(file, extname(file))}.located.png`);
-    const { readFile } = await import("node:fs/promises");
     await writeFile(output, await drawLocalizations(await readFile(file), found));
     if (options.json) {
       streams.stdout(`${JSON.stringify({ ...found, output, usage: completion.usage ?? null }, null, 2)}\n`);
@@ -245,4 +265,54 @@ function sizesOf(media: PreparedMedia) {
         durationSeconds: media.durationSeconds,
       };
   }
+}
+
+async function readPrices(file: string): Promise<PriceTable> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new ConfigurationError(
+      "prices",
+      `The price table ${file} cannot be read. Check the path given with --prices or GLANCE_PRICES.`,
+    );
+  }
+  try {
+    return parsePriceTable(JSON.parse(text));
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new ConfigurationError("prices", `The price table ${file} is not valid JSON: ${error.message}.`);
+    }
+    throw error;
+  }
+}
+
+/** The estimate's input cost, when a price table was given; output tokens are unknown before asking. */
+function costLine(request: EstimatedChatRequest, prices: PriceTable | undefined): string | undefined {
+  if (prices === undefined) return undefined;
+  const cost = estimateCost({
+    model: request.modelName,
+    family: request.model.family,
+    inputTokens: request.estimate.totalTokens,
+    prices,
+  });
+  return cost.priced
+    ? `Input cost: ${formatMoney(cost.inputCost, cost.currency)} (output is billed on top, per token generated).`
+    : `Cost: ${cost.reason ?? "not priced"}`;
+}
+
+function costJson(request: EstimatedChatRequest, prices: PriceTable | undefined) {
+  if (prices === undefined) return {};
+  return {
+    cost: estimateCost({
+      model: request.modelName,
+      family: request.model.family,
+      inputTokens: request.estimate.totalTokens,
+      prices,
+    }),
+  };
+}
+
+function formatMoney(amount: number | undefined, currency: string | undefined): string {
+  return `${(amount ?? 0).toFixed(6)} ${currency ?? ""}`.trim();
 }

@@ -80,6 +80,27 @@ describe("glance CLI", () => {
     assert.equal(result.totalTokens, visual + result.textTokens);
   });
 
+  it("prices the estimate from a configured price table, and only then", async () => {
+    const prices = join(workDirectory, "prices.json");
+    await writeFile(
+      prices,
+      JSON.stringify({ "qwen3.5-plus": { currency: "USD", inputPerMillionTokens: 0.5, outputPerMillionTokens: 3 } }),
+    );
+    const priced = await runGlance(["estimate", screenshot, "--json", "--prices", prices]);
+    assert.equal(priced.exitCode, 0, priced.stderr);
+    const result = JSON.parse(priced.stdout) as {
+      totalTokens: number;
+      cost: { priced: boolean; inputCost: number; currency: string };
+    };
+    assert.equal(result.cost.priced, true);
+    assert.equal(result.cost.currency, "USD");
+    assert.ok(Math.abs(result.cost.inputCost - (result.totalTokens * 0.5) / 1_000_000) < 1e-12);
+    const unpriced = await runGlance(["estimate", screenshot, "--model", "qwen3-vl-plus", "--prices", prices]);
+    assert.match(unpriced.stdout, /no entry for "qwen3-vl-plus"/);
+    const plain = await runGlance(["estimate", screenshot]);
+    assert.doesNotMatch(plain.stdout, /cost/i);
+  });
+
   it("applies --max-pixels and --high-res to the estimate", async () => {
     const small = await runGlance(["estimate", screenshot, "--max-pixels", "200000", "--json"]);
     const high = await runGlance(["estimate", screenshot, "--high-res", "--json"]);
