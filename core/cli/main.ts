@@ -3,9 +3,9 @@
  * The `glance` command. Reads the command line and the environment once (cli-options.ts), runs the
  * command on @glance/core, and turns every failure into one readable line and a non-zero exit code.
  */
-import { isGlanceError } from "@glance/core";
 import { parseCliOptions, UsageError } from "./cli-options.js";
-import { runCommand } from "./run-command.js";
+
+type Core = typeof import("@glance/core");
 
 const streams = {
   stdout: (text: string) => {
@@ -16,28 +16,38 @@ const streams = {
   },
 };
 
+let core: Core | undefined;
 try {
   const options = parseCliOptions(process.argv.slice(2), process.env);
+  // Loaded here, inside the try: core loads native modules (sharp), and a broken install must still
+  // end in one readable line rather than a stack trace printed before any of our code runs.
+  core = await import("@glance/core");
+  const { runCommand } = await import("./run-command.js");
   await runCommand(options, streams);
 } catch (error) {
-  process.exitCode = exitCodeOf(error);
-  streams.stderr(`${messageOf(error)}\n`);
+  process.exitCode = exitCodeOf(error, core);
+  streams.stderr(`${messageOf(error, core)}\n`);
 }
 
-function exitCodeOf(error: unknown): number {
+function exitCodeOf(error: unknown, loaded: Core | undefined): number {
   if (error instanceof UsageError) return 64;
-  if (isGlanceError(error)) return error.code === "configuration" || error.code === "input-limit" ? 65 : 1;
+  if (loaded?.isGlanceError(error) === true) {
+    return error.code === "configuration" || error.code === "input-limit" ? 65 : 1;
+  }
   return 1;
 }
 
-function messageOf(error: unknown): string {
+function messageOf(error: unknown, loaded: Core | undefined): string {
   if (error instanceof UsageError) return error.message;
-  if (isGlanceError(error)) return `glance: ${error.message}`;
-  // Anything else is a bug or an operating-system fault (missing file...): its message, never a stack trace.
+  if (loaded?.isGlanceError(error) === true) return `glance: ${error.message}`;
+  // Anything else is a bug or an operating-system fault: its message, never a stack trace.
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return `glance: ${(error as NodeJS.ErrnoException).path ?? "file"}: no such file.`;
-    return `glance: ${error.message}`;
+    if (code === "ERR_DLOPEN_FAILED" || /sharp/i.test(error.message)) {
+      return `glance: the image library could not be loaded (${error.message.split("\n")[0]}). Reinstall with: npm run setup`;
+    }
+    return `glance: ${error.message.split("\n")[0]}`;
   }
   return `glance: ${String(error)}`;
 }

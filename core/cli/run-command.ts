@@ -17,7 +17,7 @@ import {
   parsePriceTable,
   prepareMedia,
 } from "@glance/core";
-import type { CliOptions } from "./cli-options.js";
+import { type CliOptions, UsageError } from "./cli-options.js";
 import { locatePrompt, ocrPrompt } from "./prompts.js";
 import { renderEstimate } from "./render-output.js";
 
@@ -64,6 +64,10 @@ export async function runCommand(options: CliOptions, streams: CliStreams): Prom
         : `${renderEstimate(request, media, options.files)}\n`,
     );
     return;
+  }
+
+  if (options.command === "locate") {
+    checkLocatable(media[0], options.files[0] ?? "image");
   }
 
   const withoutKey = options.apiKey === undefined;
@@ -129,6 +133,23 @@ export async function runCommand(options: CliOptions, streams: CliStreams): Prom
   }
 }
 
+/** Formats the annotated copy can be drawn on: the original is drawn on as it is, so it must be readable. */
+const drawableFormats = new Set(["png", "jpeg", "webp", "gif", "avif", "tiff", "svg"]);
+
+/** Checked before the paid request, so a locate that cannot produce its picture costs nothing. */
+function checkLocatable(media: PreparedMedia | undefined, file: string): void {
+  if (media === undefined || media.kind !== "image") {
+    throw new UsageError(
+      `${file}: locate works on images, and this is a video. Use ask with a question about where things are.`,
+    );
+  }
+  if (!drawableFormats.has(media.originalFormat)) {
+    throw new UsageError(
+      `${file}: locate draws its boxes on the original, and ${media.originalFormat.toUpperCase()} cannot be drawn on. Convert it to PNG or JPEG first.`,
+    );
+  }
+}
+
 function promptOf(options: CliOptions): string {
   switch (options.command) {
     case "ocr":
@@ -154,7 +175,7 @@ async function finish(
   if (options.command === "locate") {
     const image = media[0];
     if (image === undefined || image.kind !== "image") {
-      throw new Error("locate works on images; give it a PNG, JPEG or another image file.");
+      throw new UsageError("locate works on one image.");
     }
     const found = parseLocalizations(completion.answer, {
       model: request.model,
@@ -175,6 +196,11 @@ async function finish(
     }
     for (const point of found.points) {
       streams.stdout(`${point.label}: (${point.x}, ${point.y})\n`);
+    }
+    if (found.skipped > 0) {
+      streams.stderr(
+        `glance: ${found.skipped} of the model's boxes or points were unusable (outside the image or malformed) and were left out.\n`,
+      );
     }
     if (found.boxes.length === 0 && found.points.length === 0) {
       streams.stdout(`Nothing found. The model answered: ${completion.answer.trim()}\n`);

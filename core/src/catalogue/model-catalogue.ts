@@ -63,7 +63,7 @@ export class ModelCatalogue {
     }
     throw new ConfigurationError(
       "model",
-      `Unknown model "${name}". Known families: ${this.familyNames().join(", ")}. ` +
+      `Unknown model "${name}". Known models: ${this.knownNames().join(", ")}. ` +
         `Dated snapshots such as "qwen3-vl-plus-2025-09-23" resolve to their family; ` +
         `register any other model with ModelCatalogue.register().`,
     );

@@ -80,6 +80,20 @@ export function apiErrorOf(failure: ServiceFailure, apiKey: string, attempts: nu
   );
 }
 
+/**
+ * The cause to attach to our errors: the original's name and scrubbed message only. SDK errors carry
+ * the response body and headers, and anything that prints a cause chain (util.inspect, loggers)
+ * would print an echoed key with them.
+ */
+export function safeCause(error: unknown, apiKey: string): Error {
+  if (error instanceof Error) {
+    const safe = new Error(scrub(error.message, apiKey));
+    safe.name = error.name;
+    return safe;
+  }
+  return new Error(scrub(String(error), apiKey));
+}
+
 export function scrub(text: string, secret: string): string {
   return secret === "" ? text : text.split(secret).join("[redacted]");
 }

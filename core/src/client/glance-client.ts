@@ -10,7 +10,7 @@ import {
   TimeoutError,
 } from "../errors.js";
 import type { ChatMessage, ChatRequestBody } from "../request/chat-request-body.js";
-import { apiErrorOf, scrub, serviceFailureOf } from "./api-error-mapping.js";
+import { apiErrorOf, safeCause, scrub, serviceFailureOf } from "./api-error-mapping.js";
 import type { WireChunk, WireCompletion } from "./chat-response-wire.js";
 import { addUsage, type Completion, usageOf } from "./completion.js";
 import { defaultBaseUrl } from "./region-base-urls.js";
@@ -72,7 +72,11 @@ export interface GlanceClient {
   ): Promise<StructuredCompletion<T>>;
 }
 
-const defaultTimeoutMilliseconds = 180_000;
+/*
+ * Above the service's own 180 s limit for non-streaming answers: at 180 s the service still sends what it
+ * has, marked partial, and an equal timeout of ours would throw that text away.
+ */
+const defaultTimeoutMilliseconds = 200_000;
 const defaultMaxRetries = 3;
 /** The SDK's own timeout must never fire first; ours is the one that knows the caller's intent. */
 const sdkTimeoutMilliseconds = 2_000_000_000;
@@ -107,6 +111,11 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     // Retries are ours so that the policy (what is retried, how long we wait) is one tested place.
     maxRetries: 0,
     timeout: sdkTimeoutMilliseconds,
+    // The SDK would otherwise read OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_LOG from the environment:
+    // core takes its settings from the caller only, and must never log request bodies.
+    organization: null,
+    project: null,
+    logLevel: "off",
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
 
@@ -146,10 +155,10 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
   ): { error: GlanceError; retryAfterMilliseconds: number | undefined } {
     const final = (glanceError: GlanceError) => ({ error: glanceError, retryAfterMilliseconds: undefined });
     if (control.callerAborted) {
-      return final(new AbortedError({ cause: error }));
+      return final(new AbortedError({ cause: safeCause(error, apiKey) }));
     }
     if (control.timedOut) {
-      return final(new TimeoutError(timeoutMilliseconds, { cause: error }));
+      return final(new TimeoutError(timeoutMilliseconds, { cause: safeCause(error, apiKey) }));
     }
     if (error instanceof GlanceError) {
       return final(error);
@@ -161,7 +170,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
         new ConnectionError(
           `The answer stream from Model Studio broke after ${delivered} characters had arrived; the answer is incomplete. ` +
             `Run the request again. (${describeCause(error, apiKey)})`,
-          { cause: error },
+          { cause: safeCause(error, apiKey) },
         ),
       );
     }
@@ -170,7 +179,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
       if (failure === undefined) {
         return final(connectionErrorOf(error, attempt));
       }
-      const mapped = apiErrorOf(failure, apiKey, attempt, error);
+      const mapped = apiErrorOf(failure, apiKey, attempt, safeCause(error, apiKey));
       if (!canRetry || !isRetryableStatus(failure.status) || failure.apiCode === "DataInspectionFailed") {
         return final(mapped);
       }
@@ -192,13 +201,13 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
       return new ConnectionError(
         `Model Studio at ${baseUrl} sent an answer that is not valid JSON${tries} (${describeCause(error, apiKey)}). ` +
           "The service or a proxy in between may be failing; try again later.",
-        { cause: error },
+        { cause: safeCause(error, apiKey) },
       );
     }
     return new ConnectionError(
       `Could not get an answer from Model Studio at ${baseUrl}${tries}: ${describeCause(error, apiKey)}. ` +
         "Check the network connection and the endpoint URL.",
-      { cause: error },
+      { cause: safeCause(error, apiKey) },
     );
   }
 
@@ -265,10 +274,9 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     }
     if (finishReason === undefined) {
       // The connection closed cleanly but the model never said it was done: the answer is cut.
-      throw new ConnectionError(
-        `The answer stream from Model Studio ended before the model finished, after ${progress.delivered} characters. ` +
-          "The answer is incomplete; run the request again.",
-      );
+      // A plain error on purpose: decide() retries it when nothing reached the caller yet, and
+      // reports an incomplete answer otherwise.
+      throw new Error("the stream closed before the model said it had finished");
     }
     const requestId = response.headers.get("x-request-id") ?? chunkId;
     return {

@@ -16,7 +16,11 @@ export function parseStructuredAnswer<T>(answer: string, schema: ZodType<T>): St
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    return { ok: false, problem: `the JSON does not match the schema:\n${z.prettifyError(result.error)}` };
+    // One line: messages of the error family are read in terminals, PR comments and Slack replies.
+    const issues = result.error.issues.map(
+      (issue) => `${issue.path.length === 0 ? "(root)" : issue.path.join(".")}: ${issue.message}`,
+    );
+    return { ok: false, problem: `the JSON does not match the schema (${issues.join("; ")})` };
   }
   return { ok: true, value: result.data };
 }

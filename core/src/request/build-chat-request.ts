@@ -83,7 +83,7 @@ export function assembleChatRequest(input: ChatRequestInput): ChatRequest {
       type: "json_schema",
       json_schema: {
         name: input.structuredOutput.name ?? "answer",
-        schema: z.toJSONSchema(input.structuredOutput.schema) as Record<string, unknown>,
+        schema: jsonSchemaOf(input.structuredOutput.schema),
         strict: input.structuredOutput.strict ?? true,
       },
     };
@@ -238,4 +238,17 @@ function imagePart(url: string, maxPixels: number | undefined): ContentPart {
 
 function dataUrl(mimeType: string, data: Buffer): string {
   return `data:${mimeType};base64,${data.toString("base64")}`;
+}
+
+/** zod throws plain errors for types JSON Schema cannot express (dates, transforms): keep them in the family. */
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  try {
+    return z.toJSONSchema(schema) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigurationError(
+      "structuredOutput",
+      `The structured output schema cannot be sent as JSON Schema: ${reason}. Use plain JSON types (strings for dates) and validate further after parsing.`,
+    );
+  }
 }
