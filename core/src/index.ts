@@ -86,6 +86,8 @@ export {
 
 // <text and cost exports>
 
+// Request building.
+export { formatBytes, formatCount, formatSeconds } from "./internal/format-quantity.js";
 export { buildChatRequest } from "./request/build-chat-request.js";
 export type {
   ChatRequest,
@@ -113,8 +115,6 @@ export {
   type InputTokenEstimate,
   type RequestEstimate,
 } from "./request/estimate-request.js";
-// Request building.
-export { formatBytes, formatCount, formatSeconds } from "./request/format-quantity.js";
 export type {
   RemoteFrameListInput,
   RemoteImageInput,

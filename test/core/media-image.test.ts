@@ -120,6 +120,56 @@ describe("prepareImage: encoding choice and size", () => {
     assert.equal(prepared.mimeType, "image/png");
   });
 
+  test("a screenshot with gradients and an embedded photo (tens of thousands of colours) is still lossless PNG", async () => {
+    const photo = await sharp(await photoPixels(400, 260, 5), { raw: { width: 400, height: 260, channels: 3 } })
+      .png()
+      .toBuffer();
+    // A vertical gradient band adds hundreds more colours, as window chrome and wallpapers do.
+    const gradient = Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="120"><defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#5b7fbf"/><stop offset="1" stop-color="#1d2340"/></linearGradient></defs><rect width="1280" height="120" fill="url(#g)"/></svg>`,
+    );
+    const busy = await sharp(await screenshotPng())
+      .composite([
+        { input: photo, left: 820, top: 420 },
+        { input: gradient, left: 0, top: 680 },
+      ])
+      .png()
+      .toBuffer();
+    const raw = await sharp(busy).raw().toBuffer({ resolveWithObject: true });
+    const colours = new Set<number>();
+    for (let offset = 0; offset < raw.data.length; offset += raw.info.channels) {
+      colours.add(((raw.data[offset] ?? 0) << 16) | ((raw.data[offset + 1] ?? 0) << 8) | (raw.data[offset + 2] ?? 0));
+    }
+    assert.ok(colours.size > 20_000, `only ${colours.size} colours: the input does not test the rule`);
+    const prepared = await prepareImage(busy, { model });
+    assert.equal(prepared.mimeType, "image/png");
+  });
+
+  test("an opaque RGBA screenshot is sent as RGB PNG with the same pixels", async () => {
+    const rgba = await sharp(await screenshotPng())
+      .ensureAlpha()
+      .png()
+      .toBuffer();
+    assert.equal((await sharp(rgba).metadata()).channels, 4);
+    const prepared = await prepareImage(rgba, { model });
+    assert.equal(prepared.mimeType, "image/png");
+    assert.equal((await sharp(prepared.data).metadata()).channels, 3);
+    // The colour channels are exactly those of scaling the same picture without the alpha channel.
+    const fromRgb = await prepareImage(await screenshotPng(), { model });
+    assert.deepEqual(await sharp(prepared.data).raw().toBuffer(), await sharp(fromRgb.data).raw().toBuffer());
+  });
+
+  test("a transparent PNG keeps its alpha channel", async () => {
+    const transparent = await sharp({
+      create: { width: 200, height: 120, channels: 4, background: { r: 20, g: 90, b: 200, alpha: 0.5 } },
+    })
+      .png()
+      .toBuffer();
+    const prepared = await prepareImage(transparent, { model });
+    assert.equal(prepared.mimeType, "image/png");
+    assert.equal((await sharp(prepared.data).metadata()).channels, 4);
+  });
+
   test("a photo is sent as JPEG", async () => {
     const prepared = await prepareImage(await photoJpg(), { model });
     assert.equal(prepared.mimeType, "image/jpeg");

@@ -17,6 +17,7 @@ import {
 import sharp from "sharp";
 import {
   bmpImage,
+  makeLongVideo,
   photoJpg,
   rotatedVideoMp4,
   screenshotPng,
@@ -168,6 +169,17 @@ describe("prepareVideo: frame lists", () => {
     assert.equal(list.height, expected.height);
   });
 
+  test("a cap so low that frames would be over 10 s apart is refused with the longest usable duration", async () => {
+    // 4 frames over 60 s would be 0.067 fps; a frame list may not claim less than 0.1.
+    const path = await makeLongVideo(60, 160, 90);
+    await assert.rejects(prepareVideo(path, { model, mode: "frames", maxFrames: 4 }), (error: unknown) => {
+      assert.ok(error instanceof InputLimitError);
+      assert.equal(error.actual, "1 min (60 s)");
+      assert.match(error.limit, /at most 40 s \(4 frames at the minimum 0.1 fps\)/);
+      return true;
+    });
+  });
+
   test("too few frames raises the rate to the image-list minimum of 4", async () => {
     const list = asFrameList(await prepareVideo(await video10sMp4(), { model, mode: "frames", fps: 0.1 }));
     assert.equal(list.frames.length, modelEntryOf(model).video.imageListMinFrames);
@@ -191,6 +203,49 @@ describe("prepareVideo: frame lists", () => {
     assert.equal(list.height, expected.height);
     await assertFramesDecode(list);
   });
+});
+
+/** Mean absolute difference of two same-size images' pixels, 0 (identical) to 255. */
+async function meanDifference(first: Buffer, second: Buffer): Promise<number> {
+  const [left, right] = await Promise.all([
+    sharp(first).removeAlpha().raw().toBuffer(),
+    sharp(second).removeAlpha().raw().toBuffer(),
+  ]);
+  assert.equal(left.length, right.length);
+  let total = 0;
+  for (let index = 0; index < left.length; index += 1) {
+    total += Math.abs((left[index] ?? 0) - (right[index] ?? 0));
+  }
+  return total / left.length;
+}
+
+describe("prepareVideo: seeking and single-pass extraction agree", () => {
+  // 0.5 fps lands on whole seconds; maxFrames 6 makes the rate 0.6 fps, so times fall between frames.
+  for (const options of [{ fps: 0.5 }, { fps: 2, maxFrames: 6 }]) {
+    test(`fps ${options.fps}${options.maxFrames === undefined ? "" : `, at most ${options.maxFrames} frames`}`, async () => {
+      const path = await video10sMp4();
+      const common = { model, mode: "frames", ...options } as const;
+      const decoded = asFrameList(await prepareVideo(path, { ...common, frameExtraction: "single-pass" }));
+      const seeked = asFrameList(await prepareVideo(path, { ...common, frameExtraction: "seek" }));
+      assert.equal(seeked.frames.length, decoded.frames.length);
+      assert.equal(seeked.width, decoded.width);
+      assert.equal(seeked.height, decoded.height);
+      assert.equal(seeked.fps, decoded.fps);
+      assert.deepEqual(seeked.timestampsSeconds, decoded.timestampsSeconds);
+      await assertFramesDecode(seeked);
+      // The same moments: the test pattern moves every frame, so frame k of one list looks like frame
+      // k of the other (only JPEG noise apart) and clearly unlike its neighbour k + 1.
+      for (let index = 0; index + 1 < seeked.frames.length; index += 1) {
+        const seekFrame = seeked.frames[index]?.data ?? Buffer.alloc(0);
+        const same = await meanDifference(seekFrame, decoded.frames[index]?.data ?? Buffer.alloc(0));
+        const neighbour = await meanDifference(seekFrame, decoded.frames[index + 1]?.data ?? Buffer.alloc(0));
+        assert.ok(
+          same < 2 && same * 4 < neighbour,
+          `frame ${index}: ${same.toFixed(2)} vs neighbour ${neighbour.toFixed(2)}`,
+        );
+      }
+    });
+  }
 });
 
 describe("prepareVideo: limits", () => {

@@ -309,6 +309,25 @@ describe("buildChatRequest: limits checked before sending", () => {
     );
   });
 
+  it("checks remote inputs against the limits their given sizes reveal", async () => {
+    await rejectsWithLimit(
+      buildChatRequest({
+        model: "qwen3-vl-plus",
+        prompt: "x",
+        inputs: [{ kind: "image-url", url: "https://e.com/strip.png", width: 5000, height: 5, name: "strip.png" }],
+      }),
+      { input: "strip.png", what: "the image height", actual: "5 px (5000x5)" },
+    );
+    await rejectsWithLimit(
+      buildChatRequest({
+        model: "qwen3-vl-plus",
+        prompt: "x",
+        inputs: [{ kind: "video-url", url: "https://e.com/v.mp4", frameCount: 36, frameRate: 24 }],
+      }),
+      { what: "the video duration", actual: "1.5 s" },
+    );
+  });
+
   it("refuses a base64 image payload over the model's limit", async () => {
     // A registered entry with a small limit keeps the test fast; the check is the same as at 10 MB.
     const small = {

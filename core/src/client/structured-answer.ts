@@ -1,4 +1,4 @@
-import { type ZodType, z } from "zod";
+import type { ZodType } from "zod";
 
 export type StructuredParse<T> = { ok: true; value: T } | { ok: false; problem: string };
 

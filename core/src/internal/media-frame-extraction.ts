@@ -1,62 +1,226 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runMediaTool } from "./media-tools.js";
 
 export interface FrameExtraction {
   /** JPEG frames in time order. */
   frames: Buffer[];
+  /** How they were taken: one decoding pass, or one seek per frame. */
+  method: "single-pass" | "seek";
+}
+
+export type FrameExtractionMethod = "auto" | "single-pass" | "seek";
+
+export interface FrameExtractionOptions {
+  /** The sampling rate as ffmpeg's fps filter takes it: "2" or an exact fraction "60000/599000". */
+  fpsExpression: string;
+  /** The same rate as a number: frame k is taken at k / fps seconds. */
+  fps: number;
+  width: number;
+  height: number;
+  maximumFrames: number;
+  /** "auto" seeks when frames are at least a keyframe interval apart, and decodes everything otherwise. */
+  method?: FrameExtractionMethod;
 }
 
 /** ffmpeg's JPEG quality scale (2 best, 31 worst); 3 keeps text in frames legible at modest size. */
 const frameJpegQuality = "3";
 
+/*
+ * Seeking: a decoder can start only at a keyframe, so taking the frame at T costs decoding from the
+ * keyframe before T up to T. When frames are sampled at least a keyframe interval apart, seeking
+ * decodes at most about one keyframe interval per frame, which is less than decoding the whole file;
+ * when they are closer together, one pass over everything is cheaper. Each ffmpeg process seeks
+ * several inputs (starting one process per frame would cost hundreds of process starts on a long
+ * video), and two processes run at once so both cores of a small machine are busy.
+ */
+const framesPerSeekProcess = 16;
+const concurrentSeekProcesses = Math.max(1, Math.min(2, availableParallelism()));
+/** How much of the start of the file is read to measure the keyframe spacing (packets only, no decoding). */
+const keyframeProbeSeconds = 60;
+
 /**
- * Samples a video in one ffmpeg pass: the fps filter picks frames, scale sizes them to exactly what
- * the model will use, and ffmpeg streams the file from disk, so a 1 GB video never sits in memory.
- * Frames are written to a private temporary folder, read back, and the folder is removed.
+ * Samples a video at exactly the size the model will use, by the cheaper of two methods (see above).
+ * Frames are written to a private temporary folder, read back, and the folder is removed, so a 1 GB
+ * video never sits in memory.
  */
 export async function extractFrames(
   path: string,
   input: string,
-  options: { fpsExpression: string; width: number; height: number; maximumFrames: number },
+  options: FrameExtractionOptions,
 ): Promise<FrameExtraction> {
+  const method = options.method ?? "auto";
+  const sampleInterval = 1 / options.fps;
+  const useSeek = method === "seek" || (method === "auto" && sampleInterval >= (await keyframeInterval(path, input)));
   const directory = await mkdtemp(join(tmpdir(), "glance-frames-"));
   try {
-    await runMediaTool(
-      "ffmpeg",
-      [
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-i",
-        path,
-        // Only the video is wanted: no audio, subtitle or data output.
-        "-an",
-        "-sn",
-        "-dn",
-        "-vf",
-        `fps=${options.fpsExpression},scale=${options.width}:${options.height}:flags=bicubic,format=yuvj420p`,
-        "-frames:v",
-        String(options.maximumFrames),
-        "-q:v",
-        frameJpegQuality,
-        "-f",
-        "image2",
-        join(directory, "frame-%06d.jpg"),
-      ],
-      input,
-    );
-    const names = (await readdir(directory)).filter((name) => name.endsWith(".jpg")).sort();
-    const frames: Buffer[] = [];
-    for (const name of names) {
-      frames.push(await readFile(join(directory, name)));
-    }
-    return { frames };
+    const frames = useSeek
+      ? await extractBySeeking(path, input, options, directory)
+      : await extractInOnePass(path, input, options, directory);
+    return { frames, method: useSeek ? "seek" : "single-pass" };
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
+}
+
+/**
+ * The longest gap between keyframes in the first minute, read from packet flags with ffprobe (which
+ * demuxes but decodes nothing). Infinity when fewer than two keyframes are seen: the spacing is
+ * unknown or longer than the window, and seeking could cost a decode from the start each time.
+ */
+export async function keyframeInterval(path: string, input: string): Promise<number> {
+  const { stdout } = await runMediaTool(
+    "ffprobe",
+    [
+      "-v",
+      "error",
+      "-select_streams",
+      "v:0",
+      "-read_intervals",
+      `%+${keyframeProbeSeconds}`,
+      "-show_entries",
+      "packet=pts_time,flags",
+      "-of",
+      "csv=p=0",
+      path,
+    ],
+    input,
+  );
+  const keyframeTimes: number[] = [];
+  for (const line of stdout.toString("utf8").split("\n")) {
+    const [time, flags] = line.trim().split(",");
+    const seconds = Number(time);
+    if (flags?.includes("K") === true && time !== "N/A" && Number.isFinite(seconds)) {
+      keyframeTimes.push(seconds);
+    }
+  }
+  keyframeTimes.sort((first, second) => first - second);
+  let longest = Number.POSITIVE_INFINITY;
+  for (let index = 1; index < keyframeTimes.length; index += 1) {
+    const gap = (keyframeTimes[index] ?? 0) - (keyframeTimes[index - 1] ?? 0);
+    longest = index === 1 ? gap : Math.max(longest, gap);
+  }
+  return longest;
+}
+
+function scaleFilter(options: FrameExtractionOptions): string {
+  return `scale=${options.width}:${options.height}:flags=bicubic,format=yuvj420p`;
+}
+
+const quietFfmpeg = ["-hide_banner", "-nostdin", "-loglevel", "error"];
+
+/** One pass: the fps filter picks frames from a full decode; ffmpeg streams the file from disk. */
+async function extractInOnePass(
+  path: string,
+  input: string,
+  options: FrameExtractionOptions,
+  directory: string,
+): Promise<Buffer[]> {
+  await runMediaTool(
+    "ffmpeg",
+    [
+      ...quietFfmpeg,
+      "-i",
+      path,
+      // Only the video is wanted: no audio, subtitle or data output.
+      "-an",
+      "-sn",
+      "-dn",
+      "-vf",
+      // round=up gives tick k the last frame at or before k / fps, which is the frame at exactly that
+      // time when there is one. The default (near) keeps the last frame within half an interval
+      // after it: up to a second late at 0.5 fps, and unlike what seeking gives.
+      `fps=fps=${options.fpsExpression}:round=up,${scaleFilter(options)}`,
+      "-frames:v",
+      String(options.maximumFrames),
+      "-q:v",
+      frameJpegQuality,
+      "-f",
+      "image2",
+      join(directory, "frame-%06d.jpg"),
+    ],
+    input,
+  );
+  const names = (await readdir(directory)).filter((name) => name.endsWith(".jpg")).sort();
+  const frames: Buffer[] = [];
+  for (const name of names) {
+    frames.push(await readFile(join(directory, name)));
+  }
+  return frames;
+}
+
+/**
+ * One input seek per frame. "-ss" before "-i" seeks to the keyframe before the time and then decodes,
+ * discarding frames, up to the first frame at or after it (ffmpeg's accurate seek, on by default when
+ * re-encoding), so frame k is the picture at k / fps seconds, as in the single pass.
+ */
+async function extractBySeeking(
+  path: string,
+  input: string,
+  options: FrameExtractionOptions,
+  directory: string,
+): Promise<Buffer[]> {
+  const times = Array.from({ length: options.maximumFrames }, (_, index) => index / options.fps);
+  const batches: number[][] = [];
+  for (let first = 0; first < times.length; first += framesPerSeekProcess) {
+    batches.push(
+      Array.from({ length: Math.min(framesPerSeekProcess, times.length - first) }, (_, offset) => first + offset),
+    );
+  }
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < batches.length) {
+      const batch = batches[next] ?? [];
+      next += 1;
+      await runMediaTool("ffmpeg", seekArguments(path, batch, times, options, directory), input);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrentSeekProcesses, batches.length) }, worker));
+  const frames: Buffer[] = [];
+  for (let index = 0; index < times.length; index += 1) {
+    try {
+      frames.push(await readFile(seekFramePath(directory, index)));
+    } catch {
+      // A time past the last frame gives no picture; like the single pass, the list ends there.
+      break;
+    }
+  }
+  return frames;
+}
+
+function seekArguments(
+  path: string,
+  batch: readonly number[],
+  times: readonly number[],
+  options: FrameExtractionOptions,
+  directory: string,
+): string[] {
+  const inputs: string[] = [];
+  const outputs: string[] = [];
+  batch.forEach((frameIndex, inputIndex) => {
+    // One decoding thread per input: the processes already run side by side, and each input's
+    // decoder holds fewer frames in memory with one thread.
+    inputs.push("-threads", "1", "-ss", (times[frameIndex] ?? 0).toFixed(6), "-i", path);
+    outputs.push(
+      "-map",
+      `${inputIndex}:v:0`,
+      "-vf",
+      scaleFilter(options),
+      "-frames:v",
+      "1",
+      "-q:v",
+      frameJpegQuality,
+      "-f",
+      "image2",
+      seekFramePath(directory, frameIndex),
+    );
+  });
+  return [...quietFfmpeg, ...inputs, ...outputs];
+}
+
+function seekFramePath(directory: string, index: number): string {
+  return join(directory, `frame-${String(index).padStart(6, "0")}.jpg`);
 }
 
 /** Re-encodes a small non-API container (WebM) as H.264 MP4 so it can be sent as a file. */

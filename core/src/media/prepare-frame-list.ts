@@ -6,7 +6,8 @@ import { defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/
 import { encodeForModel } from "../internal/media-image-encoding.js";
 import { type MediaSource, readSource, sourceName } from "../internal/media-source.js";
 import { detectFormat } from "./detect-format.js";
-import { checkImageShape, scaledPixels } from "./prepare-image.js";
+import { checkImageShape } from "./image-shape.js";
+import { scaledPixels } from "./prepare-image.js";
 import type { PreparedFrameList, PreparedImage } from "./prepared-media.js";
 
 export interface PrepareFrameListOptions {

@@ -1,10 +1,11 @@
 import { type ModelArgument, modelEntryOf } from "../catalogue/model-argument.js";
-import { InputLimitError, MediaError } from "../errors.js";
+import { MediaError } from "../errors.js";
 import { estimateImageTokens } from "../estimation/image-tokens.js";
 import { decodingError, defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/media-image-decoding.js";
 import { encodeForModel, type RawPixels } from "../internal/media-image-encoding.js";
 import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
 import { detectFormat } from "./detect-format.js";
+import { checkImageShape } from "./image-shape.js";
 import type { PreparedImage } from "./prepared-media.js";
 
 export interface PrepareImageOptions {
@@ -18,11 +19,6 @@ export interface PrepareImageOptions {
   /** The decompression-bomb limit: images whose header claims more pixels are refused undecoded. */
   maxInputPixels?: number;
 }
-
-/** The service refuses sides of 10 px or less. */
-export const minimumImageSide = 11;
-/** The service refuses a long side more than 200 times the short side. */
-export const maximumImageAspectRatio = 200;
 
 /**
  * Decodes an image of any supported format and re-encodes it at exactly the size the model will
@@ -91,32 +87,5 @@ export async function scaledPixels(
     return { data, width: info.width, height: info.height, channels };
   } catch (error) {
     throw error instanceof MediaError ? error : decodingError(error, input, opened.format);
-  }
-}
-
-export function checkImageShape(input: string, width: number, height: number): void {
-  for (const [side, value] of [
-    ["width", width],
-    ["height", height],
-  ] as const) {
-    if (value < minimumImageSide) {
-      throw new InputLimitError({
-        input,
-        what: `the image ${side}`,
-        limit: `greater than ${minimumImageSide - 1} px`,
-        actual: `${value} px (${width}x${height})`,
-        fix: `Use a larger image, or pad it to at least ${minimumImageSide} px on each side.`,
-      });
-    }
-  }
-  const ratio = Math.max(width, height) / Math.min(width, height);
-  if (ratio > maximumImageAspectRatio) {
-    throw new InputLimitError({
-      input,
-      what: "the aspect ratio (long side : short side)",
-      limit: `at most ${maximumImageAspectRatio}:1`,
-      actual: `${ratio.toFixed(2)}:1 (${width}x${height})`,
-      fix: "Crop the image, or split it into less elongated pieces.",
-    });
   }
 }

@@ -6,9 +6,10 @@ import type { ModelEntry } from "../catalogue/model-entry.js";
 import { ConfigurationError, InputLimitError, MediaError } from "../errors.js";
 import { estimateImageListTokens } from "../estimation/image-list-tokens.js";
 import { maximumVideoAspectRatio } from "../estimation/video-frame-size.js";
-import { checkFps } from "../estimation/video-tokens.js";
-import { convertToMp4, extractFrames } from "../internal/media-frame-extraction.js";
-import { dataUrlLength } from "../internal/media-image-encoding.js";
+import { checkFps, minimumFps } from "../estimation/video-tokens.js";
+import { dataUrlLength } from "../internal/data-url.js";
+import { formatSeconds } from "../internal/format-quantity.js";
+import { convertToMp4, extractFrames, type FrameExtractionMethod } from "../internal/media-frame-extraction.js";
 import { type MediaSource, readSourceHead, sourceName } from "../internal/media-source.js";
 import { type DetectedFormat, detectFormat, type VideoFormat } from "./detect-format.js";
 import type { PreparedFrameList, PreparedImage, PreparedVideoFile } from "./prepared-media.js";
@@ -28,6 +29,13 @@ export interface PrepareVideoOptions {
   maxFrames?: number;
   /** Sample a video longer than the model's maximum duration instead of refusing it (frames only). */
   allowLongVideo?: boolean;
+  /**
+   * How frames are taken from the file: "auto" (the default) seeks to each frame when they are at
+   * least a keyframe interval apart, which is much faster on long videos sampled sparsely, and decodes
+   * the whole file in one pass otherwise. "seek" and "single-pass" force one way; both give the same
+   * frames at the same times.
+   */
+  frameExtraction?: FrameExtractionMethod;
 }
 
 export const defaultBase64ThresholdBytes = 7_000_000;
@@ -91,7 +99,7 @@ export async function prepareVideo(
     if (wantsFile) {
       return await videoFile(path, input, model, detected, probe, size, fps, temporary);
     }
-    return await frameList(path, input, model, probe, size, fps, options.maxFrames);
+    return await frameList(path, input, model, probe, size, fps, options.maxFrames, options.frameExtraction ?? "auto");
   } finally {
     if (temporary !== undefined) {
       await rm(temporary, { recursive: true, force: true });
@@ -181,15 +189,30 @@ async function frameList(
   size: number,
   requestedFps: number,
   maxFrames: number | undefined,
+  method: FrameExtractionMethod,
 ): Promise<PreparedFrameList> {
   const maximumFrames = Math.min(model.video.imageListMaxFrames, maxFrames ?? Number.POSITIVE_INFINITY);
   const plan = planFrameSampling(probe.durationSeconds, requestedFps, model.video.imageListMinFrames, maximumFrames);
+  if (plan.fps < minimumFps) {
+    // The frames would be further apart than the service lets a frame list say (fps >= 0.1), so the
+    // model would be told the wrong times. Refuse here, with the numbers, rather than at request time.
+    const longest = Math.floor(maximumFrames / minimumFps);
+    throw new InputLimitError({
+      input,
+      what: "the video duration for a frame list",
+      limit: `at most ${formatSeconds(longest)} (${maximumFrames} frames at the minimum ${minimumFps} fps)`,
+      actual: formatSeconds(Math.round(probe.durationSeconds)),
+      fix: "Trim the video, split it into parts, or allow more frames.",
+    });
+  }
   let frameSize = estimateImageListTokens(
     { model, width: probe.width, height: probe.height, frames: plan.frames },
     input,
   );
   const { frames } = await extractFrames(path, input, {
     fpsExpression: plan.fpsExpression,
+    fps: plan.fps,
+    method,
     width: frameSize.width,
     height: frameSize.height,
     maximumFrames: plan.frames,

@@ -2,10 +2,10 @@ import { z } from "zod";
 import { modelEntryOf } from "../catalogue/model-argument.js";
 import type { ModelEntry } from "../catalogue/model-entry.js";
 import { ConfigurationError, InputLimitError } from "../errors.js";
+import { formatCount } from "../internal/format-quantity.js";
 import type { ChatRequest, ChatRequestInput } from "./chat-request.js";
 import type { ChatMessage, ChatRequestBody, ContentPart } from "./chat-request-body.js";
 import { type EstimatedChatRequest, estimateRequest } from "./estimate-request.js";
-import { formatCount } from "./format-quantity.js";
 import { checkInputLimits } from "./request-limits.js";
 import type { VisualInput } from "./visual-input.js";
 

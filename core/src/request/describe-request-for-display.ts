@@ -1,5 +1,5 @@
+import { formatBytes } from "../internal/format-quantity.js";
 import type { ChatRequestBody } from "./chat-request-body.js";
-import { formatBytes } from "./format-quantity.js";
 
 const dataUrlPattern = /^data:([^;,]+);base64,(.*)$/s;
 

@@ -1,13 +1,10 @@
 import type { ModelEntry } from "../catalogue/model-entry.js";
 import { InputLimitError } from "../errors.js";
 import { maximumFps, minimumFps } from "../estimation/video-tokens.js";
-import { formatBytes, formatCount, formatSeconds } from "./format-quantity.js";
+import { dataUrlLength } from "../internal/data-url.js";
+import { formatBytes, formatCount, formatSeconds } from "../internal/format-quantity.js";
+import { checkImageShape } from "../media/image-shape.js";
 import { type VisualInput, visualInputName } from "./visual-input.js";
-
-/** The characters a base64 data URL of `bytes` bytes takes, prefix included. */
-export function dataUrlLength(mimeType: string, bytes: number): number {
-  return `data:${mimeType};base64,`.length + 4 * Math.ceil(bytes / 3);
-}
 
 /**
  * Checks every documented limit that can be known without the network, so a request the service
@@ -25,6 +22,9 @@ export function checkInputLimits(model: ModelEntry, inputs: readonly VisualInput
         break;
       case "image-url":
         urlImages += 1;
+        if (input.width !== undefined && input.height !== undefined) {
+          checkImageShape(name, input.width, input.height);
+        }
         break;
       case "video-file":
         checkVideoPayload(model, name, input.mimeType, input.data.length);
@@ -35,8 +35,15 @@ export function checkInputLimits(model: ModelEntry, inputs: readonly VisualInput
         if (input.fps !== undefined) {
           checkFpsLimit(name, input.fps);
         }
-        if (input.durationSeconds !== undefined) {
-          checkDuration(model, name, input.durationSeconds);
+        {
+          const duration =
+            input.durationSeconds ??
+            (input.frameCount !== undefined && input.frameRate !== undefined && input.frameRate > 0
+              ? input.frameCount / input.frameRate
+              : undefined);
+          if (duration !== undefined) {
+            checkDuration(model, name, duration);
+          }
         }
         break;
       case "frame-list":

@@ -1,0 +1,113 @@
+/*
+ * One benchmark case, run in a fresh process so that its peak memory (maxRSS) is its own. Prints one
+ * JSON line for bench/run.ts. Usage: measure-case.ts <kind> <path> [fps]
+ *   prepare-image  prepareImage on the file, warm-up then timed runs
+ *   decode-image   the floor: sharp's bare decode of the same file to raw pixels
+ *   extract-video  prepareVideo in frames mode at the given fps
+ *   decode-video   the floor: a full decode with ffmpeg (`ffmpeg -i video -f null -`)
+ */
+import { execFile } from "node:child_process";
+import { estimateImageTokens, prepareImage, prepareVideo } from "@glance/core";
+import sharp from "sharp";
+import { ffmpegPath } from "../support/media-factory.js";
+
+export const benchModel = "qwen3-vl-plus";
+
+export interface CaseResult {
+  /** Milliseconds of each timed run. */
+  runsMilliseconds: number[];
+  /** Peak resident memory of this process, in megabytes. */
+  peakRssMegabytes: number;
+  preparedBytes?: number;
+  preparedMimeType?: string;
+  preparedWidth?: number;
+  preparedHeight?: number;
+  originalTokens?: number;
+  preparedTokens?: number;
+  frames?: number;
+}
+
+async function timed(runs: number, warmUp: boolean, action: () => Promise<void>): Promise<number[]> {
+  if (warmUp) {
+    await action();
+  }
+  const times: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const start = performance.now();
+    await action();
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+function fullDecode(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      ffmpegPath(),
+      ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", path, "-f", "null", "-"],
+      (error) => (error === null ? resolve() : reject(error)),
+    );
+  });
+}
+
+async function measure(
+  kind: string,
+  path: string,
+  fps: number,
+  runs: number,
+): Promise<Omit<CaseResult, "peakRssMegabytes">> {
+  switch (kind) {
+    case "prepare-image": {
+      let prepared: Awaited<ReturnType<typeof prepareImage>> | undefined;
+      const runsMilliseconds = await timed(runs, true, async () => {
+        prepared = await prepareImage(path, { model: benchModel });
+      });
+      if (prepared === undefined) {
+        throw new Error("no preparation ran");
+      }
+      return {
+        runsMilliseconds,
+        preparedBytes: prepared.data.length,
+        preparedMimeType: prepared.mimeType,
+        preparedWidth: prepared.width,
+        preparedHeight: prepared.height,
+        originalTokens: estimateImageTokens({
+          model: benchModel,
+          width: prepared.originalWidth,
+          height: prepared.originalHeight,
+        }).tokens,
+        // The prepared file as the service will measure it: its real decoded size.
+        preparedTokens: await sharp(prepared.data)
+          .metadata()
+          .then(
+            (metadata) =>
+              estimateImageTokens({ model: benchModel, width: metadata.width, height: metadata.height }).tokens,
+          ),
+      };
+    }
+    case "decode-image":
+      return {
+        runsMilliseconds: await timed(runs, true, async () => {
+          await sharp(path).raw().toBuffer();
+        }),
+      };
+    case "extract-video": {
+      let frames = 0;
+      const runsMilliseconds = await timed(runs, false, async () => {
+        const prepared = await prepareVideo(path, { model: benchModel, fps, mode: "frames" });
+        frames = prepared.kind === "frame-list" ? prepared.frames.length : 0;
+      });
+      return { runsMilliseconds, frames };
+    }
+    case "decode-video":
+      return { runsMilliseconds: await timed(runs, false, () => fullDecode(path)) };
+    default:
+      throw new Error(`unknown case kind ${kind}`);
+  }
+}
+
+const [kind = "", path = "", fpsArgument = "0", runsArgument = "3"] = process.argv.slice(2);
+const result = await measure(kind, path, Number(fpsArgument), Number(runsArgument));
+// maxRSS is in kilobytes.
+const output: CaseResult = { ...result, peakRssMegabytes: process.resourceUsage().maxRSS / 1024 };
+process.stdout.write(`${JSON.stringify(output)}\n`);
