@@ -1,0 +1,183 @@
+/*
+ * The review as Markdown: a header with counts, the model, tokens and skipped images, then one
+ * section per image (links, findings by severity, a one-line summary). The hidden marker and metadata
+ * lead, so that cutting the comment to GitHub's size limit never loses them; sections that do not
+ * fit are left out whole and named, and the job summary gets the full text.
+ */
+import { formatCount } from "@glance/core";
+import type { Severity } from "./config.js";
+import type { Finding } from "./image-review.js";
+import { inlineCode, neutralize, oneLine } from "./neutralize.js";
+import { commentMarker, fitMetadata, type ReviewMetadata } from "./review-metadata.js";
+import { allFindings, countBySeverity, highestSeverity, type ImageReport, type RunReport } from "./run-report.js";
+
+/** GitHub refuses issue comments longer than this (in characters). */
+export const commentCharacterLimit = 65_536;
+/** Kept free under the limit for the note about what was left out. */
+const reserve = 1_000;
+const icons: Record<Severity | "none", string> = { high: "🔴", medium: "🟠", low: "🟡", none: "✅" };
+const findingsShownOpen = 3;
+const skippedShownOpen = 5;
+
+export interface RenderedComment {
+  /** The comment body: marker, metadata and as much of the review as fits. */
+  body: string;
+  /** The full review, for the job summary. */
+  full: string;
+  /** Image sections that did not fit in the comment. */
+  omitted: number;
+}
+
+export function renderComment(
+  report: RunReport,
+  metadata: ReviewMetadata,
+  limit = commentCharacterLimit,
+): RenderedComment {
+  // At most a third of the comment, so the review itself always has room.
+  const hidden = `${commentMarker}\n${fitMetadata(metadata, Math.floor(limit / 3))}\n`;
+  const header = renderHeader(report);
+  const sections = report.dryRun ? [renderPlanned(report)] : report.reviewed.map(renderImage);
+  const tail = [renderFailed(report), renderSkipped(report), renderRemoved(report)].filter((part) => part !== "");
+  const full = [header, ...sections, ...tail].join("\n\n");
+
+  let body = hidden + header;
+  let omitted = 0;
+  const budget = limit - reserve;
+  const tailText = tail.length === 0 ? "" : `\n\n${tail.join("\n\n")}`;
+  for (const section of sections) {
+    if (omitted === 0 && body.length + 2 + section.length + tailText.length <= budget) {
+      body += `\n\n${section}`;
+    } else {
+      omitted += 1;
+    }
+  }
+  if (body.length + tailText.length <= budget) {
+    body += tailText;
+  } else if (tail.length > 0) {
+    omitted += 1;
+  }
+  if (omitted > 0) {
+    const where = report.runUrl === undefined ? "the job summary" : `the [job summary](${report.runUrl})`;
+    body += `\n\n> [!NOTE]\n> The comment reached GitHub's size limit: ${omitted} more section(s) are in ${where}.`;
+  }
+  return { body, full, omitted };
+}
+
+function renderHeader(report: RunReport): string {
+  const findings = allFindings(report);
+  const counts = countBySeverity(findings);
+  const highest = highestSeverity(findings);
+  const carried = report.reviewed.filter((image) => image.carried).length;
+  const reviewedNow = report.reviewed.length - carried;
+  const lines: string[] = [];
+  lines.push(`## ${icons[highest ?? "none"]} Glance image review`);
+  if (report.dryRun) {
+    lines.push(
+      `**Dry run:** nothing was sent to the model. ${report.planned.length} image(s) would be reviewed, about ${formatCount(report.estimatedTokens)} tokens (input estimate plus output allowance).`,
+    );
+  } else {
+    const parts = [`**${reviewedNow} image(s) reviewed**`];
+    if (carried > 0) parts.push(`${carried} unchanged since the last review (findings carried forward)`);
+    parts.push(
+      findings.length === 0
+        ? "**no findings**"
+        : `**${findings.length} finding(s)**: ${counts.high} high, ${counts.medium} medium, ${counts.low} low`,
+    );
+    if (report.failed.length > 0) parts.push(`**${report.failed.length} failed**`);
+    if (report.skipped.length > 0) parts.push(`${report.skipped.length} skipped`);
+    lines.push(parts.join(" · "));
+  }
+  lines.push(
+    `Model ${inlineCode(report.model)} · ${formatCount(report.inputTokens)} input + ${formatCount(report.outputTokens)} output tokens this run`,
+  );
+  return lines.join("\n");
+}
+
+function renderImage(image: ImageReport): string {
+  const item = image.item;
+  const highest = highestSeverity(image.findings);
+  const status =
+    item.status === "renamed"
+      ? `renamed from ${inlineCode(item.previousPath ?? "")}`
+      : item.status === "body"
+        ? "in the description"
+        : item.status;
+  const title = item.source === "body" ? inlineCode(neutralize(item.name)) : inlineCode(item.name);
+  const lines: string[] = [`### ${icons[highest ?? "none"]} ${title} (${status})`];
+  const links: string[] = [];
+  if (item.beforeLink !== undefined) links.push(`[before](${item.beforeLink})`);
+  if (item.afterLink !== undefined)
+    links.push(`[${item.beforeLink === undefined ? "image" : "after"}](${item.afterLink})`);
+  links.push(image.kind === "ui" ? "UI screenshot" : "diagram");
+  if (image.carried) links.push("unchanged since the last review: findings carried forward");
+  lines.push(links.join(" · "));
+  if (image.summary !== "") {
+    lines.push("", `> ${neutralize(oneLine(image.summary))}`);
+  }
+  if (image.findings.length === 0) {
+    lines.push("", "No findings.");
+    return lines.join("\n");
+  }
+  const sorted = [...image.findings].sort((first, second) => rank(second.severity) - rank(first.severity));
+  const list = sorted.map(renderFinding).join("\n");
+  lines.push("");
+  if (sorted.length > findingsShownOpen || list.length > 1_500) {
+    lines.push(`<details><summary>${image.findings.length} findings</summary>`, "", list, "", "</details>");
+  } else {
+    lines.push(list);
+  }
+  return lines.join("\n");
+}
+
+function renderFinding(finding: Finding): string {
+  const where: string[] = [];
+  if (finding.image !== undefined) where.push(finding.image);
+  if (finding.box !== undefined) {
+    const { x1, y1, x2, y2 } = finding.box;
+    where.push(`at (${x1}, ${y1})–(${x2}, ${y2}) px`);
+  }
+  const location = where.length === 0 ? "" : ` _(${where.join(", ")})_`;
+  return `- ${icons[finding.severity]} **${finding.severity}** · **${neutralize(oneLine(finding.title))}**: ${neutralize(oneLine(finding.detail))}${location}`;
+}
+
+function renderPlanned(report: RunReport): string {
+  if (report.planned.length === 0) return "Nothing to review.";
+  const lines = report.planned.map((plan) => `- ${inlineCode(plan.name)}: about ${formatCount(plan.tokens)} tokens`);
+  return ["**Would review:**", ...lines].join("\n");
+}
+
+function renderFailed(report: RunReport): string {
+  if (report.failed.length === 0) return "";
+  const lines = report.failed.map(
+    (failure) => `- ${inlineCode(failure.item.name)}: ${neutralize(oneLine(failure.reason))}`,
+  );
+  return [
+    "### ⚠️ Not reviewed: the model request failed",
+    "The findings above are kept; these images will be reviewed on the next run.",
+    ...lines,
+  ].join("\n");
+}
+
+function renderSkipped(report: RunReport): string {
+  if (report.skipped.length === 0) return "";
+  const lines = report.skipped.map(
+    (skipped) => `- ${inlineCode(skipped.name)}: ${neutralize(oneLine(skipped.reason))}`,
+  );
+  const heading = `${report.skipped.length} image(s) skipped`;
+  return report.skipped.length > skippedShownOpen
+    ? `<details><summary>${heading}</summary>\n\n${lines.join("\n")}\n\n</details>`
+    : `**${heading}:**\n${lines.join("\n")}`;
+}
+
+function renderRemoved(report: RunReport): string {
+  if (report.removed.length === 0) return "";
+  const lines = report.removed.map((path) => `- ${inlineCode(path)}`);
+  const heading = `${report.removed.length} image(s) removed (not reviewed)`;
+  return report.removed.length > skippedShownOpen
+    ? `<details><summary>${heading}</summary>\n\n${lines.join("\n")}\n\n</details>`
+    : `**${heading}:**\n${lines.join("\n")}`;
+}
+
+function rank(severity: Severity): number {
+  return severity === "high" ? 3 : severity === "medium" ? 2 : 1;
+}

@@ -1,0 +1,32 @@
+/* One image to review: a changed file (alone or as a before/after pair) or an image of the PR description. */
+export type ImageKind = "ui" | "diagram";
+
+export interface ReviewItem {
+  /** Stable across runs, the key of the hidden metadata: "file:<path>" or "body:<url>". */
+  key: string;
+  source: "file" | "body";
+  /** What the comment calls it: the head path, or the description image's alt text or URL. */
+  name: string;
+  status: "added" | "modified" | "renamed" | "body";
+  /** The base path of a renamed file. */
+  previousPath: string | undefined;
+  /** Lines changed as GitHub counts them (0 for most binary files). */
+  changes: number;
+  /** Decided from the path; undefined lets the model decide. */
+  kindHint: ImageKind | undefined;
+  /** Links for the comment (blob URLs at the base and head commits, or the description image). */
+  beforeLink: string | undefined;
+  afterLink: string | undefined;
+}
+
+export interface LoadedItem extends ReviewItem {
+  before: Buffer | undefined;
+  after: Buffer;
+  /** sha256 of base and head bytes: unchanged content is not reviewed again. */
+  contentHash: string;
+}
+
+export interface SkippedItem {
+  name: string;
+  reason: string;
+}

@@ -1,0 +1,96 @@
+/*
+ * What the model is asked. One rubric for UI screenshots and one for diagrams; when the path did not
+ * tell which the image is, both are given and the model names the kind it applied.
+ */
+import type { ImageKind, ReviewItem } from "./review-item.js";
+
+export interface PromptContext {
+  pullRequestTitle: string;
+  changedPaths: readonly string[];
+  extraInstructions: string | undefined;
+  language: string | undefined;
+  /** True when the schema is not enforced by the service (thinking on): the prompt spells it out. */
+  describeSchema: boolean;
+}
+
+const uiRubric = [
+  "layout and alignment (misaligned, overlapping or unevenly spaced elements)",
+  "overflow and truncated or clipped text",
+  "contrast and accessibility (text legibility, colour-only meaning, small targets)",
+  "inconsistent components (buttons, inputs, typography, spacing that differ from their siblings)",
+  "typos and wording",
+  "visual regressions against the base version, when a before image is given",
+];
+
+const diagramRubric = [
+  "legibility (text size, crossing lines, cramped areas)",
+  "labels (missing, ambiguous or misspelt labels on boxes and arrows)",
+  "consistency (shapes, colours, arrow styles and naming used the same way throughout)",
+  "whether the diagram matches what this pull request changes (title and changed paths below)",
+];
+
+const maxContextPaths = 40;
+
+export const systemPrompt =
+  "You review images committed to a software pull request: UI screenshots and diagrams. " +
+  "Report only concrete, visible problems a reviewer should act on; do not praise, do not restate the image. " +
+  "Severity: high for broken or misleading output (unreadable, wrong, missing content, a regression), " +
+  "medium for clear defects a user would notice, low for polish. Give a box around each problem when you can point at it.";
+
+export function reviewPrompt(item: ReviewItem, hasBefore: boolean, context: PromptContext): string {
+  const lines: string[] = [];
+  lines.push(`Pull request: ${context.pullRequestTitle}`);
+  const paths = context.changedPaths.slice(0, maxContextPaths);
+  const more = context.changedPaths.length - paths.length;
+  lines.push(`Changed paths: ${paths.join(", ")}${more > 0 ? ` and ${more} more` : ""}`);
+  lines.push("");
+  if (hasBefore) {
+    lines.push(
+      `Image: ${item.name}${item.previousPath === undefined ? "" : ` (renamed from ${item.previousPath})`}. ` +
+        "The first image is the BEFORE version (base branch), the second the AFTER version (this pull request). " +
+        'Review the after version and what changed; set "image" to "before" or "after" on each finding with a box.',
+    );
+  } else {
+    lines.push(
+      item.source === "body"
+        ? `Image: "${item.name}", embedded in the pull request description.`
+        : `Image: ${item.name}, added by this pull request.`,
+    );
+  }
+  lines.push("");
+  lines.push(...rubricLines(item.kindHint));
+  if (context.extraInstructions !== undefined) {
+    lines.push("", "Project instructions:", context.extraInstructions);
+  }
+  lines.push("");
+  lines.push(
+    'Boxes are [x1, y1, x2, y2] on a 0-999 grid relative to the image. "summary" is one sentence about the image.',
+  );
+  if (context.language !== undefined) {
+    lines.push(`Write summary, titles and details in ${context.language}.`);
+  }
+  if (context.describeSchema) {
+    lines.push(
+      "Answer with only a JSON object: " +
+        '{"kind": "ui" | "diagram", "summary": string, "findings": [{"severity": "low" | "medium" | "high", "title": string, "detail": string, "box"?: [x1, y1, x2, y2], "image"?: "before" | "after"}]}.',
+    );
+  }
+  return lines.join("\n");
+}
+
+function rubricLines(kind: ImageKind | undefined): string[] {
+  const list = (items: readonly string[]) => items.map((item) => `- ${item}`);
+  if (kind === "ui") {
+    return ['This is a UI screenshot (set "kind" to "ui"). Check:', ...list(uiRubric)];
+  }
+  if (kind === "diagram") {
+    return ['This is a diagram (set "kind" to "diagram"). Check:', ...list(diagramRubric)];
+  }
+  return [
+    'First decide whether this is a UI screenshot or a diagram and set "kind" to "ui" or "diagram". Then apply the matching checks.',
+    "For a UI screenshot:",
+    ...list(uiRubric),
+    "For a diagram:",
+    ...list(diagramRubric),
+  ];
+}

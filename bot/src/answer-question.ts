@@ -1,0 +1,261 @@
+import {
+  ApiError,
+  buildChatRequest,
+  type Completion,
+  drawLocalizations,
+  type PreparedMedia,
+  parseLocalizations,
+} from "@glance/core";
+import { AnswerStream } from "./answer-stream.js";
+import { BotError } from "./bot-error.js";
+import type { BotServices } from "./bot-services.js";
+import { errorReply, slackErrorCodeOf } from "./error-replies.js";
+import { reserveTokens } from "./guardrails/token-budget.js";
+import { prepareSlackFile } from "./prepare-slack-media.js";
+import { asksForSummary, defaultQuestion, locatePrompt, locateTargetOf, systemPrompt } from "./prompts.js";
+import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
+import { downloadSlackFile } from "./slack-files.js";
+import { historyOf, loadThread, rememberInThread, stripMentions, type ThreadMessage } from "./thread-history.js";
+
+/** A message the bot should answer: a mention, a DM, or a thread reply. */
+export interface IncomingQuestion {
+  channel: string;
+  ts: string;
+  /** The thread the message is in; undefined for a top-level message. */
+  threadTs: string | undefined;
+  userId: string;
+  text: string;
+  files: SlackFile[];
+  botUserId: string | undefined;
+  /** The workspace of the asking user (needed to stream outside DMs). */
+  teamId?: string | undefined;
+}
+
+/**
+ * Answers one message end to end: thread context, files, the model, the reply. Every failure ends as a
+ * reply in the thread; nothing is silent.
+ */
+export async function answerQuestion(services: BotServices, question: IncomingQuestion): Promise<void> {
+  const threadTs = question.threadTs ?? question.ts;
+  const target = { channel: question.channel, threadTs };
+  const release = await services.limit.tryEnter();
+  if (release === undefined) {
+    await replyOrTellUser(
+      services,
+      question,
+      ":hourglass: I'm answering a lot of questions right now and my queue is full. Ask again in a minute.",
+    );
+    return;
+  }
+  let answer: AnswerStream | undefined;
+  let settle: ((tokens: number) => Promise<void>) | undefined;
+  try {
+    const current: ThreadMessage = { ts: question.ts, fromBot: false, text: question.text, files: question.files };
+    const thread =
+      question.threadTs === undefined
+        ? [current]
+        : await loadThread(services.client, services.store, {
+            channel: question.channel,
+            threadTs: question.threadTs,
+            botUserId: question.botUserId,
+            current,
+          });
+    const prompt = stripMentions(question.text);
+    const { files, unsupported, leftOut } = chooseFiles(thread, question.ts, services.config.maxThreadImages);
+    if (files.length === 0) {
+      const reason =
+        unsupported.length > 0
+          ? `I can't read ${unsupported.map(fileLabel).join(", ")}. ${supportedTypesSentence}`
+          : "I don't see an image or video in this message or earlier in the thread. Attach one and ask again.";
+      await replyOrTellUser(services, question, `:warning: ${reason}`);
+      return;
+    }
+    answer = await AnswerStream.start(services.poster, target, `:eyes: Looking at ${describeFiles(files)}...`, {
+      logger: services.logger,
+      updateIntervalMilliseconds: services.updateIntervalMilliseconds,
+      streaming: services.streaming ? { userId: question.userId, teamId: question.teamId } : undefined,
+    });
+    const notes: string[] = [];
+    if (leftOut > 0) {
+      notes.push(
+        `I looked at the ${files.length} most recent files of this thread; ${leftOut} earlier ${leftOut === 1 ? "one was" : "ones were"} left out.`,
+      );
+    }
+    if (unsupported.length > 0) {
+      notes.push(`Skipped ${unsupported.map(fileLabel).join(", ")}: not an image or video.`);
+    }
+    const allowLongVideo = asksForSummary(prompt);
+    const media: PreparedMedia[] = [];
+    for (const file of files) {
+      media.push(await prepareSlackFile(services, file, { allowLongVideo }));
+    }
+    const locateTarget = locateTargetOf(prompt);
+    const locating = locateTarget !== undefined && media.length === 1 && media[0]?.kind === "image";
+    const request = await buildChatRequest({
+      model: services.config.model,
+      system: systemPrompt,
+      history: historyOf(thread, question.ts),
+      prompt: locating ? locatePrompt(locateTarget ?? "") : prompt === "" ? defaultQuestion : prompt,
+      inputs: media,
+      stream: true,
+    });
+    const reservation = await reserveTokens(
+      services.store,
+      { userDailyTokens: services.config.userDailyTokens, channelDailyTokens: services.config.channelDailyTokens },
+      {
+        userId: question.userId,
+        channel: question.channel,
+        estimatedTokens: request.estimate.totalTokens,
+        now: services.now(),
+      },
+    );
+    if (!reservation.allowed) {
+      throw new BotError("budget", reservation.message);
+    }
+    settle = reservation.settle;
+    const stream = answer;
+    const completion = await services.glance.complete(request, {
+      continuePartial: 1,
+      ...(locating ? {} : { onAnswer: (delta: string) => stream.append(delta) }),
+    });
+    await settle(tokensOf(completion, request.estimate.totalTokens));
+    settle = undefined;
+    if (completion.partial) {
+      notes.push("The model service stopped before the answer was complete; this answer is partial.");
+    }
+    if (locating && media[0]?.kind === "image") {
+      await finishLocate(services, answer, completion, media[0], files[0], target, notes);
+    } else {
+      await answer.finish(notes);
+    }
+    await rememberInThread(services.store, {
+      channel: question.channel,
+      threadTs,
+      messages: [current, { ts: answer.ts, fromBot: true, text: answer.text, files: [] }],
+    });
+  } catch (error) {
+    services.logger.warn(`Answering ${question.channel}/${question.ts} failed: ${describe(error)}`);
+    // A refused or unsent request cost nothing; anything else may have been billed.
+    if (settle !== undefined) {
+      const refused = error instanceof ApiError && error.code !== "content-inspection";
+      if (refused && answer?.text === "") await settle(0);
+    }
+    const reply = errorReply(error);
+    if (answer === undefined) {
+      await replyOrTellUser(services, question, reply);
+    } else {
+      await answer.fail(reply);
+    }
+  } finally {
+    release();
+  }
+}
+
+async function finishLocate(
+  services: BotServices,
+  answer: AnswerStream,
+  completion: Completion,
+  image: Extract<PreparedMedia, { kind: "image" }>,
+  file: SlackFile | undefined,
+  target: { channel: string; threadTs: string },
+  notes: string[],
+): Promise<void> {
+  const found = parseLocalizations(completion.answer, {
+    model: services.config.model,
+    scaledWidth: image.width,
+    scaledHeight: image.height,
+    originalWidth: image.originalWidth,
+    originalHeight: image.originalHeight,
+  });
+  const labels = [...found.boxes.map((box) => box.label), ...found.points.map((point) => point.label)];
+  if (labels.length === 0 || file === undefined) {
+    answer.append(`I couldn't find it in the image. The model answered: ${completion.answer.trim()}`);
+    await answer.finish(notes);
+    return;
+  }
+  answer.append(`Found ${labels.length}: ${labels.join(", ")}. The marked-up image is below.`);
+  await answer.finish(notes);
+  const original = await downloadSlackFile(file, {
+    botToken: services.config.slackBotToken,
+    trustedOrigins: services.trustedFileOrigins,
+    fetch: services.fetch,
+    maxBytes: services.config.maxFileBytes,
+  });
+  const drawn = await drawLocalizations(original, found);
+  await services.client.filesUploadV2({
+    channel_id: target.channel,
+    thread_ts: target.threadTs,
+    file: drawn,
+    filename: `${fileLabel(file).replace(/\.[^.]+$/, "")}.located.png`,
+    title: `Located: ${labels.join(", ")}`,
+  });
+}
+
+/**
+ * Replies in the thread; when the bot may not post there (removed from the channel, or never invited),
+ * tells the asker privately instead: an ephemeral message needs channel membership too, so the last
+ * resort is a direct message (chat.postMessage to a user id opens the DM with the app).
+ */
+async function replyOrTellUser(services: BotServices, question: IncomingQuestion, reply: string): Promise<void> {
+  const threadTs = question.threadTs ?? question.ts;
+  try {
+    await services.poster.post({ channel: question.channel, threadTs }, reply);
+    return;
+  } catch (error) {
+    const code = slackErrorCodeOf(error);
+    if (code !== "not_in_channel" && code !== "channel_not_found" && code !== "is_archived") throw error;
+  }
+  const where = `<#${question.channel}>`;
+  try {
+    await services.client.chat.postEphemeral({
+      channel: question.channel,
+      user: question.userId,
+      thread_ts: threadTs,
+      text: services.poster.clean(reply),
+    });
+    return;
+  } catch (error) {
+    services.logger.debug(`An ephemeral reply failed too: ${describe(error)}`);
+  }
+  await services.poster.post({ channel: question.userId, threadTs: undefined }, `About your message in ${where}: ${reply}`);
+}
+
+/** The current message's files first, then the thread's newest; returned in the order they were posted. */
+function chooseFiles(
+  thread: readonly ThreadMessage[],
+  currentTs: string,
+  cap: number,
+): { files: SlackFile[]; unsupported: SlackFile[]; leftOut: number } {
+  const usable: SlackFile[] = [];
+  const unsupported: SlackFile[] = [];
+  const earlier = thread.filter((message) => Number(message.ts) <= Number(currentTs));
+  for (const message of [...earlier].reverse()) {
+    for (const file of message.files) {
+      if (fileKindOf(file) === "other") {
+        if (message.ts === currentTs) unsupported.push(file);
+      } else if (!usable.some((known) => known.id === file.id)) {
+        usable.push(file);
+      }
+    }
+  }
+  const chosen = usable.slice(0, cap);
+  return { files: chosen.reverse(), unsupported, leftOut: usable.length - chosen.length };
+}
+
+function describeFiles(files: readonly SlackFile[]): string {
+  const images = files.filter((file) => fileKindOf(file) === "image").length;
+  const videos = files.length - images;
+  const parts: string[] = [];
+  if (images > 0) parts.push(images === 1 ? "the image" : `${images} images`);
+  if (videos > 0) parts.push(videos === 1 ? "the video" : `${videos} videos`);
+  if (images === 1 && videos > 0) parts[0] = "1 image";
+  return parts.join(" and ");
+}
+
+function tokensOf(completion: Completion, estimate: number): number {
+  return completion.usage?.totalTokens ?? estimate + Math.ceil(completion.answer.length / 4);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,225 @@
+import type { BotLogger } from "./bot-logger.js";
+import { markdownToMrkdwn, splitMessage } from "./slack-markdown.js";
+import type { PostTarget, SlackPoster, StreamRecipient } from "./slack-poster.js";
+
+/** chat.update refuses text around 4,000 characters; mrkdwn pieces stay well below. */
+export const messagePieceLimit = 3_500;
+
+/** One streamed message holds at most this much (Slack refuses a stream chunk above 12,000). */
+export const streamMessageLimit = 11_500;
+
+export interface AnswerStreamOptions {
+  logger: BotLogger;
+  updateIntervalMilliseconds: number;
+  /** Set: stream with chat.startStream/appendStream/stopStream. Unset: placeholder + chat.update. */
+  streaming?: StreamRecipient | undefined;
+  /**
+   * Streamed text cannot be taken back, so the newest characters wait until the text after them is
+   * known: a secret or `<!channel>` split across two model deltas is scrubbed before any of it is sent.
+   */
+  holdBackCharacters?: number;
+}
+
+/**
+ * One answer in Slack. Two ways to show it:
+ *
+ * - Streaming (preferred): the placeholder line starts a chat.startStream message, and the answer is
+ *   appended to it (throttled). Appends are not idempotent, so they are never retried; instead, the
+ *   first failed stream call (an expired stream, a timeout that may have landed) switches to:
+ * - Updating: the message is rewritten whole with chat.update (idempotent), so whatever part of an
+ *   append landed or not, the final text is complete exactly once.
+ *
+ * Either way, text beyond one message continues in follow-up messages in the same thread.
+ */
+export class AnswerStream {
+  readonly #poster: SlackPoster;
+  readonly #target: PostTarget;
+  readonly #logger: BotLogger;
+  readonly #intervalMilliseconds: number;
+  readonly #holdBack: number;
+  readonly #recipient: StreamRecipient | undefined;
+  /** The first message of the answer (the placeholder's ts). */
+  readonly ts: string;
+  #mode: "stream" | "update";
+  #markdown = "";
+  /** The message currently being written, and where its part of the (cleaned) answer starts. */
+  #messageTs: string;
+  #messageStart = 0;
+  /** Stream mode: the cleaned answer text already appended, over all messages; and the current message's length. */
+  #sent = "";
+  #messageLength = 0;
+  #lastShown = "";
+  #lastUpdateAt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #updates: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  private constructor(
+    poster: SlackPoster,
+    target: PostTarget,
+    ts: string,
+    mode: "stream" | "update",
+    options: AnswerStreamOptions,
+    prefixLength: number,
+  ) {
+    this.#poster = poster;
+    this.#target = target;
+    this.ts = ts;
+    this.#messageTs = ts;
+    this.#mode = mode;
+    this.#logger = options.logger;
+    this.#intervalMilliseconds = options.updateIntervalMilliseconds;
+    this.#holdBack = options.holdBackCharacters ?? 80;
+    this.#recipient = options.streaming;
+    this.#messageLength = prefixLength;
+  }
+
+  static async start(
+    poster: SlackPoster,
+    target: PostTarget,
+    placeholder: string,
+    options: AnswerStreamOptions,
+  ): Promise<AnswerStream> {
+    if (options.streaming !== undefined) {
+      const opening = `${placeholder}\n\n`;
+      try {
+        const ts = await poster.startStream(target, opening, options.streaming);
+        return new AnswerStream(poster, target, ts, "stream", options, opening.length);
+      } catch (error) {
+        // Streaming not available here (old workspace, missing feature, a refusal): the classic way.
+        options.logger.warn(`chat.startStream failed, answering with chat.update instead: ${describe(error)}`);
+      }
+    }
+    const ts = await poster.post(target, placeholder);
+    return new AnswerStream(poster, target, ts, "update", options, 0);
+  }
+
+  get text(): string {
+    return this.#markdown;
+  }
+
+  /** "stream" while Slack's streaming API carries the answer, "update" once it fell back (or never streamed). */
+  get mode(): "stream" | "update" {
+    return this.#mode;
+  }
+
+  append(delta: string): void {
+    if (this.#closed) return;
+    this.#markdown += delta;
+    if (this.#timer !== undefined) return;
+    const wait = Math.max(0, this.#lastUpdateAt + this.#intervalMilliseconds - Date.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#updates = this.#updates.then(() => this.#flush(false));
+    }, wait);
+  }
+
+  /** Shows the whole answer (plus notes), continuing in follow-up messages when it is long. */
+  async finish(notes: readonly string[] = []): Promise<void> {
+    if (this.#markdown.trim() === "") this.#markdown = "(The model gave an empty answer.)";
+    if (notes.length > 0) this.#markdown += `\n\n${notes.map((note) => `_${note}_`).join("\n")}`;
+    await this.#close();
+  }
+
+  /** Ends the answer with an error: the text that arrived stays, the reason follows it. */
+  async fail(reply: string): Promise<void> {
+    this.#markdown = this.#markdown.trim() === "" ? reply : `${this.#markdown.trimEnd()}\n\n${reply}`;
+    await this.#close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#updates = this.#updates.then(() => this.#flush(true));
+    await this.#updates;
+  }
+
+  async #flush(final: boolean): Promise<void> {
+    this.#lastUpdateAt = Date.now();
+    if (this.#mode === "stream") {
+      try {
+        await this.#flushStream(final);
+        return;
+      } catch (error) {
+        this.#logger.warn(`Streaming the answer failed; continuing with chat.update: ${describe(error)}`);
+        await this.#poster.stopStream(this.#target.channel, this.#messageTs).catch(() => {});
+        this.#mode = "update";
+      }
+    }
+    await this.#flushUpdate(final);
+  }
+
+  async #flushStream(final: boolean): Promise<void> {
+    const cleaned = this.#poster.clean(this.#markdown);
+    if (!cleaned.startsWith(this.#sent)) {
+      // Scrubbing rewrote text that was already streamed: only a whole rewrite can fix that.
+      throw new Error("the cleaned answer no longer starts with the streamed text");
+    }
+    const end = final ? cleaned.length : Math.max(this.#sent.length, cleaned.length - this.#holdBack);
+    let pending = cleaned.slice(this.#sent.length, end);
+    const channel = this.#target.channel;
+    while (pending !== "") {
+      const room = streamMessageLimit - this.#messageLength;
+      if (pending.length <= room) {
+        await this.#poster.appendStream(channel, this.#messageTs, pending);
+        this.#sent += pending;
+        this.#messageLength += pending.length;
+        pending = "";
+        break;
+      }
+      // The message is full: end it at a line break when there is one, and continue in a new one.
+      const window = pending.slice(0, Math.max(0, room));
+      const lineBreak = window.lastIndexOf("\n");
+      const cut = lineBreak > room / 2 ? lineBreak + 1 : window.length;
+      if (cut > 0) {
+        await this.#poster.appendStream(channel, this.#messageTs, pending.slice(0, cut));
+        this.#sent += pending.slice(0, cut);
+        pending = pending.slice(cut);
+      }
+      await this.#poster.stopStream(channel, this.#messageTs);
+      const next = pending.slice(0, streamMessageLimit);
+      const threadTs = this.#target.threadTs ?? this.ts;
+      this.#messageTs = await this.#poster.startStream(
+        { channel, threadTs },
+        next,
+        this.#recipient ?? { userId: undefined, teamId: undefined },
+      );
+      this.#messageStart = this.#sent.length;
+      this.#sent += next;
+      this.#messageLength = next.length;
+      pending = pending.slice(next.length);
+    }
+    if (final) await this.#poster.stopStream(channel, this.#messageTs);
+  }
+
+  async #flushUpdate(final: boolean): Promise<void> {
+    const cleaned = this.#poster.clean(this.#markdown);
+    const pieces = splitMessage(markdownToMrkdwn(cleaned.slice(this.#messageStart)), messagePieceLimit);
+    const channel = this.#target.channel;
+    if (!final) {
+      const first = pieces[0] ?? "";
+      const text = pieces.length > 1 ? `${first}\n…` : `${first} …`;
+      if (text === this.#lastShown) return;
+      this.#lastShown = text;
+      try {
+        await this.#poster.update(channel, this.#messageTs, text);
+      } catch (error) {
+        // A missed progress update is harmless: the next one, or the final one, shows the text.
+        this.#logger.warn(`A progress update failed: ${describe(error)}`);
+      }
+      return;
+    }
+    const [first = "", ...rest] = pieces;
+    await this.#poster.update(channel, this.#messageTs, first);
+    for (const piece of rest) {
+      await this.#poster.post({ channel, threadTs: this.#target.threadTs ?? this.ts }, piece);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  const data = (error as { data?: { error?: unknown } }).data;
+  if (typeof data?.error === "string") return data.error;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,132 @@
+import { createGlanceClient, type GlanceClient } from "@glance/core";
+import { App } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
+import { type BotLogger, boltLoggerOf, consoleLogger } from "./bot-logger.js";
+import type { BotServices } from "./bot-services.js";
+import { type BotConfig, secretsOf } from "./config.js";
+import { ConcurrencyLimit } from "./guardrails/concurrency-limit.js";
+import { registerMessageEvents } from "./handlers/message-events.js";
+import { registerOcr } from "./handlers/ocr.js";
+import { createScrubber } from "./secret-scrubber.js";
+import { SlackPoster } from "./slack-poster.js";
+import { MemoryStore } from "./store/memory-store.js";
+import type { Store } from "./store/store.js";
+
+export interface AppDependencies {
+  config: BotConfig;
+  store?: Store;
+  logger?: BotLogger;
+  now?: () => number;
+  /** Used for file downloads and the model client. */
+  fetch?: typeof globalThis.fetch;
+  /** Origins besides Slack's own file hosts that may receive the bot token (a proxy, or a fake in tests). */
+  trustedFileOrigins?: readonly string[];
+  /** The fastest the answer message is edited while streaming. Default 1,200 ms (chat.update's rate limit). */
+  updateIntervalMilliseconds?: number;
+  /**
+   * How long a chat.postMessage (or chat.startStream) may take before the bot gives up on it and looks
+   * in the thread for whether it landed. Default 15,000 ms.
+   */
+  postTimeoutMilliseconds?: number;
+  /** Overrides config.streaming (Slack's streaming API for answers). */
+  streaming?: boolean;
+  /** Overrides for the Model Studio client (timeouts, retries, sleep in tests). */
+  modelClientOptions?: {
+    timeoutMilliseconds?: number;
+    maxRetries?: number;
+    sleep?: (milliseconds: number) => Promise<void>;
+  };
+}
+
+export interface GlanceSlackApp {
+  app: App;
+  services: BotServices;
+  /** Waits until every answer already started has been posted. */
+  idle(): Promise<void>;
+}
+
+/** Builds the Bolt app and everything it needs; nothing here reads the environment. */
+export function createApp(dependencies: AppDependencies): GlanceSlackApp {
+  const { config } = dependencies;
+  const scrub = createScrubber(secretsOf(config));
+  const logger = dependencies.logger ?? consoleLogger(scrub);
+  const boltLogger = boltLoggerOf(logger, scrub);
+  const slackApiUrl = config.slackApiUrl === undefined ? {} : { slackApiUrl: config.slackApiUrl };
+
+  const client = new WebClient(config.slackBotToken, {
+    ...slackApiUrl,
+    logger: boltLogger,
+    // Short on purpose: an answer waiting half an hour for Slack is no answer.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+  });
+  // chat.postMessage is not idempotent: a retried call that had landed would post twice.
+  const postClient = new WebClient(config.slackBotToken, {
+    ...slackApiUrl,
+    logger: boltLogger,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: dependencies.postTimeoutMilliseconds ?? 15_000,
+  });
+
+  const glance: GlanceClient = createGlanceClient({
+    apiKey: config.dashscopeApiKey,
+    apiKeySource: "the DASHSCOPE_API_KEY environment variable",
+    ...(config.dashscopeBaseUrl === undefined ? {} : { baseUrl: config.dashscopeBaseUrl }),
+    ...(dependencies.fetch === undefined ? {} : { fetch: dependencies.fetch }),
+    ...dependencies.modelClientOptions,
+    defaultModel: config.model,
+    logger: { warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
+  });
+
+  const pending = new Set<Promise<unknown>>();
+  const services: BotServices = {
+    config,
+    store: dependencies.store ?? new MemoryStore(dependencies.now === undefined ? {} : { now: dependencies.now }),
+    logger,
+    scrub,
+    client,
+    poster: new SlackPoster({ postClient, client, scrub, logger }),
+    glance,
+    limit: new ConcurrencyLimit(config.maxConcurrentAnswers, config.maxQueuedAnswers),
+    fetch: dependencies.fetch ?? globalThis.fetch,
+    now: dependencies.now ?? Date.now,
+    trustedFileOrigins: dependencies.trustedFileOrigins ?? [],
+    updateIntervalMilliseconds: dependencies.updateIntervalMilliseconds ?? 1_200,
+    streaming: dependencies.streaming ?? config.streaming,
+    track: (work) => {
+      const tracked = work.catch((error: unknown) =>
+        logger.error(`Unhandled failure: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      pending.add(tracked);
+      void tracked.finally(() => pending.delete(tracked));
+    },
+  };
+
+  const appToken = config.slackAppToken;
+  const app = new App({
+    token: config.slackBotToken,
+    logger: boltLogger,
+    clientOptions: { ...slackApiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 } },
+    // Bolt's default conversation store keeps state per process; the bot keeps its own in `store`.
+    convoStore: false,
+    ...(appToken !== undefined
+      ? { socketMode: true, appToken }
+      : { signingSecret: config.slackSigningSecret ?? "", port: config.port }),
+  });
+
+  registerMessageEvents(app, services);
+  registerOcr(app, services);
+  app.error(async (error) => {
+    logger.error(`Bolt reported an error: ${error.message}`);
+  });
+
+  return {
+    app,
+    services,
+    idle: async () => {
+      while (pending.size > 0) {
+        await Promise.allSettled([...pending]);
+      }
+    },
+  };
+}

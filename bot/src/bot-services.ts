@@ -1,0 +1,28 @@
+import type { GlanceClient } from "@glance/core";
+import type { WebClient } from "@slack/web-api";
+import type { BotLogger } from "./bot-logger.js";
+import type { BotConfig } from "./config.js";
+import type { ConcurrencyLimit } from "./guardrails/concurrency-limit.js";
+import type { SlackPoster } from "./slack-poster.js";
+import type { Store } from "./store/store.js";
+
+/** What every handler works with; built once by createApp. */
+export interface BotServices {
+  config: BotConfig;
+  store: Store;
+  logger: BotLogger;
+  scrub: (text: string) => string;
+  /** Reads and idempotent writes (retries allowed). */
+  client: WebClient;
+  poster: SlackPoster;
+  glance: GlanceClient;
+  limit: ConcurrencyLimit;
+  fetch: typeof globalThis.fetch;
+  now: () => number;
+  trustedFileOrigins: readonly string[];
+  updateIntervalMilliseconds: number;
+  /** Whether answers use Slack's streaming API (config.streaming unless a dependency overrides it). */
+  streaming: boolean;
+  /** Work started after an ack, so shutdown (and tests) can wait for it. */
+  track(work: Promise<unknown>): void;
+}

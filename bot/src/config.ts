@@ -1,0 +1,156 @@
+import { modelEntryOf } from "@glance/core";
+import { z } from "zod";
+
+/** Everything the bot reads from its environment, checked once at start-up. */
+export interface BotConfig {
+  slackBotToken: string;
+  /** Set: Socket Mode. Unset: the HTTP receiver on `port`, verified with `slackSigningSecret`. */
+  slackAppToken: string | undefined;
+  slackSigningSecret: string | undefined;
+  port: number;
+  slackApiUrl: string | undefined;
+  dashscopeApiKey: string;
+  dashscopeBaseUrl: string | undefined;
+  model: string;
+  userDailyTokens: number;
+  channelDailyTokens: number;
+  maxConcurrentAnswers: number;
+  maxQueuedAnswers: number;
+  maxThreadImages: number;
+  maxFileBytes: number;
+  /** Answers stream with chat.startStream/appendStream/stopStream; off: placeholder + chat.update. */
+  streaming: boolean;
+  /** Set: state (dedup, caches, budgets) is kept in this JSON file across restarts. */
+  storeFile: string | undefined;
+}
+
+export class BotConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`The Slack app cannot start:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "BotConfigError";
+    this.problems = problems;
+  }
+}
+
+const positiveWhole = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return fallback;
+      const number = Number(value);
+      if (!Number.isInteger(number) || number <= 0) {
+        context.addIssue({ code: "custom", message: `${name} must be a whole number above 0 (it is "${value}").` });
+        return z.NEVER;
+      }
+      return number;
+    });
+
+// Secret-carrying variables get messages that never quote the value.
+const environmentSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: "SLACK_BOT_TOKEN is not set. Copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions." })
+    .refine((value) => value.startsWith("xoxb-"), {
+      message: "SLACK_BOT_TOKEN does not start with xoxb-: use the Bot User OAuth Token, not a user or app token.",
+    }),
+  SLACK_APP_TOKEN: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.startsWith("xapp-"), {
+      message: "SLACK_APP_TOKEN does not start with xapp-: create an app-level token with connections:write.",
+    }),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  PORT: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return 3000;
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+        context.addIssue({ code: "custom", message: `PORT must be a port number from 0 to 65535 (it is "${value}").` });
+        return z.NEVER;
+      }
+      return port;
+    }),
+  SLACK_API_URL: z.url({ error: "SLACK_API_URL is not a URL (for example https://slack.com/api/)." }).optional(),
+  DASHSCOPE_API_KEY: z.string({
+    error: "DASHSCOPE_API_KEY is not set. Create a Model Studio API key in the console of your region.",
+  }),
+  DASHSCOPE_BASE_URL: z
+    .url({
+      error: "DASHSCOPE_BASE_URL is not a URL (for example https://dashscope-intl.aliyuncs.com/compatible-mode/v1).",
+    })
+    .optional(),
+  GLANCE_MODEL: z.string().optional(),
+  GLANCE_USER_DAILY_TOKENS: positiveWhole("GLANCE_USER_DAILY_TOKENS", 500_000),
+  GLANCE_CHANNEL_DAILY_TOKENS: positiveWhole("GLANCE_CHANNEL_DAILY_TOKENS", 2_000_000),
+  GLANCE_MAX_CONCURRENT: positiveWhole("GLANCE_MAX_CONCURRENT", 4),
+  GLANCE_MAX_QUEUED: positiveWhole("GLANCE_MAX_QUEUED", 200),
+  GLANCE_MAX_THREAD_IMAGES: positiveWhole("GLANCE_MAX_THREAD_IMAGES", 4),
+  GLANCE_MAX_FILE_MB: positiveWhole("GLANCE_MAX_FILE_MB", 200),
+  GLANCE_STREAMING: z
+    .enum(["on", "off", "true", "false"], { error: 'GLANCE_STREAMING must be "on" or "off".' })
+    .optional(),
+  GLANCE_STORE_FILE: z.string().optional(),
+});
+
+/** Reads and checks the environment; every problem is reported at once, one line each. */
+export function loadConfig(environment: Record<string, string | undefined>): BotConfig {
+  // An empty variable counts as not set, as in a .env file with `NAME=`.
+  const cleaned = Object.fromEntries(
+    Object.entries(environment).filter((entry): entry is [string, string] => (entry[1] ?? "").trim() !== ""),
+  );
+  const parsed = environmentSchema.safeParse(cleaned);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => messageOf(issue));
+  if (cleaned.SLACK_APP_TOKEN === undefined && cleaned.SLACK_SIGNING_SECRET === undefined) {
+    problems.push(
+      "SLACK_SIGNING_SECRET is not set. Set it (Basic Information > Signing Secret) for the HTTP receiver, " +
+        "or set SLACK_APP_TOKEN (xapp-...) to use Socket Mode.",
+    );
+  }
+  if (parsed.success) {
+    const values = parsed.data;
+    const model = values.GLANCE_MODEL ?? "qwen3.5-plus";
+    try {
+      modelEntryOf(model);
+    } catch (error) {
+      problems.push(`GLANCE_MODEL: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (problems.length === 0) {
+      return {
+        slackBotToken: values.SLACK_BOT_TOKEN,
+        slackAppToken: values.SLACK_APP_TOKEN,
+        slackSigningSecret: values.SLACK_SIGNING_SECRET,
+        port: values.PORT,
+        slackApiUrl: values.SLACK_API_URL,
+        dashscopeApiKey: values.DASHSCOPE_API_KEY,
+        dashscopeBaseUrl: values.DASHSCOPE_BASE_URL,
+        model,
+        userDailyTokens: values.GLANCE_USER_DAILY_TOKENS,
+        channelDailyTokens: values.GLANCE_CHANNEL_DAILY_TOKENS,
+        maxConcurrentAnswers: values.GLANCE_MAX_CONCURRENT,
+        maxQueuedAnswers: values.GLANCE_MAX_QUEUED,
+        maxThreadImages: values.GLANCE_MAX_THREAD_IMAGES,
+        maxFileBytes: values.GLANCE_MAX_FILE_MB * 1024 * 1024,
+        streaming: values.GLANCE_STREAMING === undefined || ["on", "true"].includes(values.GLANCE_STREAMING),
+        storeFile: values.GLANCE_STORE_FILE,
+      };
+    }
+  }
+  throw new BotConfigError(problems);
+}
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  const name = String(issue.path[0] ?? "configuration");
+  // Our own messages already start with the variable's name; zod's generic ones get it prefixed.
+  return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+}
+
+/** The secrets of a configuration, for scrubbing logs and replies. */
+export function secretsOf(config: BotConfig): string[] {
+  return [config.slackBotToken, config.slackAppToken, config.slackSigningSecret, config.dashscopeApiKey].filter(
+    (secret): secret is string => secret !== undefined && secret.length >= 8,
+  );
+}

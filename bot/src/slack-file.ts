@@ -1,0 +1,34 @@
+/** The parts of a Slack file object the bot uses (events, conversations.replies and shortcuts carry it). */
+export interface SlackFile {
+  id: string;
+  name?: string;
+  title?: string;
+  mimetype?: string;
+  filetype?: string;
+  size?: number;
+  url_private?: string;
+  url_private_download?: string;
+}
+
+const imageTypes = new Set(["png", "jpg", "jpeg", "gif", "webp", "bmp", "tiff", "tif", "heic", "heif", "avif"]);
+const videoTypes = new Set(["mp4", "mov", "mkv", "webm", "avi", "flv", "wmv", "m4v", "qt"]);
+
+export type FileKind = "image" | "video" | "other";
+
+/** What the file claims to be; core still checks the bytes themselves. */
+export function fileKindOf(file: SlackFile): FileKind {
+  const type = (file.filetype ?? file.name?.split(".").pop() ?? "").toLowerCase();
+  const mime = (file.mimetype ?? "").toLowerCase();
+  if (mime.startsWith("image/") && !mime.includes("svg")) return "image";
+  if (mime.startsWith("video/")) return "video";
+  if (imageTypes.has(type)) return "image";
+  if (videoTypes.has(type)) return "video";
+  return "other";
+}
+
+export function fileLabel(file: SlackFile): string {
+  return file.name ?? file.title ?? file.id;
+}
+
+export const supportedTypesSentence =
+  "I read images (PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC, AVIF) and videos (MP4, MOV, MKV, WebM, AVI, FLV, WMV).";

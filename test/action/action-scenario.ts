@@ -1,0 +1,128 @@
+/*
+ * Shared set-up for the action's end-to-end tests: fresh fakes of GitHub and Model Studio, real
+ * images rendered by sharp with text on them, and a runner for the built action against both.
+ */
+import sharp from "sharp";
+import { type FakeGitHub, type FakePullRequest, pullRequestEvent, startFakeGitHub } from "../fakes/github.js";
+import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
+import { type ActionRun, runAction } from "../support/run-action.js";
+
+export const baseSha = "b".repeat(40);
+export const headSha = "a".repeat(40);
+
+export interface Scenario {
+  github: FakeGitHub;
+  model: FakeModelStudio;
+  close(): Promise<void>;
+}
+
+export async function startScenario(): Promise<Scenario> {
+  const [github, model] = await Promise.all([startFakeGitHub(), startFakeModelStudio()]);
+  return { github, model, close: async () => void (await Promise.all([github.close(), model.close()])) };
+}
+
+/** A small UI-like screenshot with a heading, a button label and a footer line: real text, real PNG. */
+export async function screenPng(
+  heading: string,
+  options: { width?: number; height?: number; button?: string } = {},
+): Promise<Buffer> {
+  const width = options.width ?? 320;
+  const height = options.height ?? 200;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+  <style>text { font-family: "DejaVu Sans", sans-serif; }</style>
+  <rect width="100%" height="100%" fill="#ffffff"/>
+  <rect width="100%" height="36" fill="#24292f"/>
+  <text x="12" y="24" font-size="16" fill="#ffffff">${heading}</text>
+  <rect x="12" y="${height - 70}" width="120" height="32" rx="6" fill="#2da44e"/>
+  <text x="24" y="${height - 48}" font-size="14" fill="#ffffff">${options.button ?? "Save"}</text>
+  <text x="12" y="${height - 12}" font-size="11" fill="#6b7280">Settings · ${heading.length} items</text>
+</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+/** A small architecture diagram as SVG source (the action must rasterize it). */
+export function diagramSvg(label: string): Buffer {
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200">
+  <style>text { font-family: "DejaVu Sans", sans-serif; }</style>
+  <rect width="100%" height="100%" fill="#ffffff"/>
+  <rect x="20" y="70" width="120" height="60" fill="#dbeafe" stroke="#1d4ed8"/>
+  <text x="40" y="105" font-size="14">${label}</text>
+  <line x1="140" y1="100" x2="260" y2="100" stroke="#111827" stroke-width="2"/>
+  <rect x="260" y="70" width="120" height="60" fill="#dcfce7" stroke="#15803d"/>
+  <text x="290" y="105" font-size="14">Storage</text>
+</svg>`);
+}
+
+export interface AnswerFinding {
+  severity: "low" | "medium" | "high";
+  title: string;
+  detail: string;
+  box?: [number, number, number, number];
+  image?: "before" | "after";
+}
+
+/** A structured answer as the model would send it. */
+export function reviewAnswer(
+  summary: string,
+  findings: AnswerFinding[] = [],
+  kind: "ui" | "diagram" = "ui",
+): ReturnType<typeof fakeSteps.answer> {
+  return fakeSteps.answer(JSON.stringify({ kind, summary, findings }));
+}
+
+export function pullRequest(overrides: Partial<FakePullRequest> & Pick<FakePullRequest, "files">): FakePullRequest {
+  return {
+    number: 7,
+    title: "Redesign the settings page",
+    body: "Updates the settings screens.",
+    user: { login: "contributor", id: 501, type: "User" },
+    head: { sha: headSha, ref: "feature/settings", repoFullName: "octo-org/web-app" },
+    base: { sha: baseSha, ref: "main" },
+    ...overrides,
+  };
+}
+
+export function run(
+  scenario: Scenario,
+  pull: FakePullRequest,
+  inputs: Record<string, string> = {},
+  options: { eventName?: "pull_request" | "pull_request_target"; withoutKey?: boolean } = {},
+): Promise<ActionRun> {
+  const { github, model } = scenario;
+  return runAction({
+    inputs: {
+      "api-key": options.withoutKey === true ? "" : model.apiKey,
+      "base-url": model.baseUrl,
+      "github-token": github.token,
+      concurrency: "1",
+      ...inputs,
+    },
+    event: pullRequestEvent(github, pull, options.eventName === undefined ? {} : { eventName: options.eventName }),
+    eventName: options.eventName ?? "pull_request",
+    repository: `${github.owner}/${github.repo}`,
+    apiUrl: github.apiUrl,
+    serverUrl: github.serverUrl,
+  });
+}
+
+/** The text of the model requests' prompts, for checking what was asked. */
+export function promptsOf(model: FakeModelStudio): string[] {
+  return model.requests.map((request) => {
+    const body = request.body as { messages: Array<{ role: string; content: unknown }> };
+    const user = body.messages.find((message) => message.role === "user");
+    const parts = Array.isArray(user?.content) ? (user.content as Array<{ type: string; text?: string }>) : [];
+    return parts.map((part) => part.text ?? "").join("");
+  });
+}
+
+export function imagePartsOf(model: FakeModelStudio, index: number): number {
+  const body = model.requests[index]?.body as { messages: Array<{ role: string; content: unknown }> } | undefined;
+  const user = body?.messages.find((message) => message.role === "user");
+  return Array.isArray(user?.content)
+    ? (user.content as Array<{ type: string }>).filter((part) => part.type === "image_url").length
+    : 0;
+}
+
+export function failedDetails(result: ActionRun): string {
+  return `exit ${result.exitCode}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+}
