@@ -217,7 +217,10 @@ async function replyOrTellUser(services: BotServices, question: IncomingQuestion
   } catch (error) {
     services.logger.debug(`An ephemeral reply failed too: ${describe(error)}`);
   }
-  await services.poster.post({ channel: question.userId, threadTs: undefined }, `About your message in ${where}: ${reply}`);
+  await services.poster.post(
+    { channel: question.userId, threadTs: undefined },
+    `About your message in ${where}: ${reply}`,
+  );
 }
 
 /** The current message's files first, then the thread's newest; returned in the order they were posted. */
