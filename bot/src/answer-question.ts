@@ -11,7 +11,7 @@ import { BotError } from "./bot-error.js";
 import type { BotServices } from "./bot-services.js";
 import { errorReply, slackErrorCodeOf } from "./error-replies.js";
 import { reserveTokens } from "./guardrails/token-budget.js";
-import { prepareSlackFile } from "./prepare-slack-media.js";
+import { completeSlackFile, prepareSlackFile } from "./prepare-slack-media.js";
 import { asksForSummary, defaultQuestion, locatePrompt, locateTargetOf, systemPrompt } from "./prompts.js";
 import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
 import { downloadSlackFile } from "./slack-files.js";
@@ -50,7 +50,9 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
   let answer: AnswerStream | undefined;
   let settle: ((tokens: number) => Promise<void>) | undefined;
   try {
-    const current: ThreadMessage = { ts: question.ts, fromBot: false, text: question.text, files: question.files };
+    // Slack Connect stubs are completed first, so their type is known when files are chosen.
+    const currentFiles = await Promise.all(question.files.map((file) => completeSlackFile(services, file)));
+    const current: ThreadMessage = { ts: question.ts, fromBot: false, text: question.text, files: currentFiles };
     const thread =
       question.threadTs === undefined
         ? [current]

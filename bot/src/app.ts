@@ -91,6 +91,7 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     fetch: dependencies.fetch ?? globalThis.fetch,
     now: dependencies.now ?? Date.now,
     trustedFileOrigins: dependencies.trustedFileOrigins ?? [],
+    urlOrigins: dependencies.trustedFileOrigins ?? [],
     updateIntervalMilliseconds: dependencies.updateIntervalMilliseconds ?? 1_200,
     streaming: dependencies.streaming ?? config.streaming,
     track: (work) => {

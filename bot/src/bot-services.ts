@@ -20,6 +20,8 @@ export interface BotServices {
   fetch: typeof globalThis.fetch;
   now: () => number;
   trustedFileOrigins: readonly string[];
+  /** Origins `/ocr <URL>` may fetch from although they are not https or not public (tests, proxies). */
+  urlOrigins: readonly string[];
   updateIntervalMilliseconds: number;
   /** Whether answers use Slack's streaming API (config.streaming unless a dependency overrides it). */
   streaming: boolean;

@@ -1,10 +1,24 @@
-import { type PreparedMedia, prepareMedia } from "@glance/core";
+import { type PreparedMedia, prepareMedia, prepareVideo } from "@glance/core";
 import type { BotServices } from "./bot-services.js";
-import { fileLabel, type SlackFile } from "./slack-file.js";
+import { fileKindOf, fileLabel, needsFileInfo, type SlackFile } from "./slack-file.js";
 import { downloadSlackFile } from "./slack-files.js";
 
 /** Prepared media stay cached by file id for an hour: follow-up questions in a thread reuse them. */
 const mediaCacheMilliseconds = 60 * 60 * 1000;
+
+/** Frames sampled from a video summarized past its duration limit. */
+const summaryMaxFrames = 64;
+
+/**
+ * Completes a file stub: Slack Connect files shared from another workspace arrive in events with only
+ * an id and `file_access: "check_file_info"`; files.info gives the name, type, size and URLs.
+ */
+export async function completeSlackFile(services: BotServices, file: SlackFile): Promise<SlackFile> {
+  if (!needsFileInfo(file)) return file;
+  const info = await services.client.files.info({ file: file.id });
+  if (info.file === undefined) return file;
+  return { ...file, ...(info.file as SlackFile), file_access: "visible" };
+}
 
 /** Downloads and prepares one Slack file, or takes it from the cache. */
 export async function prepareSlackFile(
@@ -15,17 +29,25 @@ export async function prepareSlackFile(
   const key = `media:${services.config.model}:${options.allowLongVideo ? "long" : "strict"}:${file.id}`;
   const cached = await services.store.get<PreparedMedia>(key);
   if (cached !== undefined) return cached;
-  const bytes = await downloadSlackFile(file, {
+  const bytes = await downloadSlackFile(await completeSlackFile(services, file), {
     botToken: services.config.slackBotToken,
     trustedOrigins: services.trustedFileOrigins,
     fetch: services.fetch,
     maxBytes: services.config.maxFileBytes,
   });
-  const prepared = await prepareMedia(bytes, {
-    model: services.config.model,
-    name: fileLabel(file),
-    ...(options.allowLongVideo ? { allowLongVideo: true } : {}),
-  });
+  const name = fileLabel(file);
+  // A summary may sample a video past the model's duration limit: frames only (a whole file would be
+  // refused by the service), and no more than a summary needs.
+  const prepared =
+    options.allowLongVideo && fileKindOf(file) === "video"
+      ? await prepareVideo(bytes, {
+          model: services.config.model,
+          name,
+          mode: "frames",
+          allowLongVideo: true,
+          maxFrames: summaryMaxFrames,
+        })
+      : await prepareMedia(bytes, { model: services.config.model, name });
   await services.store.set(key, prepared, mediaCacheMilliseconds);
   return prepared;
 }

@@ -8,6 +8,14 @@ export interface SlackFile {
   size?: number;
   url_private?: string;
   url_private_download?: string;
+  /** Slack Connect files from another workspace arrive as a stub: `file_access: "check_file_info"`. */
+  file_access?: string;
+  mode?: string;
+}
+
+/** A stub that must be completed with files.info before it can be classified or downloaded. */
+export function needsFileInfo(file: SlackFile): boolean {
+  return file.file_access === "check_file_info" || (file.url_private === undefined && file.mimetype === undefined);
 }
 
 const imageTypes = new Set(["png", "jpg", "jpeg", "gif", "webp", "bmp", "tiff", "tif", "heic", "heif", "avif"]);

@@ -1,4 +1,3 @@
-import { formatBytes } from "@glance/core";
 import { BotError } from "./bot-error.js";
 import { fileLabel, type SlackFile } from "./slack-file.js";
 
@@ -98,9 +97,15 @@ async function readCapped(response: Response, label: string, maxBytes: number): 
   return Buffer.concat(chunks);
 }
 
+/** In the unit GLANCE_MAX_FILE_MB is set in (2^20 bytes), so the limit reads as configured. */
+function megabytes(bytes: number): string {
+  const value = bytes / (1024 * 1024);
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} MB`;
+}
+
 function tooLarge(label: string, size: number, maxBytes: number): BotError {
   return new BotError(
     "file-too-large",
-    `${label} is ${formatBytes(size)}, above the ${formatBytes(maxBytes)} I download. Send a smaller or shorter file.`,
+    `${label} is ${megabytes(size)}, above the ${megabytes(maxBytes)} I download (GLANCE_MAX_FILE_MB). Send a smaller or shorter file.`,
   );
 }

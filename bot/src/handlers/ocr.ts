@@ -1,14 +1,18 @@
-import { buildChatRequest, type PreparedMedia } from "@glance/core";
+import { buildChatRequest, type PreparedMedia, prepareImage } from "@glance/core";
 import type { App, RespondFn } from "@slack/bolt";
 import { z } from "zod";
 import { BotError } from "../bot-error.js";
 import type { BotServices } from "../bot-services.js";
 import { errorReply } from "../error-replies.js";
 import { reserveTokens } from "../guardrails/token-budget.js";
-import { prepareSlackFile } from "../prepare-slack-media.js";
+import { completeSlackFile, prepareSlackFile } from "../prepare-slack-media.js";
 import { describePrompt, fieldsPrompt, ocrPrompt } from "../prompts.js";
 import { fileKindOf, type SlackFile } from "../slack-file.js";
 import { markdownToMrkdwn } from "../slack-markdown.js";
+import { downloadImageUrl } from "../url-download.js";
+
+/** What /ocr reads: a Slack file (downloaded with the bot token) or a public image URL (without it). */
+type OcrSource = { kind: "slack"; file: SlackFile } | { kind: "url"; url: string };
 
 /** Above this, text comes back as a snippet file rather than a message. */
 const snippetThreshold = 2_500;
@@ -25,9 +29,10 @@ export function registerOcr(app: App, services: BotServices): void {
     services.track(
       runOcr(services, respond, share, command.user_id, command.channel_id, async () => {
         const fields = /^fields:\s*(.+)$/i.exec(text)?.[1];
-        const file = await findImage(services, command.channel_id, fields === undefined ? text : "");
+        const source = await findImage(services, command.channel_id, fields === undefined ? text : "");
         return {
-          file,
+          source,
+          threadTs: undefined,
           fields: fields
             ?.split(",")
             .map((field) => field.trim())
@@ -41,11 +46,19 @@ export function registerOcr(app: App, services: BotServices): void {
       await ack();
       if (shortcut.type !== "message_action") return;
       const files = (shortcut.message.files ?? []) as SlackFile[];
+      const threadTs = (shortcut.message as { thread_ts?: string }).thread_ts;
       services.track(
         runOcr(services, respond, false, shortcut.user.id, shortcut.channel.id, async () => {
-          const file = files.find((candidate) => fileKindOf(candidate) === "image");
+          const completed = await Promise.all(files.map((file) => completeSlackFile(services, file)));
+          const file = completed.find((candidate) => fileKindOf(candidate) === "image");
           if (file === undefined) throw new BotError("no-media", "That message has no image I can read.");
-          return { file, fields: undefined, describe: callbackId === "describe" };
+          // A long text goes to the message's thread, where the shortcut was used.
+          return {
+            source: { kind: "slack", file },
+            threadTs: threadTs ?? shortcut.message.ts,
+            fields: undefined,
+            describe: callbackId === "describe",
+          };
         }),
       );
     });
@@ -58,12 +71,28 @@ async function runOcr(
   share: boolean,
   userId: string,
   channel: string,
-  choose: () => Promise<{ file: SlackFile; fields: string[] | undefined; describe?: boolean }>,
+  choose: () => Promise<{
+    source: OcrSource;
+    threadTs: string | undefined;
+    fields: string[] | undefined;
+    describe?: boolean;
+  }>,
 ): Promise<void> {
   const responseType = share ? "in_channel" : "ephemeral";
   try {
-    const { file, fields, describe } = await choose();
-    const media: PreparedMedia = await prepareSlackFile(services, file, { allowLongVideo: false });
+    const { source, threadTs, fields, describe } = await choose();
+    const media: PreparedMedia =
+      source.kind === "slack"
+        ? await prepareSlackFile(services, source.file, { allowLongVideo: false })
+        : await prepareImage(
+            await downloadImageUrl(source.url, {
+              fetch: services.fetch,
+              maxBytes: services.config.maxFileBytes,
+              trustedOrigins: services.urlOrigins,
+            }),
+            { model: services.config.model, name: source.url.split("/").pop() || "image" },
+          );
+    const label = source.kind === "slack" ? (source.file.name ?? source.file.id) : source.url;
     const schema =
       fields === undefined || fields.length === 0
         ? undefined
@@ -91,12 +120,16 @@ async function runOcr(
       text = `\`\`\`\n${JSON.stringify(structured.value, null, 2)}\n\`\`\``;
     }
     if (text.length > snippetThreshold) {
-      await services.client.filesUploadV2({
-        channel_id: channel,
+      const snippet = {
         file: Buffer.from(services.scrub(text), "utf8"),
         filename: "text.txt",
-        title: `Text of ${file.name ?? file.id}`,
-      });
+        title: `Text of ${label}`,
+      };
+      await services.client.filesUploadV2(
+        threadTs === undefined
+          ? { channel_id: channel, ...snippet }
+          : { channel_id: channel, thread_ts: threadTs, ...snippet },
+      );
       await respond({
         response_type: responseType,
         text: `The text is long (${text.length} characters); I shared it as a file.`,
@@ -110,31 +143,38 @@ async function runOcr(
   }
 }
 
-/** The image the command names: a message link, an image URL in the channel, or the channel's latest image. */
-async function findImage(services: BotServices, channel: string, argument: string): Promise<SlackFile> {
+/** The image the command names: a message link, an image URL, or the channel's latest image. */
+async function findImage(services: BotServices, channel: string, argument: string): Promise<OcrSource> {
   const link = /\/archives\/([A-Z0-9]+)\/p(\d{10})(\d{6})/.exec(argument);
   if (link !== null) {
     const [, linkChannel = channel, seconds = "", micros = ""] = link;
-    const history = await services.client.conversations.history({
+    const ts = `${seconds}.${micros}`;
+    // conversations.replies finds a message by its ts whether it is top-level or a thread reply.
+    const threadTs = /[?&]thread_ts=(\d+\.\d+)/.exec(argument)?.[1] ?? ts;
+    const replies = await services.client.conversations.replies({
       channel: linkChannel,
-      latest: `${seconds}.${micros}`,
+      ts: threadTs,
+      latest: ts,
       inclusive: true,
-      limit: 1,
+      limit: 200,
     });
-    const file = (history.messages?.[0]?.files ?? []).find(
-      (candidate) => fileKindOf(candidate as SlackFile) === "image",
+    const message = replies.messages?.find((candidate) => candidate.ts === ts);
+    if (message === undefined) throw new BotError("no-media", "I couldn't find the linked message.");
+    const files = await Promise.all(
+      ((message.files ?? []) as SlackFile[]).map((file) => completeSlackFile(services, file)),
     );
+    const file = files.find((candidate) => fileKindOf(candidate) === "image");
     if (file === undefined) throw new BotError("no-media", "The linked message has no image I can read.");
-    return file as SlackFile;
+    return { kind: "slack", file };
   }
-  if (/^<?https?:\/\//.test(argument)) {
-    const url = argument.replace(/^<|>$/g, "").split("|")[0] ?? "";
-    return { id: `url:${url}`, name: url.split("/").pop() ?? "image", url_private: url };
+  const url = /^<?(https?:\/\/[^\s|>]+)/.exec(argument)?.[1];
+  if (url !== undefined) {
+    return { kind: "url", url };
   }
   const history = await services.client.conversations.history({ channel, limit: 50 });
   for (const message of history.messages ?? []) {
     const file = (message.files ?? []).find((candidate) => fileKindOf(candidate as SlackFile) === "image");
-    if (file !== undefined) return file as SlackFile;
+    if (file !== undefined) return { kind: "slack", file: file as SlackFile };
   }
   throw new BotError(
     "no-media",

@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import sharp from "sharp";
+import { isNonPublicAddress } from "../../bot/src/url-download.js";
+import {
+  countMedia,
+  type FakeChatBody,
+  type FakeModelStudio,
+  fakeSteps,
+  startFakeModelStudio,
+} from "../fakes/model-studio.js";
+import { type FakeSlack, startFakeSlack } from "../fakes/slack.js";
+import { makeLongVideo } from "../support/media-factory.js";
+import { botReplies, type RunningBot, startBot, waitFor } from "../support/start-bot.js";
+
+const channel = "C0OCR";
+const user = "U0CAROL";
+
+function smallPng(seed: number): Promise<Buffer> {
+  return sharp({ create: { width: 80, height: 60, channels: 3, background: { r: 200, g: seed, b: 10 } } })
+    .png()
+    .toBuffer();
+}
+
+/** A plain image host on 127.0.0.1: a public website stand-in for `/ocr <URL>`. */
+async function startImageHost(image: Buffer): Promise<{ origin: string; server: Server }> {
+  const server = createServer((request, response) => {
+    if (request.url === "/shot.png") {
+      response.writeHead(200, { "content-type": "image/png" });
+      response.end(image);
+    } else {
+      response.writeHead(200, { "content-type": "image/png" });
+      response.end("<html><body>not an image</body></html>");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe("/ocr sources, snippets and the Extract text shortcut (item 6)", () => {
+  let fake: FakeSlack;
+  let model: FakeModelStudio;
+  let running: RunningBot;
+  let host: { origin: string; server: Server };
+
+  before(async () => {
+    [fake, model] = await Promise.all([startFakeSlack(), startFakeModelStudio()]);
+    host = await startImageHost(await smallPng(77));
+    fake.addChannel({ id: channel, name: "ocr" });
+    running = await startBot(fake, model, {
+      dependencies: { trustedFileOrigins: [fake.fileHostUrl, host.origin] },
+    });
+  });
+
+  after(async () => {
+    await running.stop();
+    await new Promise((resolve) => host.server.close(resolve));
+    await Promise.all([fake.close(), model.close()]);
+  });
+
+  async function ocr(text: string): Promise<Record<string, unknown>> {
+    const before = fake.responses.length;
+    const delivery = await running.driver.sendSlashCommand({ command: "/ocr", text, userId: user, channelId: channel });
+    assert.equal(delivery.status, 200);
+    await waitFor(() => fake.responses.length > before, `the response to /ocr ${text}`);
+    await running.bot.idle();
+    return fake.responses.at(-1)?.body ?? {};
+  }
+
+  it("reads the image of a linked message, top-level or in a thread", async () => {
+    const file = fake.addFile({ name: "linked.png", mimetype: "image/png", content: await smallPng(1), user });
+    const linked = fake.postUserMessage(channel, { user, text: "the invoice", files: [file] });
+    fake.postUserMessage(channel, { user, text: "a newer message without an image" });
+    model.script(fakeSteps.answer("INVOICE 17"));
+    const answer = await ocr(`<${fake.permalink(channel, linked.ts)}>`);
+    assert.equal(answer.text, "INVOICE 17");
+    assert.equal(answer.response_type, "ephemeral");
+    assert.ok(fake.fileRequests.some((request) => request.fileId === file.id));
+
+    const inThread = fake.addFile({ name: "reply.png", mimetype: "image/png", content: await smallPng(2), user });
+    const reply = fake.postUserMessage(channel, { user, text: "reply", thread_ts: linked.ts, files: [inThread] });
+    model.script(fakeSteps.answer("RECEIPT 9"));
+    assert.equal((await ocr(fake.permalink(channel, reply.ts))).text, "RECEIPT 9");
+    assert.ok(fake.fileRequests.some((request) => request.fileId === inThread.id));
+  });
+
+  it("reads an image URL, sending no Slack token, and refuses a page that is not an image", async () => {
+    const requestsBefore = model.requests.length;
+    model.script(fakeSteps.answer("HELLO FROM THE WEB"));
+    assert.equal((await ocr(`${host.origin}/shot.png`)).text, "HELLO FROM THE WEB");
+    assert.equal(countMedia(model.requests.at(-1)?.body as FakeChatBody).images, 1);
+    const refused = await ocr(`<${host.origin}/page.html>`);
+    assert.match(String(refused.text), /did not answer with an image/);
+    assert.equal(model.requests.length, requestsBefore + 1, "the page never reached the model");
+  });
+
+  it("refuses http, loopback and private destinations for /ocr <URL>", async () => {
+    assert.match(String((await ocr("http://example.com/a.png")).text), /only download https links/);
+    assert.match(String((await ocr("https://127.0.0.1/a.png")).text), /private or local address/);
+    assert.match(String((await ocr("https://[::1]/a.png")).text), /private or local address/);
+    assert.match(String((await ocr("https://localhost/a.png")).text), /private or local address/);
+    for (const address of [
+      "10.1.2.3",
+      "172.20.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "::ffff:127.0.0.1",
+      "fd00::1",
+      "fe80::1",
+    ]) {
+      assert.equal(isNonPublicAddress(address), true, address);
+    }
+    for (const address of ["93.184.216.34", "2606:4700::1111"])
+      assert.equal(isNonPublicAddress(address), false, address);
+  });
+
+  it("returns long text as a snippet file, and shares in the channel on request", async () => {
+    const file = fake.addFile({ name: "page.png", mimetype: "image/png", content: await smallPng(3), user });
+    fake.postUserMessage(channel, { user, text: "scan", files: [file] });
+    const longText = Array.from({ length: 120 }, (_, index) => `Line ${index} of the scanned page.`).join("\n");
+    model.script(fakeSteps.answer(longText));
+    const answer = await ocr("share");
+    assert.equal(answer.response_type, "in_channel");
+    assert.match(String(answer.text), /shared it as a file/);
+    const upload = fake.uploads.at(-1);
+    assert.equal(upload?.channel, channel);
+    assert.equal(upload?.content.toString("utf8"), longText);
+
+    model.script(fakeSteps.answer("SHORT"));
+    const shared = await ocr("share");
+    assert.equal(shared.response_type, "in_channel");
+    assert.equal(shared.text, "SHORT");
+  });
+
+  it("Extract text works on a message in a thread, and its long text lands in that thread", async () => {
+    const root = fake.postUserMessage(channel, { user, text: "thread root" });
+    const file = fake.addFile({ name: "thread.png", mimetype: "image/png", content: await smallPng(4), user });
+    const message = fake.postUserMessage(channel, { user, text: "in thread", thread_ts: root.ts, files: [file] });
+    model.script(fakeSteps.answer("EXTRACTED"));
+    let before = fake.responses.length;
+    await running.driver.sendMessageShortcut({ callbackId: "extract_text", userId: user, channelId: channel, message });
+    await waitFor(() => fake.responses.length > before, "the shortcut response");
+    await running.bot.idle();
+    assert.equal(fake.responses.at(-1)?.body.text, "EXTRACTED");
+    assert.equal(fake.responses.at(-1)?.body.response_type, "ephemeral");
+
+    model.script(fakeSteps.answer("x".repeat(3_000)));
+    before = fake.responses.length;
+    await running.driver.sendMessageShortcut({ callbackId: "extract_text", userId: user, channelId: channel, message });
+    await waitFor(() => fake.responses.length > before, "the second shortcut response");
+    await running.bot.idle();
+    assert.equal(fake.uploads.at(-1)?.threadTs, root.ts);
+  });
+});
+
+describe("error paths (item 9)", () => {
+  let fake: FakeSlack;
+  let model: FakeModelStudio;
+  let running: RunningBot;
+
+  before(async () => {
+    [fake, model] = await Promise.all([startFakeSlack(), startFakeModelStudio()]);
+    fake.addChannel({ id: channel, name: "errors" });
+    running = await startBot(fake, model, { environment: { GLANCE_MAX_FILE_MB: "1" } });
+  });
+
+  after(async () => {
+    await running.stop();
+    await Promise.all([fake.close(), model.close()]);
+  });
+
+  async function reply(threadChannel: string, ts: string, bot: RunningBot = running): Promise<string> {
+    await waitFor(() => botReplies(fake, threadChannel, ts).length > 0, "a reply", 60_000);
+    await bot.bot.idle();
+    return botReplies(fake, threadChannel, ts).join("\n");
+  }
+
+  it("tells the user by DM when it is not in the channel and cannot read the thread", async () => {
+    const outside = "C0OUTSIDE";
+    fake.addChannel({ id: outside, name: "outside", botIsMember: false });
+    // chat.postMessage with a user id as channel opens the app's DM with that user.
+    fake.addChannel({ id: user, name: "carol-dm", isIm: true });
+    const root = fake.postUserMessage(outside, { user, text: "root" });
+    const message = fake.postUserMessage(outside, {
+      user,
+      text: `<@${fake.botUserId}> what is in the image above?`,
+      thread_ts: root.ts,
+    });
+    await running.driver.sendEvent(running.driver.appMention(outside, message));
+    await waitFor(() => fake.messages(user).some((item) => item.bot_id !== undefined), "the DM");
+    await running.bot.idle();
+    const dm = fake.messages(user).find((item) => item.bot_id !== undefined);
+    assert.match(dm?.text ?? "", /not a member of this channel.*\/invite/);
+    assert.match(dm?.text ?? "", new RegExp(outside));
+    assert.ok(fake.callsOf("chat.postEphemeral").length > 0, "an ephemeral reply was tried first");
+  });
+
+  it("refuses a file above GLANCE_MAX_FILE_MB from its size, before downloading it", async () => {
+    const file = fake.addFile({ name: "huge.png", mimetype: "image/png", content: randomBytes(1_500_000), user });
+    const message = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> read this`, files: [file] });
+    await running.driver.sendEvent(running.driver.appMention(channel, message));
+    assert.match(
+      await reply(channel, message.ts),
+      /huge\.png is 1\.4 MB, above the 1 MB I download \(GLANCE_MAX_FILE_MB\)/,
+    );
+    assert.ok(!fake.fileRequests.some((request) => request.fileId === file.id), "never downloaded");
+  });
+
+  it("refuses during the download when the declared size lied", async () => {
+    const file = fake.addFile({ name: "liar.png", mimetype: "image/png", content: randomBytes(1_500_000), user });
+    const message = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> read this`, files: [file] });
+    const event = running.driver.appMention(channel, message);
+    event.files = [{ ...file, size: 2_000 }];
+    await running.driver.sendEvent(event);
+    assert.match(await reply(channel, message.ts), /liar\.png is 1\.4 MB, above the 1 MB I download/);
+    assert.ok(
+      fake.fileRequests.some((request) => request.fileId === file.id),
+      "the download was started",
+    );
+  });
+
+  it("completes a Slack Connect file stub with files.info before downloading it", async () => {
+    const file = fake.addFile({ name: "connect.png", mimetype: "image/png", content: await smallPng(5), user });
+    const message = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> and this?`, files: [file] });
+    const event = running.driver.appMention(channel, message);
+    event.files = [{ id: file.id, mode: "file_access", file_access: "check_file_info" }];
+    await running.driver.sendEvent(event);
+    assert.match(await reply(channel, message.ts), /received 1 image/);
+    assert.ok(fake.callsOf("files.info").some((call) => call.arguments.file === file.id));
+  });
+
+  it("refuses a video beyond the model's duration, naming the limit, unless asked for a summary", async () => {
+    // qwen-vl-plus watches at most 10 minutes, so a long test video stays cheap to make.
+    const video = await startBot(fake, model, { environment: { GLANCE_MODEL: "qwen-vl-plus" } });
+    after(() => video.stop());
+    const content = await readFile(await makeLongVideo(610, 320, 180));
+    const file = fake.addFile({ name: "meeting.mp4", mimetype: "video/mp4", content, user });
+    const refused = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> what happens?`, files: [file] });
+    await video.driver.sendEvent(video.driver.appMention(channel, refused));
+    assert.match(
+      await reply(channel, refused.ts, video),
+      /meeting\.mp4: the video is 610(\.\d+)? s long, but I can watch at most 600 s.*summarize/,
+    );
+
+    const summary = fake.postUserMessage(channel, {
+      user,
+      text: `<@${fake.botUserId}> summarize this`,
+      files: [file],
+    });
+    await video.driver.sendEvent(video.driver.appMention(channel, summary));
+    assert.match(await reply(channel, summary.ts, video), /received 0 image\(s\), 0 video file\(s\) and 1 frame list/);
+  });
+});
