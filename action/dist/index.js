@@ -13,7 +13,7 @@ async function run() {
     return;
   }
   try {
-    const { main } = await import("./chunks/main-GOO5LHE5.js");
+    const { main } = await import("./chunks/main-LPMPZYQU.js");
     await main();
   } catch (error) {
     setFailed(error instanceof Error ? error.message : String(error));

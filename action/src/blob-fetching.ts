@@ -1,7 +1,7 @@
 /*
  * File bytes at a commit, through the REST API only: the action never checks out the pull request.
  * The contents API embeds files up to 1 MB as base64; for larger ones it answers with encoding
- * "none", and the raw media type returns the bytes themselves.
+ * "none", and the git blob API returns them by the sha the contents API reports.
  */
 import type { GitHubClient } from "./github-client.js";
 
@@ -35,26 +35,11 @@ export async function fetchFile(github: GitHubClient, location: FileLocation): P
   if (data.size === 0) {
     return Buffer.alloc(0);
   }
-  const raw = await github.rest.repos.getContent({
-    owner: location.owner,
-    repo: location.repo,
-    path: location.path,
-    ref: location.ref,
-    mediaType: { format: "raw" },
-  });
-  return bytesOf(raw.data);
-}
-
-/** Octokit hands back raw bodies as ArrayBuffer (binary) or string (when the type looks like text). */
-export function bytesOf(data: unknown): Buffer {
-  if (data instanceof ArrayBuffer) {
-    return Buffer.from(data);
+  // The raw media type is served as text/plain, and Octokit decodes text bodies as UTF-8, which corrupts
+  // binary files; the git blob API returns the same bytes as base64 JSON, up to 100 MB.
+  const blob = await github.rest.git.getBlob({ owner: location.owner, repo: location.repo, file_sha: data.sha });
+  if (blob.data.encoding !== "base64") {
+    throw new Error(`${location.path}: GitHub returned the file in an unexpected encoding (${blob.data.encoding}).`);
   }
-  if (ArrayBuffer.isView(data)) {
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  }
-  if (typeof data === "string") {
-    return Buffer.from(data, "binary");
-  }
-  throw new Error("GitHub returned a raw file body in an unexpected form.");
+  return Buffer.from(blob.data.content, "base64");
 }

@@ -2,13 +2,15 @@
  * Images embedded in the pull request description: Markdown `![alt](url)` and HTML `<img src>`.
  * Private attachments (github.com/user-attachments/assets/...) cannot be fetched anonymously; the
  * description's body_html carries short-lived signed URLs for them, matched by the attachment id
- * (else by position). The token is
- * only ever sent to the GitHub server's own host, redirects are followed without it, and whatever
- * comes back must be an image by its magic bytes, whatever its content-type says.
+ * (else by position). The token is only ever sent to the configured GitHub origins (GITHUB_SERVER_URL,
+ * GITHUB_API_URL) and only for attachment paths; any other host gets no token, must be https and must
+ * resolve to public addresses; every redirect hop is checked again; the size is capped while
+ * streaming, and whatever comes back must be an image by its magic bytes.
  */
 import { detectFormat } from "@glance/core";
 import { classifyByPath } from "./image-classification.js";
-import type { ReviewItem } from "./review-item.js";
+import { resolvesToPublicAddresses } from "./public-address.js";
+import type { ReviewItem, SkippedItem } from "./review-item.js";
 
 export interface BodyImageReference {
   url: string;
@@ -58,6 +60,11 @@ export function resolveDownloadUrls(references: readonly BodyImageReference[], b
     if (byCanonical !== undefined) {
       return byCanonical.src;
     }
+    // Only a private attachment is swapped for a signed URL: any other reference is downloaded from
+    // what the author wrote, so one description URL can never stand in for another.
+    if (!isAttachmentReference(reference.url)) {
+      return reference.url;
+    }
     // github.com signs user-attachments/assets/<id> as private-user-images/.../<...><id>...?jwt=...
     const id = new URL(reference.url).pathname.split("/").pop() ?? "";
     const byId =
@@ -72,40 +79,68 @@ export function resolveDownloadUrls(references: readonly BodyImageReference[], b
   });
 }
 
-export function bodyItemOf(reference: BodyImageReference): ReviewItem {
-  const fileName = new URL(reference.url).pathname.split("/").pop() ?? "";
-  const name = reference.alt.trim() !== "" ? reference.alt.trim() : fileName || reference.url;
+/** A description image as a review item, or the reason it cannot be one (the job never fails on it). */
+function isAttachmentReference(url: string): boolean {
+  return URL.canParse(url) && /^\/user-attachments\/assets\/[^/]+$/.test(new URL(url).pathname);
+}
+
+export function bodyItemOf(reference: BodyImageReference): { item: ReviewItem } | { skipped: SkippedItem } {
+  const label = reference.alt.trim() !== "" ? reference.alt.trim() : reference.url;
+  let url: URL;
+  try {
+    url = new URL(reference.url);
+  } catch {
+    return { skipped: { name: label, reason: "the description links it with a URL that is not valid" } };
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return { skipped: { name: label, reason: `only http(s) images are reviewed, not ${url.protocol}` } };
+  }
+  // The normalised form: spaces, quotes and angle brackets percent-encoded, so the URL is one token.
+  const href = url.href;
+  const fileName = decodeURIComponentSafe(url.pathname.split("/").pop() ?? "");
+  const name = reference.alt.trim() !== "" ? reference.alt.trim() : fileName || href;
   return {
-    key: `body:${reference.url}`,
-    source: "body",
-    name,
-    status: "body",
-    previousPath: undefined,
-    changes: 0,
-    kindHint: classifyByPath(`${reference.alt} ${fileName}`),
-    beforeLink: undefined,
-    afterLink: reference.url,
+    item: {
+      key: `body:${href}`,
+      source: "body",
+      name,
+      status: "body",
+      previousPath: undefined,
+      sizeChange: 0,
+      kindHint: classifyByPath(`${reference.alt} ${fileName}`),
+      beforeLink: undefined,
+      afterLink: href,
+    },
   };
 }
 
 export interface DownloadOptions {
   token: string;
-  /** The GitHub server (GITHUB_SERVER_URL) and API URL: the only hosts that get the token. */
-  trustedHosts: readonly string[];
+  /** GITHUB_SERVER_URL and GITHUB_API_URL origins: the only places the token may go (http only in tests). */
+  githubOrigins: readonly string[];
+  maxBytes?: number;
   fetch?: typeof globalThis.fetch;
+  /** Replaceable in tests; by default the host's addresses must all be public. */
+  checkHost?: (hostname: string) => Promise<boolean>;
 }
+
+/** Paths of GitHub's private attachments: the only description URLs that need (and get) the token. */
+const attachmentPath = /^\/(?:user-attachments\/|private-user-images\/)/;
 
 /** `label` names the image in messages: never the URL, which may be a signed one. */
 export async function downloadBodyImage(url: string, label: string, options: DownloadOptions): Promise<Buffer> {
   const fetchFunction = options.fetch ?? globalThis.fetch;
+  const maxBytes = options.maxBytes ?? maxBodyImageBytes;
   let current = new URL(url);
   for (let redirects = 0; redirects <= 5; redirects += 1) {
-    const trusted = options.trustedHosts.includes(current.host);
+    const github = options.githubOrigins.includes(current.origin);
+    await checkDestination(current, github, options.checkHost ?? resolvesToPublicAddresses);
+    const withToken = github && attachmentPath.test(current.pathname);
     const response = await fetchFunction(current, {
       redirect: "manual",
       headers: {
         accept: "image/*",
-        ...(trusted ? { authorization: `token ${options.token}` } : {}),
+        ...(withToken ? { authorization: `token ${options.token}` } : {}),
       },
       signal: AbortSignal.timeout(downloadTimeoutMilliseconds),
     });
@@ -123,18 +158,11 @@ export async function downloadBodyImage(url: string, label: string, options: Dow
       throw new Error(`downloading it failed with HTTP ${response.status}.`);
     }
     const declared = Number(response.headers.get("content-length"));
-    if (Number.isFinite(declared) && declared > maxBodyImageBytes) {
+    if (Number.isFinite(declared) && declared > maxBytes) {
       await response.body?.cancel();
-      throw new Error(
-        `it is ${declared} bytes; description images over ${maxBodyImageBytes} bytes are not downloaded.`,
-      );
+      throw new Error(`it is ${declared} bytes; description images over ${maxBytes} bytes are not downloaded.`);
     }
-    const bytes = Buffer.from(await response.arrayBuffer());
-    if (bytes.length > maxBodyImageBytes) {
-      throw new Error(
-        `it is ${bytes.length} bytes; description images over ${maxBodyImageBytes} bytes are not reviewed.`,
-      );
-    }
+    const bytes = await readCapped(response, maxBytes);
     const format = detectFormat(bytes, label);
     if (format.kind !== "image") {
       throw new Error(`it is a ${format.format} file, not an image.`);
@@ -142,6 +170,52 @@ export async function downloadBodyImage(url: string, label: string, options: Dow
     return bytes;
   }
   throw new Error("it redirected more than 5 times.");
+}
+
+async function checkDestination(
+  url: URL,
+  github: boolean,
+  checkHost: (hostname: string) => Promise<boolean>,
+): Promise<void> {
+  if (github) {
+    return;
+  }
+  if (url.protocol !== "https:") {
+    throw new Error(`only https images are downloaded from hosts other than GitHub; this one is ${url.protocol}`);
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new Error("its URL carries a user name or password, which is never used.");
+  }
+  if (!(await checkHost(url.hostname).catch(() => false))) {
+    throw new Error(`its host ${url.hostname} does not resolve to public addresses only, so it is not fetched.`);
+  }
+}
+
+/** The body, refused as soon as it passes the cap (a missing or lying content-length changes nothing). */
+async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
+  if (response.body === null) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new Error(`it is over ${maxBytes} bytes; larger description images are not downloaded.`);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks);
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function attribute(tag: string, name: string): string | undefined {

@@ -6,22 +6,23 @@ export interface ChangedFile {
   path: string;
   status: "added" | "modified" | "removed" | "renamed" | "changed" | "copied" | "unchanged";
   previousPath: string | undefined;
-  changes: number;
 }
 
 export const githubFileListLimit = 3000;
+
+/** Files per page of the listing (GitHub's maximum); exported so tests can build exactly two pages. */
+export const filesPerPage = 100;
 
 export async function listChangedFiles(github: GitHubClient, pullRequest: PullRequestContext): Promise<ChangedFile[]> {
   const files = await github.paginate(github.rest.pulls.listFiles, {
     owner: pullRequest.owner,
     repo: pullRequest.repo,
     pull_number: pullRequest.number,
-    per_page: 100,
+    per_page: filesPerPage,
   });
   return files.map((file) => ({
     path: file.filename,
     status: file.status,
     previousPath: file.previous_filename ?? undefined,
-    changes: file.changes ?? 0,
   }));
 }

@@ -7,8 +7,8 @@
 import { formatCount } from "@glance/core";
 import type { Severity } from "./config.js";
 import type { Finding } from "./image-review.js";
-import { inlineCode, neutralize, oneLine } from "./neutralize.js";
-import { commentMarker, fitMetadata, type ReviewMetadata } from "./review-metadata.js";
+import { inlineCode, linkDestination, neutralize, oneLine } from "./neutralize.js";
+import { fitMetadata, type ReviewMetadata } from "./review-metadata.js";
 import { allFindings, countBySeverity, highestSeverity, type ImageReport, type RunReport } from "./run-report.js";
 
 /** GitHub refuses issue comments longer than this (in characters). */
@@ -30,11 +30,12 @@ export interface RenderedComment {
 
 export function renderComment(
   report: RunReport,
+  marker: string,
   metadata: ReviewMetadata,
   limit = commentCharacterLimit,
 ): RenderedComment {
   // At most a third of the comment, so the review itself always has room.
-  const hidden = `${commentMarker}\n${fitMetadata(metadata, Math.floor(limit / 3))}\n`;
+  const hidden = `${marker}\n${fitMetadata(metadata, Math.floor(limit / 3))}\n`;
   const header = renderHeader(report);
   const sections = report.dryRun ? [renderPlanned(report)] : report.reviewed.map(renderImage);
   const tail = [renderFailed(report), renderSkipped(report), renderRemoved(report)].filter((part) => part !== "");
@@ -87,6 +88,9 @@ function renderHeader(report: RunReport): string {
     if (report.skipped.length > 0) parts.push(`${report.skipped.length} skipped`);
     lines.push(parts.join(" · "));
   }
+  for (const note of report.notes) {
+    lines.push(`> [!WARNING]\n> ${neutralize(oneLine(note))}`);
+  }
   lines.push(
     `Model ${inlineCode(report.model)} · ${formatCount(report.inputTokens)} input + ${formatCount(report.outputTokens)} output tokens this run`,
   );
@@ -102,15 +106,21 @@ function renderImage(image: ImageReport): string {
       : item.status === "body"
         ? "in the description"
         : item.status;
-  const title = item.source === "body" ? inlineCode(neutralize(item.name)) : inlineCode(item.name);
+  // Inline code shows a name as typed: no mention, link or markup can form inside it.
+  const title = inlineCode(item.name);
   const lines: string[] = [`### ${icons[highest ?? "none"]} ${title} (${status})`];
   const links: string[] = [];
-  if (item.beforeLink !== undefined) links.push(`[before](${item.beforeLink})`);
-  if (item.afterLink !== undefined)
-    links.push(`[${item.beforeLink === undefined ? "image" : "after"}](${item.afterLink})`);
+  // A description image's URL is the author's text: only a re-serialised http(s) URL becomes a link.
+  const before = item.beforeLink === undefined ? undefined : linkDestination(item.beforeLink);
+  const after = item.afterLink === undefined ? undefined : linkDestination(item.afterLink);
+  if (before !== undefined) links.push(`[before](${before})`);
+  if (after !== undefined) links.push(`[${before === undefined ? "image" : "after"}](${after})`);
   links.push(image.kind === "ui" ? "UI screenshot" : "diagram");
   if (image.carried) links.push("unchanged since the last review: findings carried forward");
   lines.push(links.join(" · "));
+  if (image.note !== undefined) {
+    lines.push("", `_${neutralize(oneLine(image.note))}_`);
+  }
   if (image.summary !== "") {
     lines.push("", `> ${neutralize(oneLine(image.summary))}`);
   }

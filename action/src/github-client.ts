@@ -1,8 +1,11 @@
 /*
- * The Octokit client from @actions/github, with one addition: GET requests that hit a rate limit
- * (403 or 429 with retry-after, or x-ratelimit-remaining 0) are retried after the wait GitHub asks
- * for, at most three tries in all. Writes are never retried here: a POST that failed may still have
- * landed, and only the caller can check that (see sticky-comment.ts).
+ * The Octokit client from @actions/github, with retries:
+ * - any request that hit a rate limit (403 or 429 with retry-after, or x-ratelimit-remaining 0) is
+ *   retried after the wait GitHub asks for: a rate-limited request did not land, so even a POST is
+ *   safe to send again;
+ * - a GET that failed with a server error (5xx) is retried with a short exponential backoff.
+ * At most three tries in all. Other failed writes are never retried here: a POST that failed may
+ * still have landed, and only the caller can check that (see sticky-comment.ts).
  */
 import { getOctokit } from "@actions/github";
 
@@ -19,6 +22,8 @@ export interface GitHubClientOptions {
 }
 
 const maxTries = 3;
+/** First wait after a server error; doubled for the next try. */
+const serverErrorBackoff = 500;
 
 interface ErrorWithResponse {
   status?: number;
@@ -37,14 +42,27 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         return await request(requestOptions);
       } catch (error) {
         const method = String(requestOptions.method ?? "GET").toUpperCase();
-        const wait = method === "GET" && attempt < maxTries ? rateLimitWait(error, now()) : undefined;
-        if (wait === undefined || wait > maxWait) {
+        if (attempt >= maxTries) {
           throw error;
         }
-        options.log?.(
-          `GitHub rate limit on ${method} ${String(requestOptions.url)}; retrying in ${Math.ceil(wait / 1000)} s (try ${attempt + 1} of ${maxTries}).`,
-        );
-        await sleep(wait);
+        const rateLimit = rateLimitWait(error, now());
+        if (rateLimit !== undefined && rateLimit <= maxWait) {
+          options.log?.(
+            `GitHub rate limit on ${method} ${String(requestOptions.url)}; retrying in ${Math.ceil(rateLimit / 1000)} s (try ${attempt + 1} of ${maxTries}).`,
+          );
+          await sleep(rateLimit);
+          continue;
+        }
+        const status = (error as ErrorWithResponse).status ?? 0;
+        if (method === "GET" && status >= 500 && status < 600) {
+          const backoff = serverErrorBackoff * 2 ** (attempt - 1);
+          options.log?.(
+            `GitHub answered ${status} to GET ${String(requestOptions.url)}; retrying in ${backoff} ms (try ${attempt + 1} of ${maxTries}).`,
+          );
+          await sleep(backoff);
+          continue;
+        }
+        throw error;
       }
     }
   });
@@ -70,4 +88,25 @@ export function rateLimitWait(error: unknown, nowMilliseconds: number): number |
   }
   // A secondary limit without headers: GitHub documents waiting at least a minute.
   return status === 429 ? 60_000 : undefined;
+}
+
+/**
+ * A GitHub API failure as one readable sentence: what was being done, the status and GitHub's
+ * message, and for "Resource not accessible by integration" the permission the token lacks.
+ */
+export function describeGitHubError(error: unknown, what: string, permission: string): Error {
+  const { status } = (error ?? {}) as ErrorWithResponse;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === undefined) {
+    return new Error(`Could not ${what}: ${message}`);
+  }
+  const hint =
+    status === 403 && /not accessible by integration/i.test(message)
+      ? ` The token lacks a permission: add "permissions: ${permission}" to the workflow job (fork pull requests need pull_request_target for write access).`
+      : status === 401
+        ? " The github-token is invalid or expired."
+        : status === 404
+          ? " Check the pull request number and that the token can read this repository."
+          : "";
+  return new Error(`Could not ${what}: GitHub answered ${status} (${message}).${hint}`);
 }

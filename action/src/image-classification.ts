@@ -30,7 +30,11 @@ const uiWords = [
   "dialog",
   "modal",
   "snapshot",
-  "__screenshots__",
+  // Test-runner folders (Playwright's *-snapshots, Jest's __screenshots__ and __snapshots__, and
+  // plain screenshots/snapshots): the path splits into words, so the underscores drop away.
+  "screenshots",
+  "snapshots",
+  "screens",
 ];
 
 export function classifyByPath(path: string): ImageKind | undefined {

@@ -28,9 +28,9 @@ export interface Finding {
   severity: Severity;
   title: string;
   detail: string;
-  image?: "before" | "after";
+  image?: "before" | "after" | undefined;
   /** In pixels of the original image file. */
-  box?: { x1: number; y1: number; x2: number; y2: number };
+  box?: { x1: number; y1: number; x2: number; y2: number } | undefined;
 }
 
 export interface PlannedReview {
@@ -60,7 +60,7 @@ const thinkingBudget = 4_500;
 export async function planReview(
   item: LoadedItem,
   settings: ReviewSettings,
-  context: Omit<PromptContext, "describeSchema">,
+  context: Omit<PromptContext, "describeSchema" | "boxes">,
 ): Promise<PlannedReview> {
   const imageOptions = { model: settings.model, highResolution: settings.highResolution };
   const before =
@@ -77,10 +77,15 @@ export async function planReview(
   const request = await buildChatRequest({
     model: settings.model,
     system: systemPrompt,
-    prompt: reviewPrompt(item, before !== undefined, { ...context, describeSchema: !enforceSchema }),
+    prompt: reviewPrompt(item, before !== undefined, {
+      ...context,
+      describeSchema: !enforceSchema,
+      boxes: boxInstruction(settings.model),
+    }),
     inputs: before === undefined ? [after] : [before, after],
     highResolution: settings.highResolution,
-    maxOutputTokens: outputAllowance(false),
+    // The same allowance the budget counts: with thinking, it covers the thinking budget and the answer.
+    maxOutputTokens: outputAllowance(settings.thinking),
     ...(enforceSchema ? { structuredOutput: { schema: reviewAnswerSchema, name: "image_review" } } : {}),
     ...(settings.thinking ? { thinking: true, thinkingBudget } : { thinking: false }),
   });
@@ -117,6 +122,18 @@ export async function runReview(client: GlanceClient, planned: PlannedReview, mo
     inputTokens: completion.usage?.inputTokens ?? 0,
     outputTokens: completion.usage?.outputTokens ?? 0,
   };
+}
+
+/**
+ * How to write boxes, in the coordinate system the model answers in and core's parser expects:
+ * Qwen3-VL and Qwen3.5 give 0-999 relative coordinates; Qwen2.5-VL and QVQ give pixels of the
+ * (scaled) image they were shown.
+ */
+export function boxInstruction(model: string): string {
+  const series = modelEntryOf(model).series;
+  return series === "qwen3-vl" || series === "qwen3.5"
+    ? "Boxes are [x1, y1, x2, y2] on a 0-999 grid relative to the image (0 is the left or top edge, 999 the right or bottom)."
+    : "Boxes are [x1, y1, x2, y2] in pixels of the image as you see it (origin at the top left).";
 }
 
 /** Reuses core's parser (and its per-model coordinate rules) by handing it the box as the model writes one. */

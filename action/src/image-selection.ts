@@ -1,7 +1,8 @@
 /*
  * Which changed files are images to review, in the order they deserve the budget: modified images
  * first (a before/after pair says the most), then added and renamed ones, each group with larger
- * changes first, then by path so the order is stable.
+ * changes first (by bytes: GitHub counts no changed lines for binaries), then by path so the order
+ * is stable.
  */
 import picomatch from "picomatch";
 import type { ChangedFile } from "./changed-files.js";
@@ -51,9 +52,9 @@ export function selectImages(
       name: file.path,
       status: renamed ? "renamed" : paired ? "modified" : "added",
       previousPath: renamed ? file.previousPath : undefined,
-      changes: file.changes,
+      sizeChange: 0,
       kindHint: classifyByPath(file.path),
-      beforeLink: paired && basePath !== undefined ? blob(pullRequest.baseSha, basePath) : undefined,
+      beforeLink: paired && basePath !== undefined ? blob(pullRequest.mergeBaseSha, basePath) : undefined,
       afterLink: blob(pullRequest.headSha, file.path),
     });
   }
@@ -69,7 +70,7 @@ export function byPriority(first: ReviewItem, second: ReviewItem): number {
   }
   return (
     statusRank[first.status] - statusRank[second.status] ||
-    second.changes - first.changes ||
+    second.sizeChange - first.sizeChange ||
     first.name.localeCompare(second.name)
   );
 }

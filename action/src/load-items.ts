@@ -1,10 +1,14 @@
 /*
- * Downloads the images to review, in priority order, and decides which need a model call: an image
- * whose bytes hash to what the previous comment recorded is carried forward, not reviewed again.
- * Only images that can still be reviewed (under max-images) or that the previous run knew are
- * downloaded, so a 3,000-file pull request does not cost 6,000 API requests.
+ * Downloads the images to review and decides which need a model call: an image whose bytes (and the
+ * review settings) hash to what the previous comment recorded is carried forward, not reviewed
+ * again. "Larger changes first" needs the sizes, which only the download gives (GitHub's file list
+ * counts no lines for binaries), so a window of candidates is downloaded - every image the previous
+ * review knew plus up to three times max-images others, in status-then-path order - and the window is
+ * then ordered by bytes changed before max-images cuts it. A 3,000-file pull request therefore does
+ * not cost 6,000 API requests.
  */
 import { createHash } from "node:crypto";
+import { byPriority } from "./image-selection.js";
 import type { LoadedItem, ReviewItem, SkippedItem } from "./review-item.js";
 import type { ReviewMetadata } from "./review-metadata.js";
 import { mapWithConcurrency } from "./run-with-concurrency.js";
@@ -14,18 +18,33 @@ export interface ItemBytes {
   after: Buffer;
 }
 
+export interface CarriedItem {
+  item: ReviewItem;
+  contentHash: string;
+  /** Why the earlier findings are shown although this run could not check the image. */
+  note: string | undefined;
+}
+
 export interface LoadedSelection {
   toReview: LoadedItem[];
-  carried: LoadedItem[];
+  carried: CarriedItem[];
   skipped: SkippedItem[];
 }
 
-export function contentHash(bytes: ItemBytes): string {
+/** sha256 over the review settings and the base and head bytes: either changing means a new review. */
+export function contentHash(bytes: ItemBytes, settingsKey: string): string {
   const part = (buffer: Buffer | undefined) =>
     buffer === undefined ? "-" : createHash("sha256").update(buffer).digest("hex");
   return createHash("sha256")
-    .update(`${part(bytes.before)}:${part(bytes.after)}`)
+    .update(`${settingsKey}\n${part(bytes.before)}:${part(bytes.after)}`)
     .digest("hex");
+}
+
+const lfsPointerStart = "version https://git-lfs.github.com/spec/";
+
+/** A Git LFS pointer: the repository holds this small text file, the image itself lives in LFS storage. */
+export function isLfsPointer(bytes: Buffer): boolean {
+  return bytes.length < 1024 && bytes.subarray(0, lfsPointerStart.length).toString("latin1") === lfsPointerStart;
 }
 
 export async function loadItems(
@@ -34,62 +53,78 @@ export async function loadItems(
     maxImages: number;
     concurrency: number;
     previous: ReviewMetadata | undefined;
+    /** Model, prompt, language and resolution: part of every content hash. */
+    settingsKey: string;
     download: (item: ReviewItem) => Promise<ItemBytes>;
   },
 ): Promise<LoadedSelection> {
   const result: LoadedSelection = { toReview: [], carried: [], skipped: [] };
-  const known = (item: ReviewItem) => options.previous?.images[item.key] !== undefined;
-  for (let start = 0; start < items.length; start += options.concurrency) {
-    const chunk = items.slice(start, start + options.concurrency);
-    let room = options.maxImages - result.toReview.length;
-    const wanted = chunk.map((item) => {
-      if (known(item)) return true;
-      room -= 1;
-      return room >= 0;
-    });
-    const loaded = await mapWithConcurrency(chunk, options.concurrency, async (item, index) => {
-      if (wanted[index] !== true) return undefined;
-      try {
-        return { bytes: await options.download(item) };
-      } catch (error) {
-        return { error: error instanceof Error ? error.message : String(error) };
-      }
-    });
-    chunk.forEach((item, index) => {
-      const outcome = loaded[index];
-      if (outcome === undefined) {
-        result.skipped.push({
-          name: item.name,
-          reason: `max-images: only the first ${options.maxImages} images are reviewed`,
+  const maxImagesReason = `max-images: only the first ${options.maxImages} images are reviewed`;
+  const earlier = (item: ReviewItem) => options.previous?.images[item.key];
+  let window = Math.max(options.maxImages * 3, options.maxImages + 10);
+  const wanted = items.map((item) => {
+    if (earlier(item) !== undefined) return true;
+    window -= 1;
+    return window >= 0;
+  });
+  const outcomes = await mapWithConcurrency(items, options.concurrency, async (item, index) => {
+    if (wanted[index] !== true) return undefined;
+    try {
+      return { bytes: await options.download(item) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+
+  const reviewable: LoadedItem[] = [];
+  items.forEach((item, index) => {
+    const outcome = outcomes[index];
+    if (outcome === undefined) {
+      result.skipped.push({ name: item.name, reason: maxImagesReason });
+      return;
+    }
+    if ("error" in outcome) {
+      const known = earlier(item);
+      if (known !== undefined) {
+        // A download fault says nothing about the image: keep what the last review found.
+        result.carried.push({
+          item,
+          contentHash: known.hash,
+          note: `could not be downloaded this run (${outcome.error}); the findings are from the last review`,
         });
-        return;
-      }
-      if ("error" in outcome) {
-        result.skipped.push({ name: item.name, reason: `could not be downloaded: ${outcome.error}` });
-        return;
-      }
-      const { bytes } = outcome;
-      if (bytes.before?.equals(bytes.after) === true) {
-        result.skipped.push({ name: item.name, reason: "content unchanged (renamed or mode change only)" });
-        return;
-      }
-      const loadedItem: LoadedItem = {
-        ...item,
-        before: bytes.before,
-        after: bytes.after,
-        contentHash: contentHash(bytes),
-      };
-      if (options.previous?.images[item.key]?.hash === loadedItem.contentHash) {
-        result.carried.push(loadedItem);
-      } else if (result.toReview.length < options.maxImages) {
-        result.toReview.push(loadedItem);
       } else {
-        result.skipped.push({
-          name: item.name,
-          reason: `max-images: only the first ${options.maxImages} images are reviewed`,
-        });
+        result.skipped.push({ name: item.name, reason: `could not be downloaded: ${outcome.error}` });
       }
-    });
+      return;
+    }
+    const { bytes } = outcome;
+    if (isLfsPointer(bytes.after) || (bytes.before !== undefined && isLfsPointer(bytes.before))) {
+      result.skipped.push({ name: item.name, reason: "stored in Git LFS; not reviewed" });
+      return;
+    }
+    if (bytes.before?.equals(bytes.after) === true) {
+      result.skipped.push({ name: item.name, reason: "content unchanged (renamed or mode change only)" });
+      return;
+    }
+    const loadedItem: LoadedItem = {
+      ...item,
+      sizeChange: Math.abs(bytes.after.length - (bytes.before?.length ?? 0)),
+      before: bytes.before,
+      after: bytes.after,
+      contentHash: contentHash(bytes, options.settingsKey),
+    };
+    if (earlier(item)?.hash === loadedItem.contentHash) {
+      result.carried.push({ item: loadedItem, contentHash: loadedItem.contentHash, note: undefined });
+    } else {
+      reviewable.push(loadedItem);
+    }
+  });
+  for (const item of reviewable.sort(byPriority)) {
+    if (result.toReview.length < options.maxImages) {
+      result.toReview.push(item);
+    } else {
+      result.skipped.push({ name: item.name, reason: maxImagesReason });
+    }
   }
   return result;
 }

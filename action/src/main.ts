@@ -10,28 +10,34 @@ import { createGlanceClient, formatCount } from "@glance/core";
 import { fetchFile } from "./blob-fetching.js";
 import { bodyItemOf, downloadBodyImage, findBodyImages, resolveDownloadUrls } from "./body-images.js";
 import { applyTokenBudget } from "./budget.js";
-import { listChangedFiles } from "./changed-files.js";
+import { githubFileListLimit, listChangedFiles } from "./changed-files.js";
 import { renderComment } from "./comment-rendering.js";
 import { type ActionConfig, readConfig } from "./config.js";
-import { createGitHubClient, type GitHubClient } from "./github-client.js";
+import { createGitHubClient, describeGitHubError, type GitHubClient } from "./github-client.js";
 import { type PlannedReview, planReview, type ReviewResult, runReview } from "./image-review.js";
 import { byPriority, selectImages } from "./image-selection.js";
 import { type ItemBytes, loadItems } from "./load-items.js";
 import { writeOutputs } from "./outputs.js";
 import {
   eventIsFromFork,
+  findMergeBase,
   loadPullRequest,
   type PullRequestContext,
   pullRequestNumberOf,
   type RunEvent,
 } from "./pull-request-context.js";
 import type { ReviewItem, SkippedItem } from "./review-item.js";
-import type { ReviewMetadata } from "./review-metadata.js";
-import { decodeMetadata } from "./review-metadata.js";
+import { commentMarkerOf, type ReviewMetadata } from "./review-metadata.js";
 import type { FailedImage, ImageReport, RunReport } from "./run-report.js";
 import { allFindings, highestSeverity, severityRank } from "./run-report.js";
 import { mapWithConcurrency } from "./run-with-concurrency.js";
-import { listOurComments, publishComment } from "./sticky-comment.js";
+import { CommentIdentity, listOurComments, publishComment } from "./sticky-comment.js";
+
+/** GitHub's limit for one step's job summary; beyond it the summary upload is refused. */
+const summaryCharacterLimit = 1024 * 1024 - 4096;
+
+/** The entry point `@github/local-action` looks for; the bundle's index.ts calls main() itself. */
+export const run = (): Promise<void> => main();
 
 export async function main(): Promise<void> {
   const config = readConfig((name) => actionsCore.getInput(name));
@@ -50,24 +56,48 @@ export async function main(): Promise<void> {
 
   const github = createGitHubClient({ token: config.githubToken, apiUrl: context.apiUrl, log: actionsCore.info });
   const pullRequest = await loadPullRequest(github, event, pullRequestNumberOf(event, config.pullRequestNumber));
+  pullRequest.mergeBaseSha = await findMergeBase(github, pullRequest, actionsCore.warning);
   actionsCore.info(
-    `Reviewing images of ${event.repository}#${pullRequest.number} (${pullRequest.headSha.slice(0, 7)}).`,
+    `Reviewing images of ${event.repository}#${pullRequest.number} (${pullRequest.headSha.slice(0, 7)}, before images from ${pullRequest.mergeBaseSha.slice(0, 7)}).`,
   );
 
-  const files = await listChangedFiles(github, pullRequest);
+  const notes: string[] = [];
+  const files = await listChangedFiles(github, pullRequest).catch((error: unknown) => {
+    throw describeGitHubError(
+      error,
+      `list the changed files of pull request #${pullRequest.number}`,
+      "pull-requests: read",
+    );
+  });
+  if (files.length >= githubFileListLimit) {
+    const note = `GitHub lists only the first ${formatCount(githubFileListLimit)} changed files of a pull request; images among the rest were not seen.`;
+    actionsCore.warning(note);
+    notes.push(note);
+  }
   const selection = selectImages(files, config.include, config.exclude, pullRequest, context.serverUrl);
-  const bodyItems = config.reviewBodyImages ? bodyImageItems(pullRequest) : [];
+  const body = config.reviewBodyImages ? bodyImageItems(pullRequest) : { items: [], skipped: [] };
+  const bodyItems = body.items;
   const candidates = [...selection.items, ...bodyItems.map((entry) => entry.item)].sort(byPriority);
   actionsCore.info(
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`,
   );
 
-  const previous = config.commentMode === "off" ? undefined : await previousMetadata(github, pullRequest);
+  const identity = new CommentIdentity(
+    commentMarkerOf(process.env.GITHUB_WORKFLOW ?? "", process.env.GITHUB_JOB ?? ""),
+  );
+  const previous = config.commentMode === "off" ? undefined : await previousMetadata(github, pullRequest, identity);
   const downloadUrls = new Map(bodyItems.map((entry) => [entry.item.key, entry.downloadUrl]));
   const loaded = await loadItems(candidates, {
     maxImages: config.maxImages,
-    concurrency: Math.max(config.concurrency, 4),
+    concurrency: config.concurrency,
     previous,
+    settingsKey: JSON.stringify([
+      config.model,
+      config.prompt ?? "",
+      config.language ?? "",
+      config.highResolution,
+      config.thinking,
+    ]),
     download: (item) => downloadItem(github, pullRequest, item, downloadUrls, config),
   });
 
@@ -78,7 +108,7 @@ export async function main(): Promise<void> {
     language: config.language,
   };
   const settings = { model: config.model, highResolution: config.highResolution, thinking: config.thinking };
-  const skipped: SkippedItem[] = [...loaded.skipped];
+  const skipped: SkippedItem[] = [...body.skipped, ...loaded.skipped];
   const plans = await mapWithConcurrency(loaded.toReview, config.concurrency, async (item) => {
     try {
       return await planReview(item, settings, promptContext);
@@ -96,15 +126,16 @@ export async function main(): Promise<void> {
     `Estimate: ${budget.accepted.length} request(s), about ${formatCount(budget.estimatedTokens)} tokens (input plus output allowance)${config.maxTokens === undefined ? "" : ` of max-tokens ${formatCount(config.maxTokens)}`}.`,
   );
 
-  const carriedReports = loaded.carried.map((item): ImageReport => {
-    const earlier = previous?.images[item.key];
+  const carriedReports = loaded.carried.map((carried): ImageReport => {
+    const earlier = previous?.images[carried.item.key];
     return {
-      item,
-      contentHash: item.contentHash,
+      item: carried.item,
+      contentHash: carried.contentHash,
       kind: earlier?.kind ?? "ui",
       summary: earlier?.summary ?? "",
       findings: earlier?.findings ?? [],
       carried: true,
+      note: carried.note,
     };
   });
   const runId = `${process.env.GITHUB_RUN_ID ?? "local"}-${process.env.GITHUB_RUN_ATTEMPT ?? "1"}-${randomUUID()}`;
@@ -114,11 +145,11 @@ export async function main(): Promise<void> {
       : `${context.serverUrl}/${event.repository}/actions/runs/${process.env.GITHUB_RUN_ID}`;
 
   if (config.dryRun) {
-    const report = baseReport(config, pullRequest, event, runUrl, selection.removed, skipped);
+    const report = baseReport(config, pullRequest, event, runUrl, selection.removed, skipped, notes);
     report.estimatedTokens = budget.estimatedTokens;
     report.planned = budget.accepted.map((plan) => ({ name: plan.item.name, tokens: plan.estimatedTokens }));
-    const rendered = renderComment(report, metadataOf(report, runId, config));
-    await actionsCore.summary.addRaw(rendered.full).write();
+    const rendered = renderComment(report, identity.marker, metadataOf(report, runId, config, pullRequest, ""));
+    await writeSummary(rendered.full);
     writeOutputs(report, undefined);
     actionsCore.info("Dry run: nothing was sent to the model and no comment was posted.");
     return;
@@ -132,9 +163,22 @@ export async function main(): Promise<void> {
     logger: { warn: actionsCore.info, debug: actionsCore.debug },
   });
   const failed: FailedImage[] = [];
+  // The estimate decided the plan; what the model really reports is checked as the run goes, so a
+  // model that answers far longer than allowed cannot take the run past max-tokens.
+  let usedTokens = 0;
+  let reservedTokens = 0;
   const results = await mapWithConcurrency(budget.accepted, config.concurrency, async (plan) => {
+    if (config.maxTokens !== undefined && usedTokens + reservedTokens + plan.estimatedTokens > config.maxTokens) {
+      skipped.push({
+        name: plan.item.name,
+        reason: `max-tokens: the answers so far used more than estimated (${formatCount(usedTokens)} of ${formatCount(config.maxTokens)} tokens), and this image needs about ${formatCount(plan.estimatedTokens)}`,
+      });
+      return undefined;
+    }
+    reservedTokens += plan.estimatedTokens;
     try {
       const result = await runReview(client, plan, config.model);
+      usedTokens += result.inputTokens + result.outputTokens;
       actionsCore.info(`${plan.item.name}: ${result.findings.length} finding(s).`);
       return result;
     } catch (error) {
@@ -142,10 +186,12 @@ export async function main(): Promise<void> {
       actionsCore.warning(`${plan.item.name} was not reviewed: ${reason}`);
       failed.push({ item: plan.item, reason });
       return undefined;
+    } finally {
+      reservedTokens -= plan.estimatedTokens;
     }
   });
 
-  const report = baseReport(config, pullRequest, event, runUrl, selection.removed, skipped);
+  const report = baseReport(config, pullRequest, event, runUrl, selection.removed, skipped, notes);
   const reviewedNow = results.filter((result): result is ReviewResult => result !== undefined);
   report.reviewed = [...reviewedNow.map(reportOf), ...carriedReports].sort((first, second) =>
     byPriority(first.item, second.item),
@@ -155,10 +201,19 @@ export async function main(): Promise<void> {
   report.outputTokens = reviewedNow.reduce((sum, result) => sum + result.outputTokens, 0);
   report.estimatedTokens = budget.estimatedTokens;
 
-  const rendered = renderComment(report, metadataOf(report, runId, config));
+  const render = (author: string) =>
+    renderComment(report, identity.marker, metadataOf(report, runId, config, pullRequest, author));
+  const rendered = render(identity.expectedAuthor);
   let commentUrl: string | undefined;
   try {
-    const published = await publishComment(github, pullRequest, rendered.body, config.commentMode, runId);
+    const published = await publishComment(github, pullRequest, identity, {
+      mode: config.commentMode,
+      runId,
+      render: (author) => render(author).body,
+      reviewedHead: pullRequest.headSha,
+      currentHead: pullRequest.currentHeadSha,
+      log: actionsCore.info,
+    });
     commentUrl = published.url;
     if (published.action !== "none") {
       actionsCore.info(`Review comment ${published.action}: ${published.url}`);
@@ -169,21 +224,49 @@ export async function main(): Promise<void> {
         "The token needs pull-requests: write (fork pull requests need pull_request_target).",
     );
   }
-  await actionsCore.summary.addRaw(rendered.full).write();
+  await writeSummary(rendered.full);
   writeOutputs(report, commentUrl);
+  if (report.failed.length > 0) {
+    actionsCore.warning(
+      `${report.failed.length} image(s) could not be reviewed because the model request failed; they are listed in the comment and reviewed on the next run.`,
+    );
+  }
   applyFailOn(config, report);
 }
 
-function bodyImageItems(pullRequest: PullRequestContext): Array<{ item: ReviewItem; downloadUrl: string }> {
+function bodyImageItems(pullRequest: PullRequestContext): {
+  items: Array<{ item: ReviewItem; downloadUrl: string }>;
+  skipped: SkippedItem[];
+} {
   const references = findBodyImages(pullRequest.body);
   const urls = resolveDownloadUrls(references, pullRequest.bodyHtml);
-  return references.flatMap((reference, index) => {
-    try {
-      return [{ item: bodyItemOf(reference), downloadUrl: urls[index] ?? reference.url }];
-    } catch {
-      return [];
+  const items: Array<{ item: ReviewItem; downloadUrl: string }> = [];
+  const skipped: SkippedItem[] = [];
+  references.forEach((reference, index) => {
+    const outcome = bodyItemOf(reference);
+    if ("skipped" in outcome) {
+      skipped.push(outcome.skipped);
+    } else {
+      items.push({ item: outcome.item, downloadUrl: urls[index] ?? outcome.item.afterLink ?? reference.url });
     }
   });
+  return { items, skipped };
+}
+
+/**
+ * The job summary, capped under GitHub's 1 MiB limit; a summary that cannot be written is a warning,
+ * never a reason to skip the outputs or fail-on that follow.
+ */
+async function writeSummary(text: string): Promise<void> {
+  const capped =
+    text.length <= summaryCharacterLimit
+      ? text
+      : `${text.slice(0, summaryCharacterLimit)}\n\n…(cut at GitHub's 1 MiB job summary limit)`;
+  try {
+    await actionsCore.summary.addRaw(capped).write({ overwrite: true });
+  } catch (error) {
+    actionsCore.warning(`The job summary could not be written: ${messageOf(error)}`);
+  }
 }
 
 async function downloadItem(
@@ -195,10 +278,10 @@ async function downloadItem(
 ): Promise<ItemBytes> {
   if (item.source === "body") {
     const url = downloadUrls.get(item.key) ?? item.afterLink ?? "";
-    const trustedHosts = [new URL(context.serverUrl).host, new URL(context.apiUrl).host];
+    const githubOrigins = [new URL(context.serverUrl).origin, new URL(context.apiUrl).origin];
     return {
       before: undefined,
-      after: await downloadBodyImage(url, item.name, { token: config.githubToken, trustedHosts }),
+      after: await downloadBodyImage(url, item.name, { token: config.githubToken, githubOrigins }),
     };
   }
   const location = { owner: pullRequest.owner, repo: pullRequest.repo };
@@ -209,7 +292,7 @@ async function downloadItem(
   const before = await fetchFile(github, {
     ...location,
     path: item.previousPath ?? item.name,
-    ref: pullRequest.baseSha,
+    ref: pullRequest.mergeBaseSha,
   });
   return { before, after };
 }
@@ -217,13 +300,13 @@ async function downloadItem(
 async function previousMetadata(
   github: GitHubClient,
   pullRequest: PullRequestContext,
+  identity: CommentIdentity,
 ): Promise<ReviewMetadata | undefined> {
   try {
-    const ours = await listOurComments(github, pullRequest);
+    const ours = await listOurComments(github, pullRequest, identity);
     for (const comment of ours.reverse()) {
-      const metadata = decodeMetadata(comment.body);
-      if (metadata !== undefined) {
-        return metadata;
+      if (comment.metadata !== undefined) {
+        return comment.metadata;
       }
     }
   } catch (error) {
@@ -239,6 +322,7 @@ function baseReport(
   runUrl: string | undefined,
   removed: string[],
   skipped: SkippedItem[],
+  notes: string[],
 ): RunReport {
   return {
     repository: event.repository,
@@ -254,6 +338,7 @@ function baseReport(
     dryRun: config.dryRun,
     planned: [],
     runUrl,
+    notes,
   };
 }
 
@@ -268,7 +353,13 @@ function reportOf(result: ReviewResult): ImageReport {
   };
 }
 
-function metadataOf(report: RunReport, runId: string, config: ActionConfig): ReviewMetadata {
+function metadataOf(
+  report: RunReport,
+  runId: string,
+  config: ActionConfig,
+  pullRequest: PullRequestContext,
+  author: string,
+): ReviewMetadata {
   const images: ReviewMetadata["images"] = {};
   for (const image of report.reviewed) {
     images[image.item.key] = {
@@ -278,7 +369,7 @@ function metadataOf(report: RunReport, runId: string, config: ActionConfig): Rev
       findings: image.findings,
     };
   }
-  return { version: 1, run: runId, model: config.model, images };
+  return { version: 2, run: runId, model: config.model, author, head: pullRequest.headSha, images };
 }
 
 function applyFailOn(config: ActionConfig, report: RunReport): void {
@@ -292,31 +383,39 @@ function applyFailOn(config: ActionConfig, report: RunReport): void {
     actionsCore.setFailed(
       `${reaching.length} finding(s) at or above fail-on "${config.failOn}" (highest: ${highest}). See the review comment and the job summary.`,
     );
-    return;
   }
-  if (report.failed.length > 0) {
-    // A gate that could not look at every image cannot say it passed.
-    actionsCore.setFailed(
-      `${report.failed.length} image(s) could not be reviewed, so fail-on "${config.failOn}" cannot be checked. Re-run the job; the findings made so far are in the comment.`,
-    );
-  }
+  // Images the model could not review do not fail the job: they are reported in the comment, as a
+  // warning and in the images-failed output (see fail-on in action.yml).
 }
 
 async function skipWithoutKey(event: RunEvent): Promise<void> {
-  const fork = eventIsFromFork(event);
-  const why = fork
-    ? "This pull request comes from a fork, and GitHub gives no secrets to `pull_request` runs from forks."
-    : "The api-key input is empty: the secret it names is not set, or not available to this workflow.";
-  const fix = fork
-    ? "To review fork pull requests, run the action on `pull_request_target` without checking out the pull request's code (see the README)."
-    : // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub workflow expression, not a placeholder.
-      "Add the Model Studio key as a repository secret and pass it as `api-key: ${{ secrets.DASHSCOPE_API_KEY }}`.";
-  actionsCore.notice(`Glance image review skipped: no API key. ${why}`);
-  await actionsCore.summary
-    .addHeading("Glance image review: skipped (no API key)", 2)
-    .addRaw(`No image was reviewed. ${why}\n\n${fix}\n`)
-    .write();
+  const { why, fix } = noKeyAdvice(event, process.env.GITHUB_ACTOR ?? "");
+  // Outputs first: highest-severity "skipped" tells later steps this was no clean pass.
   writeOutputs(undefined, undefined);
+  actionsCore.notice(`Glance image review skipped: no API key. ${why} ${fix}`);
+  await writeSummary(`## Glance image review: skipped (no API key)\n\nNo image was reviewed. ${why}\n\n${fix}\n`);
+}
+
+/** Why the key is missing and what to do, for the event that started the run. */
+function noKeyAdvice(event: RunEvent, actor: string): { why: string; fix: string } {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub workflow expression, not a placeholder.
+  const secretInput = "`api-key: ${{ secrets.DASHSCOPE_API_KEY }}`";
+  if (event.eventName === "pull_request" && eventIsFromFork(event)) {
+    return {
+      why: "This pull request comes from a fork, and GitHub gives no secrets to `pull_request` runs from forks.",
+      fix: "To review fork pull requests, run the action on `pull_request_target` without checking out the pull request's code (see the README).",
+    };
+  }
+  if (actor === "dependabot[bot]") {
+    return {
+      why: "Runs started by Dependabot see only Dependabot secrets, not the repository's Actions secrets.",
+      fix: `Add the Model Studio key as a Dependabot secret too (Settings > Secrets > Dependabot) and pass it as ${secretInput}.`,
+    };
+  }
+  return {
+    why: `The api-key input is empty on this \`${event.eventName}\` run: the secret it names is not set, or not available to this workflow.`,
+    fix: `Add the Model Studio key as a repository or organization secret and pass it as ${secretInput}.`,
+  };
 }
 
 export function messageOf(error: unknown): string {

@@ -4,7 +4,7 @@
  * attachment URLs body-images.ts needs).
  */
 import { ConfigurationError } from "@glance/core";
-import type { GitHubClient } from "./github-client.js";
+import { describeGitHubError, type GitHubClient } from "./github-client.js";
 
 export interface PullRequestContext {
   owner: string;
@@ -14,7 +14,12 @@ export interface PullRequestContext {
   body: string;
   bodyHtml: string;
   baseSha: string;
+  /** The head commit this run reviews: the event's (what was pushed when the run started). */
   headSha: string;
+  /** The pull request's head now, per the API: differs from headSha when a newer push came in. */
+  currentHeadSha: string;
+  /** Where the "before" images come from: the merge base the changed-file list compares against. */
+  mergeBaseSha: string;
   /** True when the head branch lives in another repository (a fork). */
   fromFork: boolean;
 }
@@ -66,14 +71,20 @@ export async function loadPullRequest(
     );
   }
   // The full media type adds body_html, where private attachments appear as signed URLs.
-  const response = await github.rest.pulls.get({
-    owner,
-    repo,
-    pull_number: number,
-    mediaType: { format: "full" },
-  });
+  const response = await github.rest.pulls
+    .get({ owner, repo, pull_number: number, mediaType: { format: "full" } })
+    .catch((error: unknown) => {
+      throw describeGitHubError(error, `read pull request #${number} of ${owner}/${repo}`, "pull-requests: read");
+    });
   const data = response.data as typeof response.data & { body_html?: string | null };
   const headRepository = data.head.repo?.full_name;
+  // The event's head: a re-run of an old event reviews the commit it was started for, not a newer one.
+  const eventPullRequest = event.payload.pull_request as
+    | { number?: unknown; head?: { sha?: unknown }; base?: { sha?: unknown } }
+    | undefined;
+  const fromEvent = eventPullRequest?.number === number ? eventPullRequest : undefined;
+  const headSha = typeof fromEvent?.head?.sha === "string" ? fromEvent.head.sha : data.head.sha;
+  const baseSha = typeof fromEvent?.base?.sha === "string" ? fromEvent.base.sha : data.base.sha;
   return {
     owner,
     repo,
@@ -81,8 +92,36 @@ export async function loadPullRequest(
     title: data.title,
     body: data.body ?? "",
     bodyHtml: data.body_html ?? "",
-    baseSha: data.base.sha,
-    headSha: data.head.sha,
+    baseSha,
+    headSha,
+    currentHeadSha: data.head.sha,
+    mergeBaseSha: baseSha,
     fromFork: headRepository !== undefined && headRepository !== `${owner}/${repo}`,
   };
+}
+
+/**
+ * The merge base of base and head, which the changed-file list diffs against (base.sha may have moved
+ * on since the branch forked). Falls back to base.sha, with the reason, when the compare API fails.
+ */
+export async function findMergeBase(
+  github: GitHubClient,
+  pullRequest: PullRequestContext,
+  warn: (message: string) => void,
+): Promise<string> {
+  try {
+    const response = await github.rest.repos.compareCommits({
+      owner: pullRequest.owner,
+      repo: pullRequest.repo,
+      base: pullRequest.baseSha,
+      head: pullRequest.headSha,
+      per_page: 1,
+    });
+    return response.data.merge_base_commit.sha;
+  } catch (error) {
+    warn(
+      `The merge base of ${pullRequest.baseSha.slice(0, 7)} and ${pullRequest.headSha.slice(0, 7)} could not be read (${error instanceof Error ? error.message : String(error)}); "before" images come from the base commit instead.`,
+    );
+    return pullRequest.baseSha;
+  }
 }

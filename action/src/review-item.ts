@@ -10,8 +10,12 @@ export interface ReviewItem {
   status: "added" | "modified" | "renamed" | "body";
   /** The base path of a renamed file. */
   previousPath: string | undefined;
-  /** Lines changed as GitHub counts them (0 for most binary files). */
-  changes: number;
+  /**
+   * Bytes changed: |head size - base size| (the head size for an added image). GitHub counts no
+   * changed lines for binary files, so this is what "larger changes first" orders by. 0 until the
+   * bytes are downloaded.
+   */
+  sizeChange: number;
   /** Decided from the path; undefined lets the model decide. */
   kindHint: ImageKind | undefined;
   /** Links for the comment (blob URLs at the base and head commits, or the description image). */

@@ -11,6 +11,8 @@ export interface PromptContext {
   language: string | undefined;
   /** True when the schema is not enforced by the service (thinking on): the prompt spells it out. */
   describeSchema: boolean;
+  /** How boxes are written, in the model's own coordinate system (see image-review.ts). */
+  boxes: string;
 }
 
 const uiRubric = [
@@ -63,9 +65,7 @@ export function reviewPrompt(item: ReviewItem, hasBefore: boolean, context: Prom
     lines.push("", "Project instructions:", context.extraInstructions);
   }
   lines.push("");
-  lines.push(
-    'Boxes are [x1, y1, x2, y2] on a 0-999 grid relative to the image. "summary" is one sentence about the image.',
-  );
+  lines.push(`${context.boxes} "summary" is one sentence about the image.`);
   if (context.language !== undefined) {
     lines.push(`Write summary, titles and details in ${context.language}.`);
   }

@@ -11,6 +11,8 @@ export interface ImageReport {
   findings: Finding[];
   /** True when the content is unchanged since the previous run and the findings are that run's. */
   carried: boolean;
+  /** Shown under the image, e.g. why carried findings could not be checked this run. */
+  note?: string | undefined;
 }
 
 export interface FailedImage {
@@ -34,6 +36,8 @@ export interface RunReport {
   planned: Array<{ name: string; tokens: number }>;
   /** Link to this run, where the job summary holds what did not fit in the comment. */
   runUrl: string | undefined;
+  /** Run-wide notes for the header, e.g. that GitHub listed only the first 3,000 files. */
+  notes: string[];
 }
 
 const order: Severity[] = ["high", "medium", "low"];

@@ -38,7 +38,14 @@ export interface IncomingQuestion {
 export async function answerQuestion(services: BotServices, question: IncomingQuestion): Promise<void> {
   const threadTs = question.threadTs ?? question.ts;
   const target = { channel: question.channel, threadTs };
+  const queuedAt = performance.now();
   const release = await services.limit.tryEnter();
+  if (release !== undefined) {
+    // Time spent behind other answers: the first thing to look at when answers feel slow.
+    services.logger.debug(
+      `Answer for ${question.channel}/${question.ts} waited ${(performance.now() - queuedAt).toFixed(1)} ms for a slot.`,
+    );
+  }
   if (release === undefined) {
     await replyOrTellUser(
       services,

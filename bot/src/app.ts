@@ -94,6 +94,7 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     urlOrigins: dependencies.trustedFileOrigins ?? [],
     updateIntervalMilliseconds: dependencies.updateIntervalMilliseconds ?? 1_200,
     streaming: dependencies.streaming ?? config.streaming,
+    preparing: new Map(),
     track: (work) => {
       const tracked = work.catch((error: unknown) =>
         logger.error(`Unhandled failure: ${error instanceof Error ? error.message : String(error)}`),
@@ -110,6 +111,11 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     clientOptions: { ...slackApiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 } },
     // Bolt's default conversation store keeps state per process; the bot keeps its own in `store`.
     convoStore: false,
+    // Ack first (Bolt's default, spelled out because the 3 s guarantee rests on it): Bolt acknowledges
+    // an Events API request right after checking its signature and authorization (auth.test, cached),
+    // before any middleware or listener runs. The listeners only hand work to `track` and return, so
+    // no ack ever waits on the store, a download or the model. Socket Mode acks the same way.
+    processBeforeResponse: false,
     ...(appToken !== undefined
       ? { socketMode: true, appToken }
       : { signingSecret: config.slackSigningSecret ?? "", port: config.port }),

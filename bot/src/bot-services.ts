@@ -1,4 +1,4 @@
-import type { GlanceClient } from "@glance/core";
+import type { GlanceClient, PreparedMedia } from "@glance/core";
 import type { WebClient } from "@slack/web-api";
 import type { BotLogger } from "./bot-logger.js";
 import type { BotConfig } from "./config.js";
@@ -25,6 +25,8 @@ export interface BotServices {
   updateIntervalMilliseconds: number;
   /** Whether answers use Slack's streaming API (config.streaming unless a dependency overrides it). */
   streaming: boolean;
+  /** Media being prepared right now, by cache key, so concurrent answers share one download and decode. */
+  preparing: Map<string, Promise<PreparedMedia>>;
   /** Work started after an ack, so shutdown (and tests) can wait for it. */
   track(work: Promise<unknown>): void;
 }

@@ -20,7 +20,12 @@ export async function completeSlackFile(services: BotServices, file: SlackFile):
   return { ...file, ...(info.file as SlackFile), file_access: "visible" };
 }
 
-/** Downloads and prepares one Slack file, or takes it from the cache. */
+/**
+ * Downloads and prepares one Slack file, or takes it from the cache. Each file is downloaded and
+ * decoded at most once: answers that need the same file at the same time share one preparation, and
+ * later ones find it in the cache. With config.fastImages, an image the service accepts as it is is
+ * not decoded at all (core reads its header and sends the original bytes).
+ */
 export async function prepareSlackFile(
   services: BotServices,
   file: SlackFile,
@@ -29,6 +34,26 @@ export async function prepareSlackFile(
   const key = `media:${services.config.model}:${options.allowLongVideo ? "long" : "strict"}:${file.id}`;
   const cached = await services.store.get<PreparedMedia>(key);
   if (cached !== undefined) return cached;
+  const running = services.preparing.get(key);
+  if (running !== undefined) return running;
+  const preparation = (async () => {
+    const prepared = await downloadAndPrepare(services, file, options);
+    await services.store.set(key, prepared, mediaCacheMilliseconds);
+    return prepared;
+  })();
+  services.preparing.set(key, preparation);
+  try {
+    return await preparation;
+  } finally {
+    services.preparing.delete(key);
+  }
+}
+
+async function downloadAndPrepare(
+  services: BotServices,
+  file: SlackFile,
+  options: { allowLongVideo: boolean },
+): Promise<PreparedMedia> {
   const bytes = await downloadSlackFile(await completeSlackFile(services, file), {
     botToken: services.config.slackBotToken,
     trustedOrigins: services.trustedFileOrigins,
@@ -38,16 +63,18 @@ export async function prepareSlackFile(
   const name = fileLabel(file);
   // A summary may sample a video past the model's duration limit: frames only (a whole file would be
   // refused by the service), and no more than a summary needs.
-  const prepared =
-    options.allowLongVideo && fileKindOf(file) === "video"
-      ? await prepareVideo(bytes, {
-          model: services.config.model,
-          name,
-          mode: "frames",
-          allowLongVideo: true,
-          maxFrames: summaryMaxFrames,
-        })
-      : await prepareMedia(bytes, { model: services.config.model, name });
-  await services.store.set(key, prepared, mediaCacheMilliseconds);
-  return prepared;
+  if (options.allowLongVideo && fileKindOf(file) === "video") {
+    return prepareVideo(bytes, {
+      model: services.config.model,
+      name,
+      mode: "frames",
+      allowLongVideo: true,
+      maxFrames: summaryMaxFrames,
+    });
+  }
+  return prepareMedia(bytes, {
+    model: services.config.model,
+    name,
+    keepOriginalWhenAccepted: services.config.fastImages,
+  });
 }

@@ -3,7 +3,13 @@
  * images rendered by sharp with text on them, and a runner for the built action against both.
  */
 import sharp from "sharp";
-import { type FakeGitHub, type FakePullRequest, pullRequestEvent, startFakeGitHub } from "../fakes/github.js";
+import {
+  type FakeGitHub,
+  type FakePullRequest,
+  type FakeUser,
+  pullRequestEvent,
+  startFakeGitHub,
+} from "../fakes/github.js";
 import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
 import { type ActionRun, runAction } from "../support/run-action.js";
 
@@ -16,8 +22,8 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-export async function startScenario(): Promise<Scenario> {
-  const [github, model] = await Promise.all([startFakeGitHub(), startFakeModelStudio()]);
+export async function startScenario(options: { tokenUser?: FakeUser } = {}): Promise<Scenario> {
+  const [github, model] = await Promise.all([startFakeGitHub(options), startFakeModelStudio()]);
   return { github, model, close: async () => void (await Promise.all([github.close(), model.close()])) };
 }
 
@@ -86,7 +92,12 @@ export function run(
   scenario: Scenario,
   pull: FakePullRequest,
   inputs: Record<string, string> = {},
-  options: { eventName?: "pull_request" | "pull_request_target"; withoutKey?: boolean } = {},
+  options: {
+    eventName?: "pull_request" | "pull_request_target";
+    withoutKey?: boolean;
+    /** Extra runner variables, e.g. GITHUB_WORKFLOW and GITHUB_JOB. */
+    environment?: Record<string, string>;
+  } = {},
 ): Promise<ActionRun> {
   const { github, model } = scenario;
   return runAction({
@@ -102,6 +113,9 @@ export function run(
     repository: `${github.owner}/${github.repo}`,
     apiUrl: github.apiUrl,
     serverUrl: github.serverUrl,
+    ...(options.environment === undefined ? {} : { environment: options.environment }),
+    // Lets a new test be run against an older bundle, to see it fail first (unset: this repository's).
+    ...(process.env.GLANCE_ACTION_ENTRY === undefined ? {} : { entry: process.env.GLANCE_ACTION_ENTRY }),
   });
 }
 

@@ -4,7 +4,9 @@
  * pages, neutralized mentions and references, and a comment cut to GitHub's size limit.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, test } from "node:test";
+import sharp from "sharp";
 import {
   baseSha,
   failedDetails,
@@ -87,11 +89,11 @@ test("a 60-file pull request finds its one image; mentions and references from t
   assert.match(comment, /@\u200Doctocat/);
   assert.doesNotMatch(comment, /#12\b|#99\b|GH-42/);
   assert.match(comment, /#\u200D12/);
-  assert.equal(comment.split("<!-- glance-review -->").length, 2, "model text cannot add a second marker");
+  assert.equal(comment.split("<!-- glance-review").length, 2, "model text cannot add a second marker");
   assert.doesNotMatch(comment, /<img src=x>/);
 });
 
-test("pagination: per_page 100 means a 150-file list needs two pages", async () => {
+test("pagination: the action's per_page of 100 means a 150-file list takes exactly two pages", async () => {
   const { github, model } = scenario;
   const files = Array.from({ length: 150 }, (_, index) => ({ filename: `f/${index}.txt`, status: "added" as const }));
   files.push({ filename: "z/last.png", status: "added" });
@@ -103,6 +105,9 @@ test("pagination: per_page 100 means a 150-file list needs two pages", async () 
   assert.equal(result.exitCode, 0, failedDetails(result));
   const listings = github.requests.filter((request) => request.path.includes("/pulls/7/files"));
   assert.equal(listings.length, 2);
+  assert.match(listings[0]?.path ?? "", /per_page=100/);
+  assert.match(listings[1]?.path ?? "", /per_page=100&page=2|page=2&per_page=100/);
+  // The only image is file 151: it is on the second page, so finding it proves that page was read.
   assert.equal(model.requests.length, 1);
 });
 
@@ -143,4 +148,34 @@ test("a comment over GitHub's size limit is cut cleanly and the rest goes to the
   assert.equal(comment.split("<details>").length, comment.split("</details>").length);
   assert.match(result.summary, /Finding 5\.3/);
   assert.doesNotMatch(comment, /Finding 5\.3/);
+});
+
+test("image files over 1 MB, which the contents API does not embed, arrive intact", async () => {
+  const { github, model } = scenario;
+  // Random pixels do not compress: these PNGs are over 1 MB, so the action must fetch them another way.
+  const noisy = () =>
+    sharp(randomBytes(800 * 600 * 3), { raw: { width: 800, height: 600, channels: 3 } })
+      .png()
+      .toBuffer();
+  const [before, after] = await Promise.all([noisy(), noisy()]);
+  assert.ok(before.length > 1_048_576 && after.length > 1_048_576);
+  const pull = pullRequest({ files: [{ filename: "docs/texture.png", status: "modified" }] });
+  github.addPullRequest(pull);
+  github.setFile(baseSha, "docs/texture.png", before);
+  github.setFile(headSha, "docs/texture.png", after);
+  model.script(reviewAnswer("Texture.", []));
+  const result = await run(scenario, pull);
+  assert.equal(result.exitCode, 0, failedDetails(result));
+  assert.equal(result.outputs["images-reviewed"], "1");
+  assert.equal(model.requests.length, 1);
+  const body = model.requests[0]?.body as {
+    messages: Array<{ content: Array<{ type: string; image_url?: { url: string } }> }>;
+  };
+  const images = body.messages.flatMap((message) => message.content).filter((part) => part.type === "image_url");
+  assert.equal(images.length, 2);
+  for (const image of images) {
+    const data = Buffer.from((image.image_url?.url ?? "").replace(/^data:image\/\w+;base64,/, ""), "base64");
+    const metadata = await sharp(data).metadata();
+    assert.deepEqual([metadata.width, metadata.height], [800, 608]);
+  }
 });

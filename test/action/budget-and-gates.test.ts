@@ -66,20 +66,29 @@ test("max-tokens cuts the run before any call, and dry-run only estimates", asyn
     tokens: Number((match[2] ?? "").replace(/,/g, "")),
   }));
   assert.equal(estimates.length, 4);
-  assert.equal(estimates[0]?.name, "ui/z-modified.png");
-  // Budget: the modified pair and the next image fit exactly; the larger 640x400 one does not.
+  // Modified first, then added ones by bytes, larger first (GitHub counts no lines for binaries):
+  // the 640x400 one, then b and c (same dimensions, so the same estimate) in the order of their sizes.
+  const sizeB = (await screenPng("B")).length;
+  const sizeC = (await screenPng("C")).length;
+  const [bigger, smaller] =
+    sizeB >= sizeC ? ["ui/b-added.png", "ui/c-added.png"] : ["ui/c-added.png", "ui/b-added.png"];
+  assert.deepEqual(
+    estimates.map((estimate) => estimate.name),
+    ["ui/z-modified.png", "ui/a-added.png", bigger, smaller],
+  );
   const [pair, large, small] = [estimates[0]?.tokens ?? 0, estimates[1]?.tokens ?? 0, estimates[2]?.tokens ?? 0];
-  assert.equal(estimates[1]?.name, "ui/a-added.png");
   assert.ok(large > small, "the larger image costs more");
+  assert.equal(estimates[3]?.tokens, small, "same dimensions, same estimate");
+  // Budget: the modified pair and one small image fit exactly; the large one and the last do not.
   const maxTokens = pair + small;
-  scenario.model.script(reviewAnswer("modified", []), reviewAnswer("b", []));
+  scenario.model.script(reviewAnswer("modified", []), reviewAnswer("small", []));
   const result = await run(scenario, pull, { "max-tokens": String(maxTokens) });
   assert.equal(result.exitCode, 0, failedDetails(result));
   assert.equal(scenario.model.requests.length, 2);
   const body = scenario.github.comments(7)[0]?.body ?? "";
   assert.match(body, /`ui\/a-added\.png`: max-tokens: needs about/);
-  assert.match(body, /`ui\/c-added\.png`: max-tokens/);
-  assert.doesNotMatch(body, /`ui\/b-added\.png`: max-tokens/);
+  assert.ok(body.includes(`\`${smaller}\`: max-tokens`));
+  assert.ok(!body.includes(`\`${bigger}\`: max-tokens`));
   // What was really used stays within the budget the estimate promised.
   const used = Number(result.outputs["input-tokens"]) + Number(result.outputs["output-tokens"]);
   assert.ok(used <= maxTokens, `${used} tokens used of ${maxTokens}`);

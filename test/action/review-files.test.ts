@@ -44,7 +44,25 @@ test("reviews modified, added, renamed and SVG images, lists removed ones, and p
   github.setFile(baseSha, "docs/billing.png", await screenPng("Billing"));
   github.setFile(headSha, "docs/screens/billing-page.png", await screenPng("Billing and plans"));
   github.setFile(headSha, "docs/architecture.svg", diagramSvg("Uploader"));
-  // Priority order with concurrency 1: modified first, then added/renamed by path.
+  // Priority order with concurrency 1: modified first, then added and renamed ones by bytes changed
+  // (GitHub counts no lines for binaries), larger first.
+  const sizes = {
+    profile: (await screenPng("Profile")).length,
+    billing: Math.abs((await screenPng("Billing and plans")).length - (await screenPng("Billing")).length),
+    diagram: diagramSvg("Uploader").length,
+  };
+  const answers = {
+    diagram: reviewAnswer(
+      "The diagram shows the uploader and storage.",
+      [{ severity: "low", title: "Arrow has no label", detail: "Say what flows from Uploader to Storage." }],
+      "diagram",
+    ),
+    billing: reviewAnswer("The billing page was renamed; the heading is longer.", []),
+    profile: reviewAnswer("A plain profile header.", [
+      { severity: "medium", title: "Low contrast footer", detail: "Grey footer text on white." },
+    ]),
+  };
+  const order = (Object.keys(sizes) as Array<keyof typeof sizes>).sort((first, second) => sizes[second] - sizes[first]);
   model.script(
     reviewAnswer("The save button label now overflows its button.", [
       {
@@ -55,38 +73,32 @@ test("reviews modified, added, renamed and SVG images, lists removed ones, and p
         image: "after",
       },
     ]),
-    reviewAnswer(
-      "The diagram shows the uploader and storage.",
-      [{ severity: "low", title: "Arrow has no label", detail: "Say what flows from Uploader to Storage." }],
-      "diagram",
-    ),
-    reviewAnswer("The billing page was renamed; the heading is longer.", []),
-    reviewAnswer("A plain profile header.", [
-      { severity: "medium", title: "Low contrast footer", detail: "Grey footer text on white." },
-    ]),
+    ...order.map((name) => answers[name]),
   );
 
   const result = await run(scenario, pull);
   assert.equal(result.exitCode, 0, failedDetails(result));
   assert.equal(model.requests.length, 4);
   // The modified and renamed images go as before/after pairs in one request; added ones alone.
+  const at = (name: keyof typeof sizes) => 1 + order.indexOf(name);
   assert.deepEqual(
-    [0, 1, 2, 3].map((index) => imagePartsOf(model, index)),
+    [0, at("diagram"), at("billing"), at("profile")].map((index) => imagePartsOf(model, index)),
     [2, 1, 2, 1],
   );
   const prompts = promptsOf(model);
   assert.match(prompts[0] ?? "", /docs\/screens\/settings\.png/);
   assert.match(prompts[0] ?? "", /BEFORE/);
-  assert.match(prompts[1] ?? "", /This is a diagram/);
-  assert.match(prompts[2] ?? "", /renamed from docs\/billing\.png/);
+  assert.match(prompts[at("diagram")] ?? "", /This is a diagram/);
+  assert.match(prompts[at("billing")] ?? "", /renamed from docs\/billing\.png/);
+  assert.match(prompts[at("profile")] ?? "", /docs\/screens\/profile\.png, added/);
   // The PR title and changed paths are context for the diagram rubric.
-  assert.match(prompts[1] ?? "", /Redesign the settings page/);
-  assert.match(prompts[1] ?? "", /src\/app\.ts/);
+  assert.match(prompts[at("diagram")] ?? "", /Redesign the settings page/);
+  assert.match(prompts[at("diagram")] ?? "", /src\/app\.ts/);
 
   const comments = github.comments(7);
   assert.equal(comments.length, 1);
   const body = comments[0]?.body ?? "";
-  assert.match(body, /<!-- glance-review -->/);
+  assert.match(body, /<!-- glance-review:[0-9a-f]{16} -->/);
   assert.match(body, /\*\*4 image\(s\) reviewed\*\*/);
   assert.match(body, /3 finding\(s\)\*\*: 1 high, 1 medium, 1 low/);
   assert.match(body, /Button text overflows/);

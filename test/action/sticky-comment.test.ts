@@ -31,7 +31,8 @@ async function twoImagePullRequest() {
     ],
   });
   scenario.github.addPullRequest(pull);
-  scenario.github.setFile(headSha, "screens/home.png", await screenPng("Home"));
+  // home.png is the larger file, so it is reviewed (and answered) first.
+  scenario.github.setFile(headSha, "screens/home.png", await screenPng("Home", { width: 480 }));
   scenario.github.setFile(headSha, "screens/login.png", await screenPng("Login"));
   return pull;
 }
@@ -62,7 +63,7 @@ test("a second run updates the same comment, and an incremental run reviews only
   const newHead = "c".repeat(40);
   const pushed = { ...pull, head: { ...pull.head, sha: newHead } };
   github.addPullRequest(pushed);
-  github.setFile(newHead, "screens/home.png", await screenPng("Home"));
+  github.setFile(newHead, "screens/home.png", await screenPng("Home", { width: 480 }));
   github.setFile(newHead, "screens/login.png", await screenPng("Login", { button: "Sign in" }));
   model.script(reviewAnswer("Login screen, fixed.", []));
   const third = await run(scenario, pushed);
@@ -77,7 +78,7 @@ test("a second run updates the same comment, and an incremental run reviews only
   assert.equal(third.outputs["images-reviewed"], "2");
 });
 
-test("a deleted comment is not resurrected: the next run posts a fresh review, and a person's marker comment is left alone", async () => {
+test("after our comment is deleted the next run reviews everything afresh in a new comment, and a person's comment quoting the marker is left alone", async () => {
   const { github, model } = scenario;
   const pull = await twoImagePullRequest();
   model.script(
@@ -88,8 +89,8 @@ test("a deleted comment is not resurrected: the next run posts a fresh review, a
   const ours = github.comments(7)[0];
   assert.ok(ours !== undefined);
   github.deleteComment(ours.id);
-  // Someone quotes the marker in their own comment: it must never be edited by the action.
-  const quoted = github.addComment(7, "Quoting the bot: <!-- glance-review --> hello", {
+  // Someone quotes the marker (and the metadata) in their own comment: it must never be edited or read.
+  const quoted = github.addComment(7, `Quoting the bot: ${ours.body}`, {
     login: "reviewer",
     id: 9,
     type: "User",
@@ -111,9 +112,18 @@ test("a deleted comment is not resurrected: the next run posts a fresh review, a
 test("comment-mode new always posts, off posts nothing but still writes the summary", async () => {
   const { github, model } = scenario;
   const pull = await twoImagePullRequest();
-  await run(scenario, pull, { "comment-mode": "new" });
-  await run(scenario, pull, { "comment-mode": "new" });
-  assert.equal(github.comments(7).length, 2);
+  model.script(reviewAnswer("Home.", []), reviewAnswer("Login.", []));
+  const first = await run(scenario, pull, { "comment-mode": "new" });
+  assert.equal(first.exitCode, 0, failedDetails(first));
+  // The second run's images are unchanged, so it carries the first run's review forward and posts again.
+  const second = await run(scenario, pull, { "comment-mode": "new" });
+  assert.equal(second.exitCode, 0, failedDetails(second));
+  assert.equal(model.requests.length, 2);
+  const comments = github.comments(7);
+  assert.equal(comments.length, 2);
+  assert.notEqual(comments[0]?.id, comments[1]?.id);
+  assert.match(comments[1]?.body ?? "", /2 unchanged since the last review/);
+  assert.equal(second.outputs["comment-url"], comments[1]?.html_url);
   model.script(reviewAnswer("Home.", []), reviewAnswer("Login.", []));
   const before = github.requests.filter((request) => request.method !== "GET").length;
   const off = await run(scenario, pull, { "comment-mode": "off" });

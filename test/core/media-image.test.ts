@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { describe, test } from "node:test";
 import {
+  buildChatRequest,
   estimateImageTokens,
   InputLimitError,
   MediaError,
@@ -330,5 +331,103 @@ describe("prepareImage: refusals", () => {
     const error = await refusal(screenshot4kPng, { maxInputPixels: 8_000_000 });
     assert.ok(error instanceof InputLimitError);
     assert.match(error.actual, /3840x2160/);
+  });
+});
+
+describe("prepareImage keepOriginalWhenAccepted: originals the service takes as they are", () => {
+  const keep = { model, keepOriginalWhenAccepted: true } as const;
+
+  /** A photo JPEG that carries GPS coordinates in its EXIF, as phone pictures do. */
+  async function photoWithGps(): Promise<Buffer> {
+    return sharp(await photoPixels(800, 533), { raw: { width: 800, height: 533, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .withExif({ IFD3: { GPSLatitudeRef: "N", GPSLatitude: "48/1 51/1 2964/100" } })
+      .toBuffer();
+  }
+
+  test("a 4K PNG screenshot is sent byte for byte, at the tokens of the re-encoded one, without decoding", async () => {
+    const bytes = await readFile(await screenshot4kPng());
+    const reencodeStarted = performance.now();
+    const reencoded = await prepareImage(bytes, { model });
+    const reencodeMilliseconds = performance.now() - reencodeStarted;
+    const keepStarted = performance.now();
+    const kept = await prepareImage(bytes, keep);
+    const keepMilliseconds = performance.now() - keepStarted;
+
+    assert.ok(kept.data.equals(bytes), "the original bytes are sent untouched");
+    assert.equal(kept.mimeType, "image/png");
+    assert.equal(kept.originalWidth, 3840);
+    assert.equal(kept.originalHeight, 2160);
+    // The size the model will see is the service's own scaling of the original.
+    const scaled = estimateImageTokens({ model, width: 3840, height: 2160 });
+    assert.deepEqual([kept.width, kept.height], [scaled.width, scaled.height]);
+    assert.deepEqual([kept.width, kept.height], [reencoded.width, reencoded.height]);
+    const estimateOf = async (image: PreparedImage) =>
+      (await buildChatRequest({ model, prompt: "What is on the screen?", inputs: [image] })).estimate.totalTokens;
+    assert.equal(await estimateOf(kept), await estimateOf(reencoded));
+    // A header read against a full decode, resize and PNG encode of 8 megapixels.
+    assert.ok(
+      keepMilliseconds * 5 < reencodeMilliseconds,
+      `kept in ${keepMilliseconds.toFixed(1)} ms, re-encoded in ${reencodeMilliseconds.toFixed(1)} ms`,
+    );
+  });
+
+  test("a plain JPEG photo without metadata is kept, through prepareMedia too", async () => {
+    const bytes = await readFile(await photoJpg());
+    const kept = await prepareMedia(bytes, keep);
+    assert.equal(kept.kind, "image");
+    assert.ok(kept.kind === "image" && kept.data.equals(bytes));
+    assert.equal(kept.kind === "image" ? kept.mimeType : undefined, "image/jpeg");
+  });
+
+  test("a JPEG with EXIF GPS is re-encoded, and the GPS is gone", async () => {
+    const bytes = await photoWithGps();
+    assert.ok((await sharp(bytes).metadata()).exif !== undefined, "the test photo carries EXIF");
+    const prepared = await prepareImage(bytes, keep);
+    assert.ok(!prepared.data.equals(bytes));
+    assert.equal((await sharp(prepared.data).metadata()).exif, undefined);
+  });
+
+  test("a JPEG with EXIF orientation 6 is turned upright, not kept", async () => {
+    const bytes = await readFile(await exifRotatedJpg());
+    const prepared = await prepareImage(bytes, keep);
+    assert.ok(!prepared.data.equals(bytes));
+    assert.deepEqual([prepared.originalWidth, prepared.originalHeight], [400, 600]);
+    const seen = await decoded(prepared);
+    assert.deepEqual([seen.width, seen.height], [prepared.width, prepared.height]);
+  });
+
+  test("a 9000x5000 PNG (beyond 8K) is re-encoded at the model's size", async () => {
+    const bytes = await sharp({ create: { width: 9000, height: 5000, channels: 3, background: "#3366cc" } })
+      .png()
+      .toBuffer();
+    const prepared = await prepareImage(bytes, keep);
+    assert.ok(!prepared.data.equals(bytes));
+    const seen = await decoded(prepared);
+    assert.deepEqual([seen.width, seen.height], [prepared.width, prepared.height]);
+    assert.ok(prepared.width < 9000);
+  });
+
+  test("CMYK and 16-bit files are converted, and a truncated PNG is still refused", async () => {
+    for (const make of [cmykJpg, sixteenBitPng]) {
+      const bytes = await readFile(await make());
+      const prepared = await prepareImage(bytes, keep);
+      assert.ok(!prepared.data.equals(bytes), make.name);
+      const seen = await decoded(prepared);
+      assert.deepEqual([seen.space, seen.depth], ["srgb", "uchar"], make.name);
+    }
+    await assert.rejects(prepareImage(await truncatedPng(), keep), (error: unknown) => {
+      assert.ok(error instanceof MediaError);
+      assert.equal(error.code, "unreadable-media");
+      return true;
+    });
+  });
+
+  test("without the option (the default), the 4K screenshot is re-encoded as before", async () => {
+    const bytes = await readFile(await screenshot4kPng());
+    const prepared = await prepareImage(bytes, { model, keepOriginalWhenAccepted: false });
+    assert.ok(prepared.data.length < bytes.length);
+    const seen = await decoded(prepared);
+    assert.deepEqual([seen.width, seen.height], [prepared.width, prepared.height]);
   });
 });

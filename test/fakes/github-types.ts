@@ -31,6 +31,8 @@ export interface FakePullRequest {
   head: { sha: string; ref: string; repoFullName: string };
   base: { sha: string; ref: string };
   files: FakePullRequestFile[];
+  /** What GET compare/{base}...{head} reports as merge_base_commit.sha; base.sha when absent. */
+  mergeBaseSha?: string;
 }
 
 export interface FakeComment {

@@ -250,6 +250,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const segments = url.pathname.split("/").slice(1).map(safeDecode);
     const [root, owner = "", repo = "", ...rest] = segments;
     const fullName = `${owner}/${repo}`.toLowerCase();
+    if (method === "GET" && root === "user" && owner === "") {
+      // Installation tokens (GITHUB_TOKEN) may not read /user; a personal token reads its own account.
+      return fake.tokenUser.type === "Bot"
+        ? { status: 403, body: errorBody(403, "Resource not accessible by integration") }
+        : { status: 200, body: { login: fake.tokenUser.login, id: fake.tokenUser.id, type: fake.tokenUser.type } };
+    }
     if (root !== "repos" || !knownRepositories().has(fullName)) {
       return notFound();
     }
@@ -267,6 +273,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     if (!isBase) {
       return notFound();
+    }
+    if (section === "compare" && first !== undefined && second === undefined && method === "GET") {
+      return compare(first);
     }
     if (section === "pulls" && first !== undefined && method === "GET") {
       const pullRequest = pullRequests.get(Number(first));
@@ -314,6 +323,26 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
     }
     return notFound();
+  }
+
+  /** Only merge_base_commit and the two ends: what clients of the compare API read first. */
+  function compare(range: string): RouteAnswer {
+    const [base = "", head = ""] = range.split("...");
+    const pullRequest = [...pullRequests.values()].find(
+      (candidate) => candidate.base.sha === base && candidate.head.sha === head,
+    );
+    if (pullRequest === undefined) {
+      return notFound();
+    }
+    return {
+      status: 200,
+      body: {
+        status: "ahead",
+        merge_base_commit: { sha: pullRequest.mergeBaseSha ?? pullRequest.base.sha },
+        base_commit: { sha: base },
+        commits: [{ sha: head }],
+      },
+    };
   }
 
   function knownRepositories(): Set<string> {

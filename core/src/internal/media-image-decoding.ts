@@ -14,6 +14,8 @@ export interface OpenedImage {
   height: number;
   /** A fresh sharp pipeline: oriented, first frame only, converted to 8-bit sRGB. */
   pipeline(): Sharp;
+  /** The header sharp read (no pixels decoded); absent for formats decoded outside sharp (BMP, HEIC). */
+  header?: Metadata;
 }
 
 interface RawImage {
@@ -77,6 +79,7 @@ export async function openImage(
     width: oriented.width,
     height: oriented.height,
     pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
+    header: metadata,
   };
 }
 

@@ -3,6 +3,7 @@ import { MediaError } from "../errors.js";
 import { estimateImageTokens } from "../estimation/image-tokens.js";
 import { decodingError, defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/media-image-decoding.js";
 import { encodeForModel, type RawPixels } from "../internal/media-image-encoding.js";
+import { passThroughMimeType } from "../internal/media-image-passthrough.js";
 import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
 import { detectFormat } from "./detect-format.js";
 import { checkImageShape } from "./image-shape.js";
@@ -18,11 +19,20 @@ export interface PrepareImageOptions {
   name?: string;
   /** The decompression-bomb limit: images whose header claims more pixels are refused undecoded. */
   maxInputPixels?: number;
+  /**
+   * Send the original bytes untouched when the service would accept them as they are and scale them
+   * to the same size itself (a PNG or JPEG within 8K, upright, without EXIF, XMP or IPTC metadata,
+   * complete, fitting the base64 limit). Tokens are identical; the CPU cost is reading the header, at
+   * the price of more bytes uploaded. Default false: every image is decoded and re-encoded at its
+   * final size. Photos carrying metadata (GPS) are always re-encoded, which strips it.
+   */
+  keepOriginalWhenAccepted?: boolean;
 }
 
 /**
  * Decodes an image of any supported format and re-encodes it at exactly the size the model will
  * scale it to, so the token count is unchanged while the bytes sent (and the upload time) drop.
+ * With `keepOriginalWhenAccepted`, an image the service takes as it is skips the decode entirely.
  */
 export async function prepareImage(source: MediaSource, options: PrepareImageOptions): Promise<PreparedImage> {
   const model = modelEntryOf(options.model);
@@ -38,7 +48,8 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
     );
   }
   const bytes = await readSource(source, input);
-  const opened = await openImage(bytes, detected.format, input, options.maxInputPixels ?? defaultMaxInputPixels);
+  const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
+  const opened = await openImage(bytes, detected.format, input, maxInputPixels);
   checkImageShape(input, opened.width, opened.height);
   const target = estimateImageTokens({
     model,
@@ -47,6 +58,30 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
     ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
     ...(options.highResolution === undefined ? {} : { highResolution: options.highResolution }),
   });
+  const originalMimeType =
+    options.keepOriginalWhenAccepted === true
+      ? passThroughMimeType({
+          format: detected.format,
+          header: opened.header,
+          bytes,
+          base64MaxBytes: model.image.base64MaxBytes,
+          maxInputPixels,
+        })
+      : undefined;
+  if (originalMimeType !== undefined) {
+    return {
+      kind: "image",
+      name: input,
+      mimeType: originalMimeType,
+      data: bytes,
+      width: target.width,
+      height: target.height,
+      originalWidth: opened.width,
+      originalHeight: opened.height,
+      originalFormat: detected.format,
+      originalBytes: bytes.length,
+    };
+  }
   const pixels = await scaledPixels(opened, target.width, target.height, input);
   const encoded = await encodeForModel(pixels, model.image.base64MaxBytes, input);
   return {

@@ -5,7 +5,10 @@ import { type PrepareImageOptions, prepareImage } from "./prepare-image.js";
 import { type PrepareVideoOptions, prepareVideo } from "./prepare-video.js";
 import type { PreparedMedia } from "./prepared-media.js";
 
-/** Options for either kind; each preparer uses the ones that concern it. */
+/**
+ * Options for either kind; each preparer uses the ones that concern it (`keepOriginalWhenAccepted`
+ * applies to images; video frames are always extracted and encoded).
+ */
 export interface PrepareMediaOptions
   extends Omit<PrepareImageOptions, "model">,
     Omit<PrepareVideoOptions, "model" | "name"> {

@@ -3,15 +3,21 @@
  * what the model will see, with the sizes the token estimate needs. Request building never decodes media.
  */
 
-/** An image ready to send as a base64 data URL. */
+/**
+ * An image ready to send as a base64 data URL. `width` x `height` is always the size the model will
+ * see, and token estimates use it. Usually `data` was re-encoded at exactly that size. When the image
+ * was kept as sent (prepareImage's `keepOriginalWhenAccepted`), `data` holds the original PNG or JPEG
+ * bytes untouched, at `originalWidth` x `originalHeight`, with the original's `mimeType`; the service
+ * scales it to `width` x `height` itself, so the tokens are the same either way.
+ */
 export interface PreparedImage {
   kind: "image";
   /** A label for messages: the file name, or "image 2". */
   name: string;
   mimeType: "image/png" | "image/jpeg";
-  /** The encoded bytes to send. */
+  /** The bytes to send: encoded at `width` x `height`, or the untouched original (see above). */
   data: Buffer;
-  /** The size of `data`: what the model will see (multiples of the model's pixel factor). */
+  /** What the model will see (multiples of the model's pixel factor); the size of `data` unless kept as sent. */
   width: number;
   height: number;
   /** The source's size after EXIF orientation, for mapping coordinates back. */

@@ -7588,7 +7588,8 @@ async function openImage(bytes, format, input2, maxInputPixels) {
     format,
     width: oriented.width,
     height: oriented.height,
-    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb")
+    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
+    header: metadata
   };
 }
 function decodingError(error62, input2, format) {
@@ -7723,15 +7724,15 @@ function looksLikeFlatGraphics(pixels) {
   const colours = /* @__PURE__ */ new Set();
   let sampled = 0;
   let equalNeighbours = 0;
-  for (let pixel = 0; pixel < pixelCount; pixel += stride) {
-    const offset = pixel * channels;
+  for (let pixel2 = 0; pixel2 < pixelCount; pixel2 += stride) {
+    const offset = pixel2 * channels;
     const first = data[offset] ?? 0;
     const colour = channels >= 3 ? first << 16 | (data[offset + 1] ?? 0) << 8 | (data[offset + 2] ?? 0) : first;
     if (colours.size <= flatGraphicsColourLimit) {
       colours.add(colour);
     }
     sampled += 1;
-    if ((pixel + 1) % width !== 0 && data.compare(data, offset, offset + channels, offset + channels, offset + 2 * channels) === 0) {
+    if ((pixel2 + 1) % width !== 0 && data.compare(data, offset, offset + channels, offset + channels, offset + 2 * channels) === 0) {
       equalNeighbours += 1;
     }
   }
@@ -7859,6 +7860,37 @@ function checkImageShape(input2, width, height) {
   }
 }
 
+// core/src/internal/media-image-passthrough.ts
+var passThroughLongSide = 7680;
+var passThroughShortSide = 4320;
+function passThroughMimeType(candidate) {
+  const { header } = candidate;
+  if (header === void 0) return void 0;
+  const mimeType = candidate.format === "png" && header.format === "png" ? "image/png" : candidate.format === "jpeg" && header.format === "jpeg" ? "image/jpeg" : void 0;
+  if (mimeType === void 0) return void 0;
+  if (header.orientation !== void 0 && header.orientation !== 1) return void 0;
+  if (header.exif !== void 0 || header.xmp !== void 0 || header.iptc !== void 0) return void 0;
+  if (header.depth !== "uchar" || header.space !== "srgb" && header.space !== "b-w") return void 0;
+  if (header.pages !== void 0 && header.pages !== 1) return void 0;
+  const { width, height } = header;
+  if (width === void 0 || height === void 0) return void 0;
+  if (width < minimumImageSide || height < minimumImageSide) return void 0;
+  const longSide = Math.max(width, height);
+  const shortSide = Math.min(width, height);
+  if (longSide / shortSide > maximumImageAspectRatio) return void 0;
+  if (longSide > passThroughLongSide || shortSide > passThroughShortSide) return void 0;
+  if (width * height > candidate.maxInputPixels) return void 0;
+  if (dataUrlLength(mimeType, candidate.bytes.length) > candidate.base64MaxBytes) return void 0;
+  if (!endsComplete(mimeType, candidate.bytes)) return void 0;
+  return mimeType;
+}
+var pngEnd = Buffer.from([0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130]);
+var jpegEnd = Buffer.from([255, 217]);
+function endsComplete(mimeType, bytes) {
+  const end = mimeType === "image/png" ? pngEnd : jpegEnd;
+  return bytes.length > end.length && bytes.subarray(bytes.length - end.length).equals(end);
+}
+
 // core/src/media/prepare-image.ts
 async function prepareImage(source, options) {
   const model = modelEntryOf(options.model);
@@ -7873,7 +7905,8 @@ async function prepareImage(source, options) {
     );
   }
   const bytes = await readSource(source, input2);
-  const opened = await openImage(bytes, detected.format, input2, options.maxInputPixels ?? defaultMaxInputPixels);
+  const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
+  const opened = await openImage(bytes, detected.format, input2, maxInputPixels);
   checkImageShape(input2, opened.width, opened.height);
   const target = estimateImageTokens({
     model,
@@ -7882,6 +7915,27 @@ async function prepareImage(source, options) {
     ...options.maxPixels === void 0 ? {} : { maxPixels: options.maxPixels },
     ...options.highResolution === void 0 ? {} : { highResolution: options.highResolution }
   });
+  const originalMimeType = options.keepOriginalWhenAccepted === true ? passThroughMimeType({
+    format: detected.format,
+    header: opened.header,
+    bytes,
+    base64MaxBytes: model.image.base64MaxBytes,
+    maxInputPixels
+  }) : void 0;
+  if (originalMimeType !== void 0) {
+    return {
+      kind: "image",
+      name: input2,
+      mimeType: originalMimeType,
+      data: bytes,
+      width: target.width,
+      height: target.height,
+      originalWidth: opened.width,
+      originalHeight: opened.height,
+      originalFormat: detected.format,
+      originalBytes: bytes.length
+    };
+  }
   const pixels = await scaledPixels(opened, target.width, target.height, input2);
   const encoded = await encodeForModel(pixels, model.image.base64MaxBytes, input2);
   return {
@@ -27455,7 +27509,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run(s) {
+  function run2(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -27481,21 +27535,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run(oldShape[k]);
+          const mapped = run2(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run(def.catchall);
+          newCatchall = run2(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run(def.element);
+        const mapped = run2(def.element);
         return mapped === def.element ? s : clone(s, { ...def, element: mapped });
       }
       case "tuple": {
@@ -27503,14 +27557,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run(item);
+          const mapped = run2(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run(def.rest);
+          newRest = run2(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -27518,12 +27572,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run(def.keyType);
-        const newVal = run(def.valueType);
+        const newKey = run2(def.keyType);
+        const newVal = run2(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run(def.valueType);
+        const newVal = run2(def.valueType);
         return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
       }
       case "union": {
@@ -27531,7 +27585,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run(opt);
+          const mapped = run2(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -27539,8 +27593,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run(def.left);
-        const newRight = run(def.right);
+        const newLeft = run2(def.left);
+        const newRight = run2(def.right);
         return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -27552,23 +27606,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run(def.innerType);
+        const newInner = run2(def.innerType);
         return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run(def.in);
-        const newOut = run(def.out);
+        const newIn = run2(def.in);
+        const newOut = run2(def.out);
         return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run(def.input);
-        const newOutput = run(def.output);
+        const newInput = run2(def.input);
+        const newOutput = run2(def.output);
         return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: () => run(original()) });
+        return clone(s, { ...rest, getter: () => run2(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -27599,7 +27653,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run(schema);
+  return run2(schema);
 }
 
 // node_modules/.pnpm/zod@4.6.7/node_modules/zod/v4/classic/deep-partial.js
@@ -31929,7 +31983,7 @@ var AssistantStream = class extends EventStream {
     }));
     return runner;
   }
-  async _createToolAssistantStream(run, runId, params, options) {
+  async _createToolAssistantStream(run2, runId, params, options) {
     const signal = options?.signal;
     if (signal) {
       if (signal.aborted)
@@ -31937,7 +31991,7 @@ var AssistantStream = class extends EventStream {
       signal.addEventListener("abort", () => this.controller.abort());
     }
     const body = { ...params, stream: true };
-    const stream = await run.submitToolOutputs(runId, body, {
+    const stream = await run2.submitToolOutputs(runId, body, {
       ...options,
       signal: this.controller.signal
     });
@@ -32010,7 +32064,7 @@ var AssistantStream = class extends EventStream {
     }
     return this._addRun(__classPrivateFieldGet(this, _AssistantStream_instances, "m", _AssistantStream_endRequest).call(this));
   }
-  async _createAssistantStream(run, threadId, params, options) {
+  async _createAssistantStream(run2, threadId, params, options) {
     const signal = options?.signal;
     if (signal) {
       if (signal.aborted)
@@ -32018,7 +32072,7 @@ var AssistantStream = class extends EventStream {
       signal.addEventListener("abort", () => this.controller.abort());
     }
     const body = { ...params, stream: true };
-    const stream = await run.create(threadId, body, { ...options, signal: this.controller.signal });
+    const stream = await run2.create(threadId, body, { ...options, signal: this.controller.signal });
     this._connected();
     for await (const event of stream) {
       __classPrivateFieldGet(this, _AssistantStream_instances, "m", _AssistantStream_addEvent).call(this, event);
@@ -32081,8 +32135,8 @@ var AssistantStream = class extends EventStream {
     }
     return acc;
   }
-  _addRun(run) {
-    return run;
+  _addRun(run2) {
+    return run2;
   }
   async _threadAssistantStream(params, thread, options) {
     return await this._createThreadAssistantStream(thread, params, options);
@@ -32415,8 +32469,8 @@ var Runs = class extends APIResource {
    * https://platform.openai.com/docs/assistants/how-it-works/runs-and-run-steps
    */
   async createAndPoll(threadId, body, options) {
-    const run = await this.create(threadId, body, options);
-    return await this.poll(run.id, { thread_id: threadId }, options);
+    const run2 = await this.create(threadId, body, options);
+    return await this.poll(run2.id, { thread_id: threadId }, options);
   }
   /**
    * Create a Run stream
@@ -32440,11 +32494,11 @@ var Runs = class extends APIResource {
       }
     ]);
     while (true) {
-      const { data: run, response } = await this.retrieve(runId, params, {
+      const { data: run2, response } = await this.retrieve(runId, params, {
         ...options,
         headers: { ...options?.headers, ...headers }
       }).withResponse();
-      switch (run.status) {
+      switch (run2.status) {
         //If we are in any sort of intermediate state we poll
         case "queued":
         case "in_progress":
@@ -32470,7 +32524,7 @@ var Runs = class extends APIResource {
         case "completed":
         case "failed":
         case "expired":
-          return run;
+          return run2;
       }
     }
   }
@@ -32496,8 +32550,8 @@ var Runs = class extends APIResource {
    * https://platform.openai.com/docs/assistants/how-it-works/runs-and-run-steps
    */
   async submitToolOutputsAndPoll(runId, params, options) {
-    const run = await this.submitToolOutputs(runId, params, options);
-    return await this.poll(run.id, params, options);
+    const run2 = await this.submitToolOutputs(runId, params, options);
+    return await this.poll(run2.id, params, options);
   }
   /**
    * Submit the tool outputs from a previous run and stream the run to a terminal
@@ -32578,8 +32632,8 @@ var Threads2 = class extends APIResource {
    * https://platform.openai.com/docs/assistants/how-it-works/runs-and-run-steps
    */
   async createAndRunPoll(body, options) {
-    const run = await this.createAndRun(body, options);
-    return await this.runs.poll(run.id, { thread_id: run.thread_id }, options);
+    const run2 = await this.createAndRun(body, options);
+    return await this.runs.poll(run2.id, { thread_id: run2.thread_id }, options);
   }
   /**
    * Create a thread and stream the run back
@@ -35818,26 +35872,11 @@ async function fetchFile(github, location) {
   if (data.size === 0) {
     return Buffer.alloc(0);
   }
-  const raw = await github.rest.repos.getContent({
-    owner: location.owner,
-    repo: location.repo,
-    path: location.path,
-    ref: location.ref,
-    mediaType: { format: "raw" }
-  });
-  return bytesOf(raw.data);
-}
-function bytesOf(data) {
-  if (data instanceof ArrayBuffer) {
-    return Buffer.from(data);
+  const blob = await github.rest.git.getBlob({ owner: location.owner, repo: location.repo, file_sha: data.sha });
+  if (blob.data.encoding !== "base64") {
+    throw new Error(`${location.path}: GitHub returned the file in an unexpected encoding (${blob.data.encoding}).`);
   }
-  if (ArrayBuffer.isView(data)) {
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  }
-  if (typeof data === "string") {
-    return Buffer.from(data, "binary");
-  }
-  throw new Error("GitHub returned a raw file body in an unexpected form.");
+  return Buffer.from(blob.data.content, "base64");
 }
 
 // action/src/image-classification.ts
@@ -35867,7 +35906,11 @@ var uiWords = [
   "dialog",
   "modal",
   "snapshot",
-  "__screenshots__"
+  // Test-runner folders (Playwright's *-snapshots, Jest's __screenshots__ and __snapshots__, and
+  // plain screenshots/snapshots): the path splits into words, so the underscores drop away.
+  "screenshots",
+  "snapshots",
+  "screens"
 ];
 function classifyByPath(path2) {
   const lower = path2.toLowerCase();
@@ -35882,6 +35925,46 @@ function classifyByPath(path2) {
     return "ui";
   }
   return void 0;
+}
+
+// action/src/public-address.ts
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
+var blocked = new BlockList();
+for (const [network, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 3]
+]) {
+  blocked.addSubnet(network, prefix, "ipv4");
+}
+for (const [network, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8]
+]) {
+  blocked.addSubnet(network, prefix, "ipv6");
+}
+function isNonPublicAddress(address) {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped !== void 0) return blocked.check(mapped, "ipv4");
+  const family = isIP(address);
+  if (family === 0) return true;
+  return blocked.check(address, family === 4 ? "ipv4" : "ipv6");
+}
+async function resolvesToPublicAddresses(hostname3) {
+  const bare = hostname3.replace(/^\[|\]$/g, "");
+  const addresses = isIP(bare) === 0 ? (await lookup(bare, { all: true, verbatim: true })).map((entry) => entry.address) : [bare];
+  return addresses.length > 0 && !addresses.some(isNonPublicAddress);
 }
 
 // action/src/body-images.ts
@@ -35916,6 +35999,9 @@ function resolveDownloadUrls(references, bodyHtml) {
     if (byCanonical !== void 0) {
       return byCanonical.src;
     }
+    if (!isAttachmentReference(reference.url)) {
+      return reference.url;
+    }
     const id = new URL(reference.url).pathname.split("/").pop() ?? "";
     const byId = id.length >= 8 ? httpRendered.find((image) => image.src !== reference.url && image.src.includes(id)) : void 0;
     if (byId !== void 0) {
@@ -35927,31 +36013,51 @@ function resolveDownloadUrls(references, bodyHtml) {
     return reference.url;
   });
 }
+function isAttachmentReference(url2) {
+  return URL.canParse(url2) && /^\/user-attachments\/assets\/[^/]+$/.test(new URL(url2).pathname);
+}
 function bodyItemOf(reference) {
-  const fileName = new URL(reference.url).pathname.split("/").pop() ?? "";
-  const name = reference.alt.trim() !== "" ? reference.alt.trim() : fileName || reference.url;
+  const label = reference.alt.trim() !== "" ? reference.alt.trim() : reference.url;
+  let url2;
+  try {
+    url2 = new URL(reference.url);
+  } catch {
+    return { skipped: { name: label, reason: "the description links it with a URL that is not valid" } };
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
+    return { skipped: { name: label, reason: `only http(s) images are reviewed, not ${url2.protocol}` } };
+  }
+  const href = url2.href;
+  const fileName = decodeURIComponentSafe(url2.pathname.split("/").pop() ?? "");
+  const name = reference.alt.trim() !== "" ? reference.alt.trim() : fileName || href;
   return {
-    key: `body:${reference.url}`,
-    source: "body",
-    name,
-    status: "body",
-    previousPath: void 0,
-    changes: 0,
-    kindHint: classifyByPath(`${reference.alt} ${fileName}`),
-    beforeLink: void 0,
-    afterLink: reference.url
+    item: {
+      key: `body:${href}`,
+      source: "body",
+      name,
+      status: "body",
+      previousPath: void 0,
+      sizeChange: 0,
+      kindHint: classifyByPath(`${reference.alt} ${fileName}`),
+      beforeLink: void 0,
+      afterLink: href
+    }
   };
 }
+var attachmentPath = /^\/(?:user-attachments\/|private-user-images\/)/;
 async function downloadBodyImage(url2, label, options) {
   const fetchFunction = options.fetch ?? globalThis.fetch;
+  const maxBytes = options.maxBytes ?? maxBodyImageBytes;
   let current = new URL(url2);
   for (let redirects = 0; redirects <= 5; redirects += 1) {
-    const trusted = options.trustedHosts.includes(current.host);
+    const github = options.githubOrigins.includes(current.origin);
+    await checkDestination(current, github, options.checkHost ?? resolvesToPublicAddresses);
+    const withToken = github && attachmentPath.test(current.pathname);
     const response = await fetchFunction(current, {
       redirect: "manual",
       headers: {
         accept: "image/*",
-        ...trusted ? { authorization: `token ${options.token}` } : {}
+        ...withToken ? { authorization: `token ${options.token}` } : {}
       },
       signal: AbortSignal.timeout(downloadTimeoutMilliseconds)
     });
@@ -35969,18 +36075,11 @@ async function downloadBodyImage(url2, label, options) {
       throw new Error(`downloading it failed with HTTP ${response.status}.`);
     }
     const declared = Number(response.headers.get("content-length"));
-    if (Number.isFinite(declared) && declared > maxBodyImageBytes) {
+    if (Number.isFinite(declared) && declared > maxBytes) {
       await response.body?.cancel();
-      throw new Error(
-        `it is ${declared} bytes; description images over ${maxBodyImageBytes} bytes are not downloaded.`
-      );
+      throw new Error(`it is ${declared} bytes; description images over ${maxBytes} bytes are not downloaded.`);
     }
-    const bytes = Buffer.from(await response.arrayBuffer());
-    if (bytes.length > maxBodyImageBytes) {
-      throw new Error(
-        `it is ${bytes.length} bytes; description images over ${maxBodyImageBytes} bytes are not reviewed.`
-      );
-    }
+    const bytes = await readCapped(response, maxBytes);
     const format = detectFormat(bytes, label);
     if (format.kind !== "image") {
       throw new Error(`it is a ${format.format} file, not an image.`);
@@ -35988,6 +36087,44 @@ async function downloadBodyImage(url2, label, options) {
     return bytes;
   }
   throw new Error("it redirected more than 5 times.");
+}
+async function checkDestination(url2, github, checkHost) {
+  if (github) {
+    return;
+  }
+  if (url2.protocol !== "https:") {
+    throw new Error(`only https images are downloaded from hosts other than GitHub; this one is ${url2.protocol}`);
+  }
+  if (url2.username !== "" || url2.password !== "") {
+    throw new Error("its URL carries a user name or password, which is never used.");
+  }
+  if (!await checkHost(url2.hostname).catch(() => false)) {
+    throw new Error(`its host ${url2.hostname} does not resolve to public addresses only, so it is not fetched.`);
+  }
+}
+async function readCapped(response, maxBytes) {
+  if (response.body === null) return Buffer.alloc(0);
+  const chunks = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new Error(`it is over ${maxBytes} bytes; larger description images are not downloaded.`);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks);
+}
+function decodeURIComponentSafe(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 function attribute(tag, name) {
   const match = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, "i").exec(tag);
@@ -36017,25 +36154,26 @@ function applyTokenBudget(planned, maxTokens) {
 }
 
 // action/src/changed-files.ts
+var githubFileListLimit = 3e3;
+var filesPerPage = 100;
 async function listChangedFiles(github, pullRequest) {
   const files = await github.paginate(github.rest.pulls.listFiles, {
     owner: pullRequest.owner,
     repo: pullRequest.repo,
     pull_number: pullRequest.number,
-    per_page: 100
+    per_page: filesPerPage
   });
   return files.map((file2) => ({
     path: file2.filename,
     status: file2.status,
-    previousPath: file2.previous_filename ?? void 0,
-    changes: file2.changes ?? 0
+    previousPath: file2.previous_filename ?? void 0
   }));
 }
 
 // action/src/neutralize.ts
 var joiner = "\u200D";
 function neutralize(text) {
-  return text.replace(/&(?![a-zA-Z]+;|#\d+;)/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=[A-Za-z0-9])/g, `@${joiner}`).replace(/#(?=\d)/g, `#${joiner}`).replace(/\bGH-(?=\d)/gi, (match) => `${match}${joiner}`);
+  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[[\]()!]/g, (character) => `\\${character}`).replace(/:\/\//g, `:${joiner}//`).replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}${joiner}.`).replace(/@(?=[A-Za-z0-9])/g, `@${joiner}`).replace(/#(?=\d)/g, `#${joiner}`).replace(/\bGH-(?=\d)/gi, (match) => `${match}${joiner}`);
 }
 function inlineCode(text) {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
@@ -36046,10 +36184,55 @@ function inlineCode(text) {
 function oneLine(text) {
   return text.replace(/\s*\n\s*/g, " ").trim();
 }
+function linkDestination(url2) {
+  let parsed;
+  try {
+    parsed = new URL(url2);
+  } catch {
+    return void 0;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    return void 0;
+  }
+  return parsed.href.replace(
+    /[^A-Za-z0-9\-._~:/?#@$&+,;=%]/g,
+    (character) => `%${character.codePointAt(0)?.toString(16).toUpperCase().padStart(2, "0") ?? ""}`
+  );
+}
 
 // action/src/review-metadata.ts
-var commentMarker = "<!-- glance-review -->";
+import { createHash } from "node:crypto";
+function commentMarkerOf(workflow, job) {
+  const key = createHash("sha256").update(`${workflow}
+${job}`).digest("hex").slice(0, 16);
+  return `<!-- glance-review:${key} -->`;
+}
 var metadataPattern = /<!-- glance-metadata:([A-Za-z0-9+/=]+) -->/;
+var pixel = external_exports.number().int().min(0).max(1e6);
+var findingMetadataSchema = external_exports.object({
+  severity: external_exports.enum(["low", "medium", "high"]),
+  title: external_exports.string().max(500),
+  detail: external_exports.string().max(2e3),
+  image: external_exports.enum(["before", "after"]).optional(),
+  box: external_exports.object({ x1: pixel, y1: pixel, x2: pixel, y2: pixel }).optional()
+});
+var imageMetadataSchema = external_exports.object({
+  hash: external_exports.string().regex(/^[0-9a-f]{64}$/),
+  kind: external_exports.enum(["ui", "diagram"]),
+  summary: external_exports.string().max(2e3),
+  findings: external_exports.array(findingMetadataSchema).max(100)
+});
+var reviewMetadataSchema = external_exports.object({
+  version: external_exports.literal(2),
+  /** Identifies the run that wrote the comment, to recognise our own comment after a failed create. */
+  run: external_exports.string().max(200),
+  model: external_exports.string().max(200),
+  /** The login that created the comment: a comment by anyone else is never read as ours. */
+  author: external_exports.string().max(100),
+  /** The head commit this review is of: an older run never overwrites a newer head's review. */
+  head: external_exports.string().regex(/^[0-9a-f]{40}$/),
+  images: external_exports.record(external_exports.string().max(2e3), imageMetadataSchema).refine((images) => Object.keys(images).length <= 3e3)
+});
 function encodeMetadata(metadata) {
   return `<!-- glance-metadata:${Buffer.from(JSON.stringify(metadata), "utf8").toString("base64")} -->`;
 }
@@ -36060,33 +36243,14 @@ function decodeMetadata(body) {
   }
   try {
     const value = JSON.parse(Buffer.from(match[1] ?? "", "base64").toString("utf8"));
-    if (typeof value !== "object" || value === null) return void 0;
-    const candidate = value;
-    if (candidate.version !== 1 || typeof candidate.images !== "object" || candidate.images === null) {
-      return void 0;
-    }
-    const images = {};
-    for (const [key, image] of Object.entries(candidate.images)) {
-      if (isImageMetadata(image)) {
-        images[key] = image;
-      }
-    }
-    return {
-      version: 1,
-      run: typeof candidate.run === "string" ? candidate.run : "",
-      model: typeof candidate.model === "string" ? candidate.model : "",
-      images
-    };
+    const parsed = reviewMetadataSchema.safeParse(value);
+    return parsed.success ? parsed.data : void 0;
   } catch {
     return void 0;
   }
 }
-function isImageMetadata(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const image = value;
-  return typeof image.hash === "string" && (image.kind === "ui" || image.kind === "diagram") && typeof image.summary === "string" && Array.isArray(image.findings) && image.findings.every(
-    (finding) => typeof finding === "object" && finding !== null && ["low", "medium", "high"].includes(String(finding.severity)) && typeof finding.title === "string" && typeof finding.detail === "string"
-  );
+function shorten(text, limit2) {
+  return text.length > limit2 ? `${text.slice(0, limit2 - 1)}\u2026` : text;
 }
 var metadataDetailCharacters = 400;
 function fitMetadata(metadata, limit2) {
@@ -36094,9 +36258,12 @@ function fitMetadata(metadata, limit2) {
   for (const [key, image] of Object.entries(metadata.images)) {
     images[key] = {
       ...image,
-      findings: image.findings.map(
-        (finding) => finding.detail.length > metadataDetailCharacters ? { ...finding, detail: `${finding.detail.slice(0, metadataDetailCharacters - 1)}\u2026` } : finding
-      )
+      summary: shorten(image.summary, 1e3),
+      findings: image.findings.slice(0, 100).map((finding) => ({
+        ...finding,
+        title: shorten(finding.title, 300),
+        detail: shorten(finding.detail, metadataDetailCharacters)
+      }))
     };
   }
   const keys = Object.keys(images);
@@ -36135,8 +36302,8 @@ var reserve = 1e3;
 var icons = { high: "\u{1F534}", medium: "\u{1F7E0}", low: "\u{1F7E1}", none: "\u2705" };
 var findingsShownOpen = 3;
 var skippedShownOpen = 5;
-function renderComment(report, metadata, limit2 = commentCharacterLimit) {
-  const hidden = `${commentMarker}
+function renderComment(report, marker, metadata, limit2 = commentCharacterLimit) {
+  const hidden = `${marker}
 ${fitMetadata(metadata, Math.floor(limit2 / 3))}
 `;
   const header = renderHeader(report);
@@ -36194,6 +36361,10 @@ function renderHeader(report) {
     if (report.skipped.length > 0) parts.push(`${report.skipped.length} skipped`);
     lines.push(parts.join(" \xB7 "));
   }
+  for (const note of report.notes) {
+    lines.push(`> [!WARNING]
+> ${neutralize(oneLine(note))}`);
+  }
   lines.push(
     `Model ${inlineCode(report.model)} \xB7 ${formatCount(report.inputTokens)} input + ${formatCount(report.outputTokens)} output tokens this run`
   );
@@ -36203,15 +36374,19 @@ function renderImage(image) {
   const item = image.item;
   const highest = highestSeverity(image.findings);
   const status = item.status === "renamed" ? `renamed from ${inlineCode(item.previousPath ?? "")}` : item.status === "body" ? "in the description" : item.status;
-  const title = item.source === "body" ? inlineCode(neutralize(item.name)) : inlineCode(item.name);
+  const title = inlineCode(item.name);
   const lines = [`### ${icons[highest ?? "none"]} ${title} (${status})`];
   const links = [];
-  if (item.beforeLink !== void 0) links.push(`[before](${item.beforeLink})`);
-  if (item.afterLink !== void 0)
-    links.push(`[${item.beforeLink === void 0 ? "image" : "after"}](${item.afterLink})`);
+  const before = item.beforeLink === void 0 ? void 0 : linkDestination(item.beforeLink);
+  const after = item.afterLink === void 0 ? void 0 : linkDestination(item.afterLink);
+  if (before !== void 0) links.push(`[before](${before})`);
+  if (after !== void 0) links.push(`[${before === void 0 ? "image" : "after"}](${after})`);
   links.push(image.kind === "ui" ? "UI screenshot" : "diagram");
   if (image.carried) links.push("unchanged since the last review: findings carried forward");
   lines.push(links.join(" \xB7 "));
+  if (image.note !== void 0) {
+    lines.push("", `_${neutralize(oneLine(image.note))}_`);
+  }
   if (image.summary !== "") {
     lines.push("", `> ${neutralize(oneLine(image.summary))}`);
   }
@@ -36393,6 +36568,7 @@ function readConfig(readInput) {
 
 // action/src/github-client.ts
 var maxTries = 3;
+var serverErrorBackoff = 500;
 function createGitHubClient(options) {
   const octokit = getOctokit(options.token, { baseUrl: options.apiUrl });
   const sleep2 = options.sleep ?? ((milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)));
@@ -36404,14 +36580,27 @@ function createGitHubClient(options) {
         return await request2(requestOptions);
       } catch (error62) {
         const method = String(requestOptions.method ?? "GET").toUpperCase();
-        const wait = method === "GET" && attempt < maxTries ? rateLimitWait(error62, now()) : void 0;
-        if (wait === void 0 || wait > maxWait) {
+        if (attempt >= maxTries) {
           throw error62;
         }
-        options.log?.(
-          `GitHub rate limit on ${method} ${String(requestOptions.url)}; retrying in ${Math.ceil(wait / 1e3)} s (try ${attempt + 1} of ${maxTries}).`
-        );
-        await sleep2(wait);
+        const rateLimit = rateLimitWait(error62, now());
+        if (rateLimit !== void 0 && rateLimit <= maxWait) {
+          options.log?.(
+            `GitHub rate limit on ${method} ${String(requestOptions.url)}; retrying in ${Math.ceil(rateLimit / 1e3)} s (try ${attempt + 1} of ${maxTries}).`
+          );
+          await sleep2(rateLimit);
+          continue;
+        }
+        const status = error62.status ?? 0;
+        if (method === "GET" && status >= 500 && status < 600) {
+          const backoff = serverErrorBackoff * 2 ** (attempt - 1);
+          options.log?.(
+            `GitHub answered ${status} to GET ${String(requestOptions.url)}; retrying in ${backoff} ms (try ${attempt + 1} of ${maxTries}).`
+          );
+          await sleep2(backoff);
+          continue;
+        }
+        throw error62;
       }
     }
   });
@@ -36434,6 +36623,15 @@ function rateLimitWait(error62, nowMilliseconds) {
     }
   }
   return status === 429 ? 6e4 : void 0;
+}
+function describeGitHubError(error62, what, permission) {
+  const { status } = error62 ?? {};
+  const message = error62 instanceof Error ? error62.message : String(error62);
+  if (status === void 0) {
+    return new Error(`Could not ${what}: ${message}`);
+  }
+  const hint = status === 403 && /not accessible by integration/i.test(message) ? ` The token lacks a permission: add "permissions: ${permission}" to the workflow job (fork pull requests need pull_request_target for write access).` : status === 401 ? " The github-token is invalid or expired." : status === 404 ? " Check the pull request number and that the token can read this repository." : "";
+  return new Error(`Could not ${what}: GitHub answered ${status} (${message}).${hint}`);
 }
 
 // action/src/review-schema.ts
@@ -36490,9 +36688,7 @@ function reviewPrompt(item, hasBefore, context3) {
     lines.push("", "Project instructions:", context3.extraInstructions);
   }
   lines.push("");
-  lines.push(
-    'Boxes are [x1, y1, x2, y2] on a 0-999 grid relative to the image. "summary" is one sentence about the image.'
-  );
+  lines.push(`${context3.boxes} "summary" is one sentence about the image.`);
   if (context3.language !== void 0) {
     lines.push(`Write summary, titles and details in ${context3.language}.`);
   }
@@ -36536,10 +36732,15 @@ async function planReview(item, settings, context3) {
   const request2 = await buildChatRequest({
     model: settings.model,
     system: systemPrompt,
-    prompt: reviewPrompt(item, before !== void 0, { ...context3, describeSchema: !enforceSchema }),
+    prompt: reviewPrompt(item, before !== void 0, {
+      ...context3,
+      describeSchema: !enforceSchema,
+      boxes: boxInstruction(settings.model)
+    }),
     inputs: before === void 0 ? [after] : [before, after],
     highResolution: settings.highResolution,
-    maxOutputTokens: outputAllowance(false),
+    // The same allowance the budget counts: with thinking, it covers the thinking budget and the answer.
+    maxOutputTokens: outputAllowance(settings.thinking),
     ...enforceSchema ? { structuredOutput: { schema: reviewAnswerSchema, name: "image_review" } } : {},
     ...settings.thinking ? { thinking: true, thinkingBudget } : { thinking: false }
   });
@@ -36572,6 +36773,10 @@ async function runReview(client, planned, model) {
     inputTokens: completion.usage?.inputTokens ?? 0,
     outputTokens: completion.usage?.outputTokens ?? 0
   };
+}
+function boxInstruction(model) {
+  const series = modelEntryOf(model).series;
+  return series === "qwen3-vl" || series === "qwen3.5" ? "Boxes are [x1, y1, x2, y2] on a 0-999 grid relative to the image (0 is the left or top edge, 999 the right or bottom)." : "Boxes are [x1, y1, x2, y2] in pixels of the image as you see it (origin at the top left).";
 }
 function mapBox(box, image, model) {
   if (image === void 0) {
@@ -36618,9 +36823,9 @@ function selectImages(files, include, exclude, pullRequest, serverUrl) {
       name: file2.path,
       status: renamed ? "renamed" : paired ? "modified" : "added",
       previousPath: renamed ? file2.previousPath : void 0,
-      changes: file2.changes,
+      sizeChange: 0,
       kindHint: classifyByPath(file2.path),
-      beforeLink: paired && basePath !== void 0 ? blob(pullRequest.baseSha, basePath) : void 0,
+      beforeLink: paired && basePath !== void 0 ? blob(pullRequest.mergeBaseSha, basePath) : void 0,
       afterLink: blob(pullRequest.headSha, file2.path)
     });
   }
@@ -36631,11 +36836,11 @@ function byPriority(first, second) {
   if (first.status === "body" && second.status === "body") {
     return 0;
   }
-  return statusRank[first.status] - statusRank[second.status] || second.changes - first.changes || first.name.localeCompare(second.name);
+  return statusRank[first.status] - statusRank[second.status] || second.sizeChange - first.sizeChange || first.name.localeCompare(second.name);
 }
 
 // action/src/load-items.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 
 // action/src/run-with-concurrency.ts
 async function mapWithConcurrency(items, limit2, task) {
@@ -36653,64 +36858,81 @@ async function mapWithConcurrency(items, limit2, task) {
 }
 
 // action/src/load-items.ts
-function contentHash(bytes) {
-  const part = (buffer) => buffer === void 0 ? "-" : createHash("sha256").update(buffer).digest("hex");
-  return createHash("sha256").update(`${part(bytes.before)}:${part(bytes.after)}`).digest("hex");
+function contentHash(bytes, settingsKey) {
+  const part = (buffer) => buffer === void 0 ? "-" : createHash2("sha256").update(buffer).digest("hex");
+  return createHash2("sha256").update(`${settingsKey}
+${part(bytes.before)}:${part(bytes.after)}`).digest("hex");
+}
+var lfsPointerStart = "version https://git-lfs.github.com/spec/";
+function isLfsPointer(bytes) {
+  return bytes.length < 1024 && bytes.subarray(0, lfsPointerStart.length).toString("latin1") === lfsPointerStart;
 }
 async function loadItems(items, options) {
   const result = { toReview: [], carried: [], skipped: [] };
-  const known = (item) => options.previous?.images[item.key] !== void 0;
-  for (let start = 0; start < items.length; start += options.concurrency) {
-    const chunk = items.slice(start, start + options.concurrency);
-    let room = options.maxImages - result.toReview.length;
-    const wanted = chunk.map((item) => {
-      if (known(item)) return true;
-      room -= 1;
-      return room >= 0;
-    });
-    const loaded2 = await mapWithConcurrency(chunk, options.concurrency, async (item, index) => {
-      if (wanted[index] !== true) return void 0;
-      try {
-        return { bytes: await options.download(item) };
-      } catch (error62) {
-        return { error: error62 instanceof Error ? error62.message : String(error62) };
-      }
-    });
-    chunk.forEach((item, index) => {
-      const outcome = loaded2[index];
-      if (outcome === void 0) {
-        result.skipped.push({
-          name: item.name,
-          reason: `max-images: only the first ${options.maxImages} images are reviewed`
+  const maxImagesReason = `max-images: only the first ${options.maxImages} images are reviewed`;
+  const earlier = (item) => options.previous?.images[item.key];
+  let window2 = Math.max(options.maxImages * 3, options.maxImages + 10);
+  const wanted = items.map((item) => {
+    if (earlier(item) !== void 0) return true;
+    window2 -= 1;
+    return window2 >= 0;
+  });
+  const outcomes = await mapWithConcurrency(items, options.concurrency, async (item, index) => {
+    if (wanted[index] !== true) return void 0;
+    try {
+      return { bytes: await options.download(item) };
+    } catch (error62) {
+      return { error: error62 instanceof Error ? error62.message : String(error62) };
+    }
+  });
+  const reviewable = [];
+  items.forEach((item, index) => {
+    const outcome = outcomes[index];
+    if (outcome === void 0) {
+      result.skipped.push({ name: item.name, reason: maxImagesReason });
+      return;
+    }
+    if ("error" in outcome) {
+      const known = earlier(item);
+      if (known !== void 0) {
+        result.carried.push({
+          item,
+          contentHash: known.hash,
+          note: `could not be downloaded this run (${outcome.error}); the findings are from the last review`
         });
-        return;
-      }
-      if ("error" in outcome) {
-        result.skipped.push({ name: item.name, reason: `could not be downloaded: ${outcome.error}` });
-        return;
-      }
-      const { bytes } = outcome;
-      if (bytes.before?.equals(bytes.after) === true) {
-        result.skipped.push({ name: item.name, reason: "content unchanged (renamed or mode change only)" });
-        return;
-      }
-      const loadedItem = {
-        ...item,
-        before: bytes.before,
-        after: bytes.after,
-        contentHash: contentHash(bytes)
-      };
-      if (options.previous?.images[item.key]?.hash === loadedItem.contentHash) {
-        result.carried.push(loadedItem);
-      } else if (result.toReview.length < options.maxImages) {
-        result.toReview.push(loadedItem);
       } else {
-        result.skipped.push({
-          name: item.name,
-          reason: `max-images: only the first ${options.maxImages} images are reviewed`
-        });
+        result.skipped.push({ name: item.name, reason: `could not be downloaded: ${outcome.error}` });
       }
-    });
+      return;
+    }
+    const { bytes } = outcome;
+    if (isLfsPointer(bytes.after) || bytes.before !== void 0 && isLfsPointer(bytes.before)) {
+      result.skipped.push({ name: item.name, reason: "stored in Git LFS; not reviewed" });
+      return;
+    }
+    if (bytes.before?.equals(bytes.after) === true) {
+      result.skipped.push({ name: item.name, reason: "content unchanged (renamed or mode change only)" });
+      return;
+    }
+    const loadedItem = {
+      ...item,
+      sizeChange: Math.abs(bytes.after.length - (bytes.before?.length ?? 0)),
+      before: bytes.before,
+      after: bytes.after,
+      contentHash: contentHash(bytes, options.settingsKey)
+    };
+    if (earlier(item)?.hash === loadedItem.contentHash) {
+      result.carried.push({ item: loadedItem, contentHash: loadedItem.contentHash, note: void 0 });
+    } else {
+      reviewable.push(loadedItem);
+    }
+  });
+  for (const item of reviewable.sort(byPriority)) {
+    if (result.toReview.length < options.maxImages) {
+      result.toReview.push(item);
+    } else {
+      result.skipped.push({ name: item.name, reason: maxImagesReason });
+    }
   }
   return result;
 }
@@ -36719,9 +36941,10 @@ async function loadItems(items, options) {
 function writeOutputs(report, commentUrl) {
   const findings = report === void 0 ? [] : allFindings(report);
   setOutput("findings", findings.length);
-  setOutput("highest-severity", highestSeverity(findings) ?? "none");
+  setOutput("highest-severity", report === void 0 ? "skipped" : highestSeverity(findings) ?? "none");
   setOutput("images-reviewed", report?.reviewed.length ?? 0);
   setOutput("images-skipped", report === void 0 ? 0 : report.skipped.length + report.failed.length);
+  setOutput("images-failed", report?.failed.length ?? 0);
   setOutput("input-tokens", report?.inputTokens ?? 0);
   setOutput("output-tokens", report?.outputTokens ?? 0);
   setOutput("comment-url", commentUrl ?? "");
@@ -36757,14 +36980,15 @@ async function loadPullRequest(github, event, number4) {
       `GITHUB_REPOSITORY is "${event.repository}"; it must be "owner/repo".`
     );
   }
-  const response = await github.rest.pulls.get({
-    owner,
-    repo,
-    pull_number: number4,
-    mediaType: { format: "full" }
+  const response = await github.rest.pulls.get({ owner, repo, pull_number: number4, mediaType: { format: "full" } }).catch((error62) => {
+    throw describeGitHubError(error62, `read pull request #${number4} of ${owner}/${repo}`, "pull-requests: read");
   });
   const data = response.data;
   const headRepository = data.head.repo?.full_name;
+  const eventPullRequest = event.payload.pull_request;
+  const fromEvent = eventPullRequest?.number === number4 ? eventPullRequest : void 0;
+  const headSha = typeof fromEvent?.head?.sha === "string" ? fromEvent.head.sha : data.head.sha;
+  const baseSha = typeof fromEvent?.base?.sha === "string" ? fromEvent.base.sha : data.base.sha;
   return {
     owner,
     repo,
@@ -36772,47 +36996,124 @@ async function loadPullRequest(github, event, number4) {
     title: data.title,
     body: data.body ?? "",
     bodyHtml: data.body_html ?? "",
-    baseSha: data.base.sha,
-    headSha: data.head.sha,
+    baseSha,
+    headSha,
+    currentHeadSha: data.head.sha,
+    mergeBaseSha: baseSha,
     fromFork: headRepository !== void 0 && headRepository !== `${owner}/${repo}`
   };
 }
+async function findMergeBase(github, pullRequest, warn) {
+  try {
+    const response = await github.rest.repos.compareCommits({
+      owner: pullRequest.owner,
+      repo: pullRequest.repo,
+      base: pullRequest.baseSha,
+      head: pullRequest.headSha,
+      per_page: 1
+    });
+    return response.data.merge_base_commit.sha;
+  } catch (error62) {
+    warn(
+      `The merge base of ${pullRequest.baseSha.slice(0, 7)} and ${pullRequest.headSha.slice(0, 7)} could not be read (${error62 instanceof Error ? error62.message : String(error62)}); "before" images come from the base commit instead.`
+    );
+    return pullRequest.baseSha;
+  }
+}
 
 // action/src/sticky-comment.ts
-async function listOurComments(github, pullRequest) {
+var actionsBotLogin = "github-actions[bot]";
+var CommentIdentity = class {
+  marker;
+  logins = /* @__PURE__ */ new Set();
+  userLookup;
+  constructor(marker) {
+    this.marker = marker;
+  }
+  /** The login our comments are expected to carry, for the metadata written before we know better. */
+  get expectedAuthor() {
+    return [...this.logins][0] ?? actionsBotLogin;
+  }
+  remember(login) {
+    this.logins.add(login);
+  }
+  isOurs(user) {
+    if (user === null || user === void 0) return false;
+    return user.type === "Bot" && user.login === actionsBotLogin || this.logins.has(user.login);
+  }
+  /** Asks GET /user once; a 403 (installation token) or any error leaves only the bot identity. */
+  async learnTokenUser(github) {
+    this.userLookup ??= github.rest.users.getAuthenticated().then(
+      (response) => this.remember(response.data.login),
+      () => void 0
+    );
+    await this.userLookup;
+  }
+};
+async function listOurComments(github, pullRequest, identity) {
   const comments = await github.paginate(github.rest.issues.listComments, {
     owner: pullRequest.owner,
     repo: pullRequest.repo,
     issue_number: pullRequest.number,
     per_page: 100
   });
-  return comments.filter((comment) => comment.user?.type === "Bot" && (comment.body ?? "").includes(commentMarker)).map((comment) => ({ id: comment.id, body: comment.body ?? "", url: comment.html_url })).sort((first, second) => first.id - second.id);
+  const marked = comments.filter((comment) => (comment.body ?? "").includes(identity.marker));
+  if (marked.some((comment) => !identity.isOurs(comment.user))) {
+    await identity.learnTokenUser(github);
+  }
+  return marked.filter((comment) => identity.isOurs(comment.user)).map((comment) => {
+    const author = comment.user?.login ?? "";
+    const metadata = decodeMetadata(comment.body ?? "");
+    return {
+      id: comment.id,
+      body: comment.body ?? "",
+      url: comment.html_url,
+      author,
+      metadata: metadata?.author === author ? metadata : void 0
+    };
+  }).sort((first, second) => first.id - second.id);
 }
-async function publishComment(github, pullRequest, body, mode, runId) {
-  if (mode === "off") {
+async function publishComment(github, pullRequest, identity, request2) {
+  if (request2.mode === "off") {
     return { url: void 0, action: "none" };
   }
   const target = { owner: pullRequest.owner, repo: pullRequest.repo };
-  if (mode === "update") {
-    const existing = (await listOurComments(github, pullRequest)).at(-1);
-    if (existing !== void 0) {
-      const updated = await updateComment(github, target, existing.id, body);
-      if (updated !== void 0) {
-        return { url: updated, action: "updated" };
+  let refused = false;
+  if (request2.mode === "update") {
+    let existing = (await listOurComments(github, pullRequest, identity)).at(-1);
+    const existingHead = existing?.metadata?.head;
+    if (existing !== void 0 && existingHead !== void 0 && existingHead !== request2.reviewedHead && existingHead === request2.currentHead) {
+      request2.log(
+        `The comment already reviews the newer head ${existingHead.slice(0, 7)}; this run reviewed ${request2.reviewedHead.slice(0, 7)} and leaves it alone.`
+      );
+      return { url: existing.url, action: "none" };
+    }
+    for (let tries = 0; existing !== void 0 && tries < 3; tries += 1) {
+      const outcome = await updateComment(github, target, existing.id, request2.render(existing.author));
+      if (outcome.kind === "updated") {
+        return { url: outcome.url, action: "updated" };
       }
+      if (outcome.kind === "forbidden") {
+        request2.log("Editing the earlier review comment was refused (403); posting a new one.");
+        refused = true;
+        existing = void 0;
+        break;
+      }
+      const deletedId = existing.id;
+      existing = (await listOurComments(github, pullRequest, identity)).filter((comment) => comment.id !== deletedId).at(-1);
     }
   }
-  const created = await createComment(github, pullRequest, body, runId);
-  if (mode === "new") {
+  const created = await createComment(github, pullRequest, identity, request2);
+  if (request2.mode === "new" || refused) {
     return { url: created.url, action: "created" };
   }
-  const ours = await listOurComments(github, pullRequest);
+  const ours = await listOurComments(github, pullRequest, identity);
   const oldest = ours[0];
   if (oldest !== void 0 && oldest.id !== created.id) {
-    const updated = await updateComment(github, target, oldest.id, body);
-    if (updated !== void 0) {
+    const outcome = await updateComment(github, target, oldest.id, request2.render(oldest.author));
+    if (outcome.kind === "updated") {
       await github.rest.issues.deleteComment({ ...target, comment_id: created.id }).catch(() => void 0);
-      return { url: updated, action: "updated" };
+      return { url: outcome.url, action: "updated" };
     }
   }
   return { url: created.url, action: "created" };
@@ -36820,35 +37121,49 @@ async function publishComment(github, pullRequest, body, mode, runId) {
 async function updateComment(github, target, id, body) {
   try {
     const response = await github.rest.issues.updateComment({ ...target, comment_id: id, body });
-    return response.data.html_url;
+    return { kind: "updated", url: response.data.html_url };
   } catch (error62) {
-    if (error62.status === 404) {
-      return void 0;
-    }
+    const status = error62.status;
+    if (status === 404) return { kind: "gone" };
+    if (status === 403) return { kind: "forbidden" };
     throw error62;
   }
 }
-async function createComment(github, pullRequest, body, runId) {
+async function createComment(github, pullRequest, identity, request2) {
+  const expected = identity.expectedAuthor;
+  let created;
   try {
     const response = await github.rest.issues.createComment({
       owner: pullRequest.owner,
       repo: pullRequest.repo,
       issue_number: pullRequest.number,
-      body
+      body: request2.render(expected)
     });
-    return { id: response.data.id, url: response.data.html_url };
+    created = { id: response.data.id, url: response.data.html_url, author: response.data.user?.login ?? expected };
   } catch (error62) {
-    const landed = (await listOurComments(github, pullRequest).catch(() => [])).find(
-      (comment) => decodeMetadata(comment.body)?.run === runId
+    const landed = (await listOurComments(github, pullRequest, identity).catch(() => [])).find(
+      (comment) => comment.metadata?.run === request2.runId
     );
     if (landed !== void 0) {
       return { id: landed.id, url: landed.url };
     }
     throw error62;
   }
+  identity.remember(created.author);
+  if (created.author !== expected) {
+    await github.rest.issues.updateComment({
+      owner: pullRequest.owner,
+      repo: pullRequest.repo,
+      comment_id: created.id,
+      body: request2.render(created.author)
+    }).catch(() => void 0);
+  }
+  return { id: created.id, url: created.url };
 }
 
 // action/src/main.ts
+var summaryCharacterLimit = 1024 * 1024 - 4096;
+var run = () => main();
 async function main() {
   const config2 = readConfig((name) => getInput(name));
   if (config2.apiKey !== void 0) {
@@ -36865,22 +37180,46 @@ async function main() {
   }
   const github = createGitHubClient({ token: config2.githubToken, apiUrl: context2.apiUrl, log: info });
   const pullRequest = await loadPullRequest(github, event, pullRequestNumberOf(event, config2.pullRequestNumber));
+  pullRequest.mergeBaseSha = await findMergeBase(github, pullRequest, warning);
   info(
-    `Reviewing images of ${event.repository}#${pullRequest.number} (${pullRequest.headSha.slice(0, 7)}).`
+    `Reviewing images of ${event.repository}#${pullRequest.number} (${pullRequest.headSha.slice(0, 7)}, before images from ${pullRequest.mergeBaseSha.slice(0, 7)}).`
   );
-  const files = await listChangedFiles(github, pullRequest);
+  const notes = [];
+  const files = await listChangedFiles(github, pullRequest).catch((error62) => {
+    throw describeGitHubError(
+      error62,
+      `list the changed files of pull request #${pullRequest.number}`,
+      "pull-requests: read"
+    );
+  });
+  if (files.length >= githubFileListLimit) {
+    const note = `GitHub lists only the first ${formatCount(githubFileListLimit)} changed files of a pull request; images among the rest were not seen.`;
+    warning(note);
+    notes.push(note);
+  }
   const selection = selectImages(files, config2.include, config2.exclude, pullRequest, context2.serverUrl);
-  const bodyItems = config2.reviewBodyImages ? bodyImageItems(pullRequest) : [];
+  const body = config2.reviewBodyImages ? bodyImageItems(pullRequest) : { items: [], skipped: [] };
+  const bodyItems = body.items;
   const candidates = [...selection.items, ...bodyItems.map((entry) => entry.item)].sort(byPriority);
   info(
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`
   );
-  const previous = config2.commentMode === "off" ? void 0 : await previousMetadata(github, pullRequest);
+  const identity = new CommentIdentity(
+    commentMarkerOf(process.env.GITHUB_WORKFLOW ?? "", process.env.GITHUB_JOB ?? "")
+  );
+  const previous = config2.commentMode === "off" ? void 0 : await previousMetadata(github, pullRequest, identity);
   const downloadUrls = new Map(bodyItems.map((entry) => [entry.item.key, entry.downloadUrl]));
   const loaded2 = await loadItems(candidates, {
     maxImages: config2.maxImages,
-    concurrency: Math.max(config2.concurrency, 4),
+    concurrency: config2.concurrency,
     previous,
+    settingsKey: JSON.stringify([
+      config2.model,
+      config2.prompt ?? "",
+      config2.language ?? "",
+      config2.highResolution,
+      config2.thinking
+    ]),
     download: (item) => downloadItem(github, pullRequest, item, downloadUrls, config2)
   });
   const promptContext = {
@@ -36890,7 +37229,7 @@ async function main() {
     language: config2.language
   };
   const settings = { model: config2.model, highResolution: config2.highResolution, thinking: config2.thinking };
-  const skipped = [...loaded2.skipped];
+  const skipped = [...body.skipped, ...loaded2.skipped];
   const plans = await mapWithConcurrency(loaded2.toReview, config2.concurrency, async (item) => {
     try {
       return await planReview(item, settings, promptContext);
@@ -36907,25 +37246,26 @@ async function main() {
   info(
     `Estimate: ${budget.accepted.length} request(s), about ${formatCount(budget.estimatedTokens)} tokens (input plus output allowance)${config2.maxTokens === void 0 ? "" : ` of max-tokens ${formatCount(config2.maxTokens)}`}.`
   );
-  const carriedReports = loaded2.carried.map((item) => {
-    const earlier = previous?.images[item.key];
+  const carriedReports = loaded2.carried.map((carried) => {
+    const earlier = previous?.images[carried.item.key];
     return {
-      item,
-      contentHash: item.contentHash,
+      item: carried.item,
+      contentHash: carried.contentHash,
       kind: earlier?.kind ?? "ui",
       summary: earlier?.summary ?? "",
       findings: earlier?.findings ?? [],
-      carried: true
+      carried: true,
+      note: carried.note
     };
   });
   const runId = `${process.env.GITHUB_RUN_ID ?? "local"}-${process.env.GITHUB_RUN_ATTEMPT ?? "1"}-${randomUUID()}`;
   const runUrl = process.env.GITHUB_RUN_ID === void 0 ? void 0 : `${context2.serverUrl}/${event.repository}/actions/runs/${process.env.GITHUB_RUN_ID}`;
   if (config2.dryRun) {
-    const report2 = baseReport(config2, pullRequest, event, runUrl, selection.removed, skipped);
+    const report2 = baseReport(config2, pullRequest, event, runUrl, selection.removed, skipped, notes);
     report2.estimatedTokens = budget.estimatedTokens;
     report2.planned = budget.accepted.map((plan) => ({ name: plan.item.name, tokens: plan.estimatedTokens }));
-    const rendered2 = renderComment(report2, metadataOf(report2, runId, config2));
-    await summary.addRaw(rendered2.full).write();
+    const rendered2 = renderComment(report2, identity.marker, metadataOf(report2, runId, config2, pullRequest, ""));
+    await writeSummary(rendered2.full);
     writeOutputs(report2, void 0);
     info("Dry run: nothing was sent to the model and no comment was posted.");
     return;
@@ -36938,9 +37278,20 @@ async function main() {
     logger: { warn: info, debug }
   });
   const failed = [];
+  let usedTokens = 0;
+  let reservedTokens = 0;
   const results = await mapWithConcurrency(budget.accepted, config2.concurrency, async (plan) => {
+    if (config2.maxTokens !== void 0 && usedTokens + reservedTokens + plan.estimatedTokens > config2.maxTokens) {
+      skipped.push({
+        name: plan.item.name,
+        reason: `max-tokens: the answers so far used more than estimated (${formatCount(usedTokens)} of ${formatCount(config2.maxTokens)} tokens), and this image needs about ${formatCount(plan.estimatedTokens)}`
+      });
+      return void 0;
+    }
+    reservedTokens += plan.estimatedTokens;
     try {
       const result = await runReview(client, plan, config2.model);
+      usedTokens += result.inputTokens + result.outputTokens;
       info(`${plan.item.name}: ${result.findings.length} finding(s).`);
       return result;
     } catch (error62) {
@@ -36948,9 +37299,11 @@ async function main() {
       warning(`${plan.item.name} was not reviewed: ${reason}`);
       failed.push({ item: plan.item, reason });
       return void 0;
+    } finally {
+      reservedTokens -= plan.estimatedTokens;
     }
   });
-  const report = baseReport(config2, pullRequest, event, runUrl, selection.removed, skipped);
+  const report = baseReport(config2, pullRequest, event, runUrl, selection.removed, skipped, notes);
   const reviewedNow = results.filter((result) => result !== void 0);
   report.reviewed = [...reviewedNow.map(reportOf), ...carriedReports].sort(
     (first, second) => byPriority(first.item, second.item)
@@ -36959,10 +37312,18 @@ async function main() {
   report.inputTokens = reviewedNow.reduce((sum, result) => sum + result.inputTokens, 0);
   report.outputTokens = reviewedNow.reduce((sum, result) => sum + result.outputTokens, 0);
   report.estimatedTokens = budget.estimatedTokens;
-  const rendered = renderComment(report, metadataOf(report, runId, config2));
+  const render = (author) => renderComment(report, identity.marker, metadataOf(report, runId, config2, pullRequest, author));
+  const rendered = render(identity.expectedAuthor);
   let commentUrl;
   try {
-    const published = await publishComment(github, pullRequest, rendered.body, config2.commentMode, runId);
+    const published = await publishComment(github, pullRequest, identity, {
+      mode: config2.commentMode,
+      runId,
+      render: (author) => render(author).body,
+      reviewedHead: pullRequest.headSha,
+      currentHead: pullRequest.currentHeadSha,
+      log: info
+    });
     commentUrl = published.url;
     if (published.action !== "none") {
       info(`Review comment ${published.action}: ${published.url}`);
@@ -36972,28 +37333,47 @@ async function main() {
       `The review comment could not be posted (${messageOf(error62)}). The review is in the job summary. The token needs pull-requests: write (fork pull requests need pull_request_target).`
     );
   }
-  await summary.addRaw(rendered.full).write();
+  await writeSummary(rendered.full);
   writeOutputs(report, commentUrl);
+  if (report.failed.length > 0) {
+    warning(
+      `${report.failed.length} image(s) could not be reviewed because the model request failed; they are listed in the comment and reviewed on the next run.`
+    );
+  }
   applyFailOn(config2, report);
 }
 function bodyImageItems(pullRequest) {
   const references = findBodyImages(pullRequest.body);
   const urls = resolveDownloadUrls(references, pullRequest.bodyHtml);
-  return references.flatMap((reference, index) => {
-    try {
-      return [{ item: bodyItemOf(reference), downloadUrl: urls[index] ?? reference.url }];
-    } catch {
-      return [];
+  const items = [];
+  const skipped = [];
+  references.forEach((reference, index) => {
+    const outcome = bodyItemOf(reference);
+    if ("skipped" in outcome) {
+      skipped.push(outcome.skipped);
+    } else {
+      items.push({ item: outcome.item, downloadUrl: urls[index] ?? outcome.item.afterLink ?? reference.url });
     }
   });
+  return { items, skipped };
+}
+async function writeSummary(text) {
+  const capped = text.length <= summaryCharacterLimit ? text : `${text.slice(0, summaryCharacterLimit)}
+
+\u2026(cut at GitHub's 1 MiB job summary limit)`;
+  try {
+    await summary.addRaw(capped).write({ overwrite: true });
+  } catch (error62) {
+    warning(`The job summary could not be written: ${messageOf(error62)}`);
+  }
 }
 async function downloadItem(github, pullRequest, item, downloadUrls, config2) {
   if (item.source === "body") {
     const url2 = downloadUrls.get(item.key) ?? item.afterLink ?? "";
-    const trustedHosts = [new URL(context2.serverUrl).host, new URL(context2.apiUrl).host];
+    const githubOrigins = [new URL(context2.serverUrl).origin, new URL(context2.apiUrl).origin];
     return {
       before: void 0,
-      after: await downloadBodyImage(url2, item.name, { token: config2.githubToken, trustedHosts })
+      after: await downloadBodyImage(url2, item.name, { token: config2.githubToken, githubOrigins })
     };
   }
   const location = { owner: pullRequest.owner, repo: pullRequest.repo };
@@ -37004,17 +37384,16 @@ async function downloadItem(github, pullRequest, item, downloadUrls, config2) {
   const before = await fetchFile(github, {
     ...location,
     path: item.previousPath ?? item.name,
-    ref: pullRequest.baseSha
+    ref: pullRequest.mergeBaseSha
   });
   return { before, after };
 }
-async function previousMetadata(github, pullRequest) {
+async function previousMetadata(github, pullRequest, identity) {
   try {
-    const ours = await listOurComments(github, pullRequest);
+    const ours = await listOurComments(github, pullRequest, identity);
     for (const comment of ours.reverse()) {
-      const metadata = decodeMetadata(comment.body);
-      if (metadata !== void 0) {
-        return metadata;
+      if (comment.metadata !== void 0) {
+        return comment.metadata;
       }
     }
   } catch (error62) {
@@ -37022,7 +37401,7 @@ async function previousMetadata(github, pullRequest) {
   }
   return void 0;
 }
-function baseReport(config2, pullRequest, event, runUrl, removed, skipped) {
+function baseReport(config2, pullRequest, event, runUrl, removed, skipped, notes) {
   return {
     repository: event.repository,
     pullRequestNumber: pullRequest.number,
@@ -37036,7 +37415,8 @@ function baseReport(config2, pullRequest, event, runUrl, removed, skipped) {
     estimatedTokens: 0,
     dryRun: config2.dryRun,
     planned: [],
-    runUrl
+    runUrl,
+    notes
   };
 }
 function reportOf(result) {
@@ -37049,7 +37429,7 @@ function reportOf(result) {
     carried: false
   };
 }
-function metadataOf(report, runId, config2) {
+function metadataOf(report, runId, config2, pullRequest, author) {
   const images = {};
   for (const image of report.reviewed) {
     images[image.item.key] = {
@@ -37059,7 +37439,7 @@ function metadataOf(report, runId, config2) {
       findings: image.findings
     };
   }
-  return { version: 1, run: runId, model: config2.model, images };
+  return { version: 2, run: runId, model: config2.model, author, head: pullRequest.headSha, images };
 }
 function applyFailOn(config2, report) {
   if (config2.failOn === "none") {
@@ -37072,34 +37452,45 @@ function applyFailOn(config2, report) {
     setFailed(
       `${reaching.length} finding(s) at or above fail-on "${config2.failOn}" (highest: ${highest}). See the review comment and the job summary.`
     );
-    return;
-  }
-  if (report.failed.length > 0) {
-    setFailed(
-      `${report.failed.length} image(s) could not be reviewed, so fail-on "${config2.failOn}" cannot be checked. Re-run the job; the findings made so far are in the comment.`
-    );
   }
 }
 async function skipWithoutKey(event) {
-  const fork = eventIsFromFork(event);
-  const why = fork ? "This pull request comes from a fork, and GitHub gives no secrets to `pull_request` runs from forks." : "The api-key input is empty: the secret it names is not set, or not available to this workflow.";
-  const fix = fork ? "To review fork pull requests, run the action on `pull_request_target` without checking out the pull request's code (see the README)." : (
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub workflow expression, not a placeholder.
-    "Add the Model Studio key as a repository secret and pass it as `api-key: ${{ secrets.DASHSCOPE_API_KEY }}`."
-  );
-  notice(`Glance image review skipped: no API key. ${why}`);
-  await summary.addHeading("Glance image review: skipped (no API key)", 2).addRaw(`No image was reviewed. ${why}
+  const { why, fix } = noKeyAdvice(event, process.env.GITHUB_ACTOR ?? "");
+  writeOutputs(void 0, void 0);
+  notice(`Glance image review skipped: no API key. ${why} ${fix}`);
+  await writeSummary(`## Glance image review: skipped (no API key)
+
+No image was reviewed. ${why}
 
 ${fix}
-`).write();
-  writeOutputs(void 0, void 0);
+`);
+}
+function noKeyAdvice(event, actor) {
+  const secretInput = "`api-key: ${{ secrets.DASHSCOPE_API_KEY }}`";
+  if (event.eventName === "pull_request" && eventIsFromFork(event)) {
+    return {
+      why: "This pull request comes from a fork, and GitHub gives no secrets to `pull_request` runs from forks.",
+      fix: "To review fork pull requests, run the action on `pull_request_target` without checking out the pull request's code (see the README)."
+    };
+  }
+  if (actor === "dependabot[bot]") {
+    return {
+      why: "Runs started by Dependabot see only Dependabot secrets, not the repository's Actions secrets.",
+      fix: `Add the Model Studio key as a Dependabot secret too (Settings > Secrets > Dependabot) and pass it as ${secretInput}.`
+    };
+  }
+  return {
+    why: `The api-key input is empty on this \`${event.eventName}\` run: the secret it names is not set, or not available to this workflow.`,
+    fix: `Add the Model Studio key as a repository or organization secret and pass it as ${secretInput}.`
+  };
 }
 function messageOf(error62) {
   return error62 instanceof Error ? error62.message : String(error62);
 }
 export {
   main,
-  messageOf
+  messageOf,
+  run
 };
 /*! Bundled license information:
 
