@@ -13,7 +13,7 @@ async function run() {
     return;
   }
   try {
-    const { main } = await import("./chunks/main-LPMPZYQU.js");
+    const { main } = await import("./chunks/main-FVSZDD6M.js");
     await main();
   } catch (error) {
     setFailed(error instanceof Error ? error.message : String(error));

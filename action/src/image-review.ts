@@ -1,12 +1,18 @@
 /*
- * One image's review: prepared by core (decoded, SVG rasterized, scaled to exactly what the model
- * sees), built into one request (before and after together for a changed image), estimated before
- * anything is sent, then answered with core's structured output. Boxes come back on the model's
- * grid of the image it saw and are mapped to pixels of the original file with core's parser.
+ * One image's review, in two steps. Planning, before any model call, opens each image with core and
+ * builds the request from the images' sizes alone, which is all the token estimate needs: a PNG or
+ * JPEG the service accepts as it is (no metadata, upright, within the limits, as screenshots usually
+ * are) costs a header read there, and is later sent byte for byte (`keepOriginalWhenAccepted`: same
+ * tokens, no decode). Everything else (SVG rasterized, GIF, WEBP, BMP, HEIC, TIFF, oversized files)
+ * is decoded and scaled there, because only core's decode knows its exact size; what is kept is the
+ * small scaled image, not the original. Sending, inside the concurrency pool, turns the images into
+ * the request body (base64) only then, so at most `concurrency` requests' bodies exist at a time,
+ * and drops the bytes once the answer is in. Boxes come back on the model's grid of the image it saw
+ * and are mapped to pixels of the original file with core's parser.
  */
 import {
   buildChatRequest,
-  type EstimatedChatRequest,
+  type ChatRequestInput,
   type GlanceClient,
   modelEntryOf,
   type PreparedImage,
@@ -14,7 +20,7 @@ import {
   prepareImage,
 } from "@glance/core";
 import type { Severity } from "./config.js";
-import type { LoadedItem } from "./review-item.js";
+import type { HashedItem, LoadedItem } from "./review-item.js";
 import { reviewAnswerSchema } from "./review-schema.js";
 import { type PromptContext, reviewPrompt, systemPrompt } from "./rubric-prompts.js";
 
@@ -33,17 +39,23 @@ export interface Finding {
   box?: { x1: number; y1: number; x2: number; y2: number } | undefined;
 }
 
+/** What the model sees of an image and the size of the original file: enough to estimate and map boxes. */
+export type ImageGeometry = Pick<PreparedImage, "width" | "height" | "originalWidth" | "originalHeight">;
+
 export interface PlannedReview {
-  item: LoadedItem;
-  request: EstimatedChatRequest;
-  before: PreparedImage | undefined;
-  after: PreparedImage;
+  item: HashedItem;
+  before: ImageGeometry | undefined;
+  after: ImageGeometry;
+  /** The request without its images, which `images` holds until it is sent. */
+  request: Omit<ChatRequestInput, "inputs">;
+  /** The images to send; undefined once sent or dropped (skipped by the budget), so their bytes can go. */
+  images: { before: PreparedImage | undefined; after: PreparedImage } | undefined;
   /** Exact input estimate from core plus the output allowance: what the budget counts. */
   estimatedTokens: number;
 }
 
 export interface ReviewResult {
-  item: LoadedItem;
+  item: HashedItem;
   kind: "ui" | "diagram";
   summary: string;
   findings: Finding[];
@@ -57,24 +69,38 @@ export function outputAllowance(thinking: boolean): number {
 }
 const thinkingBudget = 4_500;
 
+/** Nothing to send: sizes only, so the estimate is built without turning megabytes into base64. */
+const noBytes = Buffer.alloc(0);
+
 export async function planReview(
   item: LoadedItem,
   settings: ReviewSettings,
   context: Omit<PromptContext, "describeSchema" | "boxes">,
 ): Promise<PlannedReview> {
-  const imageOptions = { model: settings.model, highResolution: settings.highResolution };
+  const bytes = item.bytes;
+  // From here on the plan holds what the request needs (the original itself only when it is sent as it is).
+  item.bytes = undefined;
+  const { bytes: _released, ...hashed } = item;
+  if (bytes === undefined) {
+    throw new Error(`${item.name} was planned twice; its bytes are gone.`);
+  }
+  const imageOptions = {
+    model: settings.model,
+    highResolution: settings.highResolution,
+    keepOriginalWhenAccepted: true,
+  };
   const before =
-    item.before === undefined
+    bytes.before === undefined
       ? undefined
-      : await prepareImage(item.before, { ...imageOptions, name: `${item.previousPath ?? item.name} (before)` });
-  const after = await prepareImage(item.after, {
+      : await prepareImage(bytes.before, { ...imageOptions, name: `${item.previousPath ?? item.name} (before)` });
+  const after = await prepareImage(bytes.after, {
     ...imageOptions,
     name: before === undefined ? item.name : `${item.name} (after)`,
   });
   // Structured output needs thinking off; with thinking on, the schema goes into the prompt instead
   // and core's completeStructured still validates (and repairs once) the answer.
   const enforceSchema = !settings.thinking && modelEntryOf(settings.model).structuredOutput;
-  const request = await buildChatRequest({
+  const request: Omit<ChatRequestInput, "inputs"> = {
     model: settings.model,
     system: systemPrompt,
     prompt: reviewPrompt(item, before !== undefined, {
@@ -82,24 +108,41 @@ export async function planReview(
       describeSchema: !enforceSchema,
       boxes: boxInstruction(settings.model),
     }),
-    inputs: before === undefined ? [after] : [before, after],
     highResolution: settings.highResolution,
     // The same allowance the budget counts: with thinking, it covers the thinking budget and the answer.
     maxOutputTokens: outputAllowance(settings.thinking),
     ...(enforceSchema ? { structuredOutput: { schema: reviewAnswerSchema, name: "image_review" } } : {}),
     ...(settings.thinking ? { thinking: true, thinkingBudget } : { thinking: false }),
+  };
+  // Core estimates images from their sizes only, so the same request with empty stand-ins has the
+  // very estimate (and the same input-limit check) the real one will have.
+  const sizesOnly = (image: PreparedImage): PreparedImage => ({ ...image, data: noBytes });
+  const estimated = await buildChatRequest({
+    ...request,
+    inputs: before === undefined ? [sizesOnly(after)] : [sizesOnly(before), sizesOnly(after)],
   });
   return {
-    item,
+    item: hashed,
+    before: before === undefined ? undefined : geometryOf(before),
+    after: geometryOf(after),
     request,
-    before,
-    after,
-    estimatedTokens: request.estimate.totalTokens + outputAllowance(settings.thinking),
+    images: { before, after },
+    estimatedTokens: estimated.estimate.totalTokens + outputAllowance(settings.thinking),
   };
 }
 
+/** Builds the request with the images' bytes, sends it, and lets the bytes go whatever the outcome. */
 export async function runReview(client: GlanceClient, planned: PlannedReview, model: string): Promise<ReviewResult> {
-  const { value, completion } = await client.completeStructured(planned.request, reviewAnswerSchema);
+  const images = planned.images;
+  planned.images = undefined;
+  if (images === undefined) {
+    throw new Error(`${planned.item.name} was already sent.`);
+  }
+  const request = await buildChatRequest({
+    ...planned.request,
+    inputs: images.before === undefined ? [images.after] : [images.before, images.after],
+  });
+  const { value, completion } = await client.completeStructured(request, reviewAnswerSchema);
   const findings = value.findings.map((finding): Finding => {
     const image = planned.before === undefined ? "after" : (finding.image ?? "after");
     const mapped: Finding = {
@@ -124,6 +167,15 @@ export async function runReview(client: GlanceClient, planned: PlannedReview, mo
   };
 }
 
+function geometryOf(image: PreparedImage): ImageGeometry {
+  return {
+    width: image.width,
+    height: image.height,
+    originalWidth: image.originalWidth,
+    originalHeight: image.originalHeight,
+  };
+}
+
 /**
  * How to write boxes, in the coordinate system the model answers in and core's parser expects:
  * Qwen3-VL and Qwen3.5 give 0-999 relative coordinates; Qwen2.5-VL and QVQ give pixels of the
@@ -137,7 +189,7 @@ export function boxInstruction(model: string): string {
 }
 
 /** Reuses core's parser (and its per-model coordinate rules) by handing it the box as the model writes one. */
-function mapBox(box: number[], image: PreparedImage | undefined, model: string): Finding["box"] {
+function mapBox(box: number[], image: ImageGeometry | undefined, model: string): Finding["box"] {
   if (image === undefined) {
     return undefined;
   }

@@ -9,14 +9,11 @@
  */
 import { createHash } from "node:crypto";
 import { byPriority } from "./image-selection.js";
-import type { LoadedItem, ReviewItem, SkippedItem } from "./review-item.js";
+import type { ItemBytes, LoadedItem, ReviewItem, SkippedItem } from "./review-item.js";
 import type { ReviewMetadata } from "./review-metadata.js";
 import { mapWithConcurrency } from "./run-with-concurrency.js";
 
-export interface ItemBytes {
-  before: Buffer | undefined;
-  after: Buffer;
-}
+export type { ItemBytes } from "./review-item.js";
 
 export interface CarriedItem {
   item: ReviewItem;
@@ -70,7 +67,9 @@ export async function loadItems(
   const outcomes = await mapWithConcurrency(items, options.concurrency, async (item, index) => {
     if (wanted[index] !== true) return undefined;
     try {
-      return { bytes: await options.download(item) };
+      const bytes = await options.download(item);
+      // Hashed as each download lands, overlapping the downloads still in flight.
+      return { bytes, hash: contentHash(bytes, options.settingsKey) };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
@@ -97,7 +96,7 @@ export async function loadItems(
       }
       return;
     }
-    const { bytes } = outcome;
+    const { bytes, hash } = outcome;
     if (isLfsPointer(bytes.after) || (bytes.before !== undefined && isLfsPointer(bytes.before))) {
       result.skipped.push({ name: item.name, reason: "stored in Git LFS; not reviewed" });
       return;
@@ -106,17 +105,16 @@ export async function loadItems(
       result.skipped.push({ name: item.name, reason: "content unchanged (renamed or mode change only)" });
       return;
     }
-    const loadedItem: LoadedItem = {
+    const hashed = {
       ...item,
       sizeChange: Math.abs(bytes.after.length - (bytes.before?.length ?? 0)),
-      before: bytes.before,
-      after: bytes.after,
-      contentHash: contentHash(bytes, options.settingsKey),
+      contentHash: hash,
     };
-    if (earlier(item)?.hash === loadedItem.contentHash) {
-      result.carried.push({ item: loadedItem, contentHash: loadedItem.contentHash, note: undefined });
+    if (earlier(item)?.hash === hashed.contentHash) {
+      // Carried forward without its bytes: nothing of an unchanged image is needed again.
+      result.carried.push({ item: hashed, contentHash: hashed.contentHash, note: undefined });
     } else {
-      reviewable.push(loadedItem);
+      reviewable.push({ ...hashed, bytes });
     }
   });
   for (const item of reviewable.sort(byPriority)) {

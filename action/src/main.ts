@@ -89,7 +89,9 @@ export async function main(): Promise<void> {
   const downloadUrls = new Map(bodyItems.map((entry) => [entry.item.key, entry.downloadUrl]));
   const loaded = await loadItems(candidates, {
     maxImages: config.maxImages,
-    concurrency: config.concurrency,
+    // Downloads wait on GitHub, not on the model: more of them in flight shortens the time before the
+    // first model call, still far below GitHub's secondary rate limit of 100 concurrent requests.
+    concurrency: Math.max(config.concurrency, 8),
     previous,
     settingsKey: JSON.stringify([
       config.model,
@@ -122,6 +124,12 @@ export async function main(): Promise<void> {
     config.maxTokens,
   );
   skipped.push(...budget.skipped);
+  // Images the budget left out are not sent: their bytes can go now.
+  for (const plan of plans) {
+    if (plan !== undefined && !budget.accepted.includes(plan)) {
+      plan.images = undefined;
+    }
+  }
   actionsCore.info(
     `Estimate: ${budget.accepted.length} request(s), about ${formatCount(budget.estimatedTokens)} tokens (input plus output allowance)${config.maxTokens === undefined ? "" : ` of max-tokens ${formatCount(config.maxTokens)}`}.`,
   );
@@ -173,6 +181,7 @@ export async function main(): Promise<void> {
         name: plan.item.name,
         reason: `max-tokens: the answers so far used more than estimated (${formatCount(usedTokens)} of ${formatCount(config.maxTokens)} tokens), and this image needs about ${formatCount(plan.estimatedTokens)}`,
       });
+      plan.images = undefined;
       return undefined;
     }
     reservedTokens += plan.estimatedTokens;

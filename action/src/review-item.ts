@@ -23,11 +23,24 @@ export interface ReviewItem {
   afterLink: string | undefined;
 }
 
-export interface LoadedItem extends ReviewItem {
+/** A downloaded image, identified by its content: unchanged content is not reviewed again. */
+export interface HashedItem extends ReviewItem {
+  /** sha256 of the review settings and the base and head bytes. */
+  contentHash: string;
+}
+
+/** The base and head bytes as downloaded (no base for an added image or a description image). */
+export interface ItemBytes {
   before: Buffer | undefined;
   after: Buffer;
-  /** sha256 of base and head bytes: unchanged content is not reviewed again. */
-  contentHash: string;
+}
+
+export interface LoadedItem extends HashedItem {
+  /**
+   * The downloaded bytes, until planning has taken what the request needs; then undefined, so a run
+   * of many large screenshots does not keep every original in memory to the end.
+   */
+  bytes: ItemBytes | undefined;
 }
 
 export interface SkippedItem {

@@ -36721,15 +36721,26 @@ function outputAllowance(thinking) {
   return thinking ? 6e3 : 1500;
 }
 var thinkingBudget = 4500;
+var noBytes = Buffer.alloc(0);
 async function planReview(item, settings, context3) {
-  const imageOptions = { model: settings.model, highResolution: settings.highResolution };
-  const before = item.before === void 0 ? void 0 : await prepareImage(item.before, { ...imageOptions, name: `${item.previousPath ?? item.name} (before)` });
-  const after = await prepareImage(item.after, {
+  const bytes = item.bytes;
+  item.bytes = void 0;
+  const { bytes: _released, ...hashed } = item;
+  if (bytes === void 0) {
+    throw new Error(`${item.name} was planned twice; its bytes are gone.`);
+  }
+  const imageOptions = {
+    model: settings.model,
+    highResolution: settings.highResolution,
+    keepOriginalWhenAccepted: true
+  };
+  const before = bytes.before === void 0 ? void 0 : await prepareImage(bytes.before, { ...imageOptions, name: `${item.previousPath ?? item.name} (before)` });
+  const after = await prepareImage(bytes.after, {
     ...imageOptions,
     name: before === void 0 ? item.name : `${item.name} (after)`
   });
   const enforceSchema = !settings.thinking && modelEntryOf(settings.model).structuredOutput;
-  const request2 = await buildChatRequest({
+  const request2 = {
     model: settings.model,
     system: systemPrompt,
     prompt: reviewPrompt(item, before !== void 0, {
@@ -36737,23 +36748,37 @@ async function planReview(item, settings, context3) {
       describeSchema: !enforceSchema,
       boxes: boxInstruction(settings.model)
     }),
-    inputs: before === void 0 ? [after] : [before, after],
     highResolution: settings.highResolution,
     // The same allowance the budget counts: with thinking, it covers the thinking budget and the answer.
     maxOutputTokens: outputAllowance(settings.thinking),
     ...enforceSchema ? { structuredOutput: { schema: reviewAnswerSchema, name: "image_review" } } : {},
     ...settings.thinking ? { thinking: true, thinkingBudget } : { thinking: false }
+  };
+  const sizesOnly = (image) => ({ ...image, data: noBytes });
+  const estimated = await buildChatRequest({
+    ...request2,
+    inputs: before === void 0 ? [sizesOnly(after)] : [sizesOnly(before), sizesOnly(after)]
   });
   return {
-    item,
+    item: hashed,
+    before: before === void 0 ? void 0 : geometryOf(before),
+    after: geometryOf(after),
     request: request2,
-    before,
-    after,
-    estimatedTokens: request2.estimate.totalTokens + outputAllowance(settings.thinking)
+    images: { before, after },
+    estimatedTokens: estimated.estimate.totalTokens + outputAllowance(settings.thinking)
   };
 }
 async function runReview(client, planned, model) {
-  const { value, completion } = await client.completeStructured(planned.request, reviewAnswerSchema);
+  const images = planned.images;
+  planned.images = void 0;
+  if (images === void 0) {
+    throw new Error(`${planned.item.name} was already sent.`);
+  }
+  const request2 = await buildChatRequest({
+    ...planned.request,
+    inputs: images.before === void 0 ? [images.after] : [images.before, images.after]
+  });
+  const { value, completion } = await client.completeStructured(request2, reviewAnswerSchema);
   const findings = value.findings.map((finding) => {
     const image = planned.before === void 0 ? "after" : finding.image ?? "after";
     const mapped = {
@@ -36772,6 +36797,14 @@ async function runReview(client, planned, model) {
     findings,
     inputTokens: completion.usage?.inputTokens ?? 0,
     outputTokens: completion.usage?.outputTokens ?? 0
+  };
+}
+function geometryOf(image) {
+  return {
+    width: image.width,
+    height: image.height,
+    originalWidth: image.originalWidth,
+    originalHeight: image.originalHeight
   };
 }
 function boxInstruction(model) {
@@ -36880,7 +36913,8 @@ async function loadItems(items, options) {
   const outcomes = await mapWithConcurrency(items, options.concurrency, async (item, index) => {
     if (wanted[index] !== true) return void 0;
     try {
-      return { bytes: await options.download(item) };
+      const bytes = await options.download(item);
+      return { bytes, hash: contentHash(bytes, options.settingsKey) };
     } catch (error62) {
       return { error: error62 instanceof Error ? error62.message : String(error62) };
     }
@@ -36905,7 +36939,7 @@ async function loadItems(items, options) {
       }
       return;
     }
-    const { bytes } = outcome;
+    const { bytes, hash: hash2 } = outcome;
     if (isLfsPointer(bytes.after) || bytes.before !== void 0 && isLfsPointer(bytes.before)) {
       result.skipped.push({ name: item.name, reason: "stored in Git LFS; not reviewed" });
       return;
@@ -36914,17 +36948,15 @@ async function loadItems(items, options) {
       result.skipped.push({ name: item.name, reason: "content unchanged (renamed or mode change only)" });
       return;
     }
-    const loadedItem = {
+    const hashed = {
       ...item,
       sizeChange: Math.abs(bytes.after.length - (bytes.before?.length ?? 0)),
-      before: bytes.before,
-      after: bytes.after,
-      contentHash: contentHash(bytes, options.settingsKey)
+      contentHash: hash2
     };
-    if (earlier(item)?.hash === loadedItem.contentHash) {
-      result.carried.push({ item: loadedItem, contentHash: loadedItem.contentHash, note: void 0 });
+    if (earlier(item)?.hash === hashed.contentHash) {
+      result.carried.push({ item: hashed, contentHash: hashed.contentHash, note: void 0 });
     } else {
-      reviewable.push(loadedItem);
+      reviewable.push({ ...hashed, bytes });
     }
   });
   for (const item of reviewable.sort(byPriority)) {
@@ -37211,7 +37243,9 @@ async function main() {
   const downloadUrls = new Map(bodyItems.map((entry) => [entry.item.key, entry.downloadUrl]));
   const loaded2 = await loadItems(candidates, {
     maxImages: config2.maxImages,
-    concurrency: config2.concurrency,
+    // Downloads wait on GitHub, not on the model: more of them in flight shortens the time before the
+    // first model call, still far below GitHub's secondary rate limit of 100 concurrent requests.
+    concurrency: Math.max(config2.concurrency, 8),
     previous,
     settingsKey: JSON.stringify([
       config2.model,
@@ -37243,6 +37277,11 @@ async function main() {
     config2.maxTokens
   );
   skipped.push(...budget.skipped);
+  for (const plan of plans) {
+    if (plan !== void 0 && !budget.accepted.includes(plan)) {
+      plan.images = void 0;
+    }
+  }
   info(
     `Estimate: ${budget.accepted.length} request(s), about ${formatCount(budget.estimatedTokens)} tokens (input plus output allowance)${config2.maxTokens === void 0 ? "" : ` of max-tokens ${formatCount(config2.maxTokens)}`}.`
   );
@@ -37286,6 +37325,7 @@ async function main() {
         name: plan.item.name,
         reason: `max-tokens: the answers so far used more than estimated (${formatCount(usedTokens)} of ${formatCount(config2.maxTokens)} tokens), and this image needs about ${formatCount(plan.estimatedTokens)}`
       });
+      plan.images = void 0;
       return void 0;
     }
     reservedTokens += plan.estimatedTokens;
