@@ -9,7 +9,8 @@
  * Protocol over the IPC channel: sends {type: "ready", port}; on {type: "stop"} waits for every answer,
  * stops, sends {type: "report", ...} and exits.
  */
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createApp } from "../../bot/src/app.js";
 import { loadConfig } from "../../bot/src/config.js";
 
@@ -22,6 +23,16 @@ export interface BotProcessReport {
   /** Milliseconds each answer waited for a concurrency slot, by the mention's ts. */
   queueWaits: Record<string, number>;
   warnings: string[];
+  /**
+   * Server-side ack times of the burst, in milliseconds: from the moment the bot's HTTP server emits
+   * "request" for a POST to /slack/events (headers parsed, so any event-loop delay before that is NOT
+   * included) to the response's "finish" (the 200 handed to the kernel).
+   */
+  serverAcks: number[];
+  /** When each of those requests reached the bot's JavaScript (epoch milliseconds, sub-millisecond precision). */
+  serverArrivals: number[];
+  /** The bot's event-loop delay during the burst (perf_hooks.monitorEventLoopDelay, 10 ms resolution), ms. */
+  eventLoopDelay: { p50: number; p99: number; max: number; mean: number };
 }
 
 const queueWaitLine = /^Answer for [^/]+\/(\S+) waited ([\d.]+) ms for a slot\.$/;
@@ -44,14 +55,32 @@ async function main(): Promise<void> {
       error: (message) => warnings.push(message),
     },
   });
-  const server = (await bot.app.start(0)) as { address(): AddressInfo | string | null };
+  const server = (await bot.app.start(0)) as Server;
+  // Diagnostics only the benchmark sets up: the bot's own code carries no timing hooks.
+  const serverAcks: number[] = [];
+  const serverArrivals: number[] = [];
+  let measuring = false;
+  server.prependListener("request", (request, response) => {
+    if (!measuring || request.method !== "POST") return;
+    const arrivedAt = performance.now();
+    serverArrivals.push(performance.timeOrigin + arrivedAt);
+    response.once("finish", () => serverAcks.push(performance.now() - arrivedAt));
+  });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("The bot's HTTP server has no port.");
   process.send?.({ type: "ready", port: address.port });
   process.on("message", (message: { type?: string }) => {
+    if (message.type === "burst") {
+      measuring = true;
+      loopDelay.enable();
+      return;
+    }
     if (message.type !== "stop") return;
     void (async () => {
       await bot.idle();
+      loopDelay.disable();
+      const toMilliseconds = (nanoseconds: number) => nanoseconds / 1e6;
       await bot.app.stop();
       const usage = process.resourceUsage();
       const report: BotProcessReport = {
@@ -61,6 +90,14 @@ async function main(): Promise<void> {
         systemCpuMicroseconds: usage.systemCPUTime,
         queueWaits,
         warnings,
+        serverAcks,
+        serverArrivals,
+        eventLoopDelay: {
+          p50: toMilliseconds(loopDelay.percentile(50)),
+          p99: toMilliseconds(loopDelay.percentile(99)),
+          max: toMilliseconds(loopDelay.max),
+          mean: toMilliseconds(loopDelay.mean),
+        },
       };
       process.send?.(report, () => process.exit(0));
     })();
