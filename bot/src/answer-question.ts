@@ -1,3 +1,4 @@
+import { setImmediate as nextTurnOfEventLoop } from "node:timers/promises";
 import {
   ApiError,
   buildChatRequest,
@@ -98,6 +99,10 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
     for (const file of files) {
       media.push(await prepareSlackFile(services, file, { allowLongVideo }));
     }
+    // The next two steps are the heaviest synchronous work of an answer (the base64 data URLs, then the
+    // request body's JSON): in a burst, many answers reach them in the same microtask run, and without a
+    // turn of the event loop in between, Slack's next requests would wait to be acknowledged.
+    await nextTurnOfEventLoop();
     const locateTarget = locateTargetOf(prompt);
     const locating = locateTarget !== undefined && media.length === 1 && media[0]?.kind === "image";
     const request = await buildChatRequest({
@@ -122,6 +127,7 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
       throw new BotError("budget", reservation.message);
     }
     settle = reservation.settle;
+    await nextTurnOfEventLoop();
     const stream = answer;
     const completion = await services.glance.complete(request, {
       continuePartial: 1,

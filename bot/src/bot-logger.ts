@@ -28,7 +28,11 @@ export function boltLoggerOf(logger: BotLogger, scrub: (text: string) => string)
         .join(" "),
     );
   return {
-    debug: (...parts: unknown[]) => logger.debug(join(parts)),
+    // Bolt and the WebClient log several debug lines per API call; below DEBUG they are dropped before
+    // being joined and scrubbed, which otherwise costs main-thread time on every call in a burst.
+    debug: (...parts: unknown[]) => {
+      if (level === LogLevel.DEBUG) logger.debug(join(parts));
+    },
     info: (...parts: unknown[]) => logger.info(join(parts)),
     warn: (...parts: unknown[]) => logger.warn(join(parts)),
     error: (...parts: unknown[]) => logger.error(join(parts)),

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurnOfEventLoop } from "node:timers/promises";
 import type { App } from "@slack/bolt";
 import { answerQuestion } from "../answer-question.js";
 import type { BotServices } from "../bot-services.js";
@@ -54,6 +55,10 @@ function dispatch(
   const { channel, ts, user } = event;
   services.track(
     (async () => {
+      // Start the answer on a later turn of the event loop: in a burst, the requests Slack has already
+      // sent are then all read and acknowledged first, instead of each one waiting behind the start of
+      // every earlier answer (the download's setup, the store, the Slack calls).
+      await nextTurnOfEventLoop();
       if (!(await claimDelivery(services.store, { eventId, channel, ts }))) {
         services.logger.debug(`Skipped a repeated delivery of ${channel}/${ts} (${kind}).`);
         return;
