@@ -7,9 +7,8 @@
  * resolve to public addresses; every redirect hop is checked again; the size is capped while
  * streaming, and whatever comes back must be an image by its magic bytes.
  */
-import { detectFormat } from "@glance/core";
+import { detectFormat, resolvesToPublicAddresses } from "@glance/core";
 import { classifyByPath } from "./image-classification.js";
-import { resolvesToPublicAddresses } from "./public-address.js";
 import type { ReviewItem, SkippedItem } from "./review-item.js";
 
 export interface BodyImageReference {

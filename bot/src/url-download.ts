@@ -1,6 +1,6 @@
 import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
-import { detectFormat, formatBytes } from "@glance/core";
+import { isIP } from "node:net";
+import { detectFormat, formatBytes, isNonPublicAddress } from "@glance/core";
 import { BotError } from "./bot-error.js";
 
 /*
@@ -20,40 +20,6 @@ import { BotError } from "./bot-error.js";
  * DNS-rebinding host could switch to a private address in between; pinning the address would need a
  * custom HTTP agent.
  */
-
-const blocked = new BlockList();
-for (const [network, prefix] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["224.0.0.0", 3],
-] as const) {
-  blocked.addSubnet(network, prefix, "ipv4");
-}
-for (const [network, prefix] of [
-  ["::", 128],
-  ["::1", 128],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-] as const) {
-  blocked.addSubnet(network, prefix, "ipv6");
-}
-
-/** True for loopback, private, link-local and other non-public addresses (IPv4-mapped IPv6 included). */
-export function isNonPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped !== undefined) return blocked.check(mapped, "ipv4");
-  const family = isIP(address);
-  if (family === 0) return true;
-  return blocked.check(address, family === 4 ? "ipv4" : "ipv6");
-}
 
 export interface UrlDownloadOptions {
   fetch: typeof globalThis.fetch;

@@ -152,3 +152,6 @@ export type {
 } from "./localization/localizations.js";
 export { parseLocalizations } from "./localization/parse-localizations.js";
 // <localization exports>
+
+// Network safety for adapters that download user-supplied URLs.
+export { isNonPublicAddress, resolvesToPublicAddresses } from "./network/public-address.js";

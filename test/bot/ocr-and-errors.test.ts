@@ -4,8 +4,8 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { isNonPublicAddress } from "@glance/core";
 import sharp from "sharp";
-import { isNonPublicAddress } from "../../bot/src/url-download.js";
 import {
   countMedia,
   type FakeChatBody,

@@ -1,7 +1,8 @@
 /*
- * Whether a host may be fetched from the runner: a description image URL is text the pull request's
- * author wrote, so fetching it unchecked would let them reach the runner's own network (a cloud
- * metadata service at 169.254.169.254, a service on localhost or the private network). Loopback,
+ * Whether a host may be fetched: the adapters download images from URLs that users wrote (a pull
+ * request's description, `/ocr <URL>`), and fetching them unchecked would let the writer reach the
+ * network the adapter runs in (a cloud metadata service at 169.254.169.254, a service on localhost or
+ * the private network). Loopback,
  * private (RFC 1918, fc00::/7), link-local, carrier-grade NAT, multicast and unspecified ranges are
  * refused. Known gap: fetch resolves the name again after this check, so a DNS-rebinding host could
  * switch addresses in between; pinning the address would need a custom HTTP agent.

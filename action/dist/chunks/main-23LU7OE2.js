@@ -35850,6 +35850,46 @@ function checkFrame(frame) {
   }
 }
 
+// core/src/network/public-address.ts
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
+var blocked = new BlockList();
+for (const [network, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 3]
+]) {
+  blocked.addSubnet(network, prefix, "ipv4");
+}
+for (const [network, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8]
+]) {
+  blocked.addSubnet(network, prefix, "ipv6");
+}
+function isNonPublicAddress(address) {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped !== void 0) return blocked.check(mapped, "ipv4");
+  const family = isIP(address);
+  if (family === 0) return true;
+  return blocked.check(address, family === 4 ? "ipv4" : "ipv6");
+}
+async function resolvesToPublicAddresses(hostname3) {
+  const bare = hostname3.replace(/^\[|\]$/g, "");
+  const addresses = isIP(bare) === 0 ? (await lookup(bare, { all: true, verbatim: true })).map((entry) => entry.address) : [bare];
+  return addresses.length > 0 && !addresses.some(isNonPublicAddress);
+}
+
 // action/src/blob-fetching.ts
 var maxFileBytes = 50 * 1024 * 1024;
 async function fetchFile(github, location) {
@@ -35925,46 +35965,6 @@ function classifyByPath(path2) {
     return "ui";
   }
   return void 0;
-}
-
-// action/src/public-address.ts
-import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
-var blocked = new BlockList();
-for (const [network, prefix] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["224.0.0.0", 3]
-]) {
-  blocked.addSubnet(network, prefix, "ipv4");
-}
-for (const [network, prefix] of [
-  ["::", 128],
-  ["::1", 128],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8]
-]) {
-  blocked.addSubnet(network, prefix, "ipv6");
-}
-function isNonPublicAddress(address) {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped !== void 0) return blocked.check(mapped, "ipv4");
-  const family = isIP(address);
-  if (family === 0) return true;
-  return blocked.check(address, family === 4 ? "ipv4" : "ipv6");
-}
-async function resolvesToPublicAddresses(hostname3) {
-  const bare = hostname3.replace(/^\[|\]$/g, "");
-  const addresses = isIP(bare) === 0 ? (await lookup(bare, { all: true, verbatim: true })).map((entry) => entry.address) : [bare];
-  return addresses.length > 0 && !addresses.some(isNonPublicAddress);
 }
 
 // action/src/body-images.ts
