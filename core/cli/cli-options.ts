@@ -31,9 +31,13 @@ export interface CliOptions {
 }
 
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** True when the user asked for the usage text: it goes to stdout and the exit code is 0. */
+  readonly requested: boolean;
+
+  constructor(message: string, requested = false) {
     super(message);
     this.name = "UsageError";
+    this.requested = requested;
   }
 }
 
@@ -46,15 +50,16 @@ Commands:
   locate <file> "<what>"         Find things in an image; writes an annotated PNG.
 
 Options:
-  --model NAME        Model (default: GLANCE_MODEL or qwen3.5-plus)
+  -p, --prompt TEXT   The question (ask)
+  -m, --model NAME    Model (default: GLANCE_MODEL or qwen3.5-plus)
   --max-pixels N      Pixel budget per image (max_pixels)
-  --high-res          vl_high_resolution_images: the model's high fixed budget (16384 tokens)
+  --high-res          vl_high_resolution_images: up to 16,384 tokens per image instead of max_pixels
   --fps N             Video sampling rate, 0.1 to 10 (default 2)
   --thinking          Think first, and show the thinking; --no-thinking turns it off
   --dry-run           Print the plan, the estimate and the request; send nothing
   --json              Machine-readable output
-  --output FILE       Where locate writes its annotated PNG
-  --timeout SECONDS   Per attempt (default 180)
+  -o, --output FILE   Where locate writes its annotated PNG
+  --timeout SECONDS   Per attempt (default 200, above the service's 180 s partial-answer limit)
   --prices FILE       JSON price table, to show costs next to tokens (default GLANCE_PRICES)
 
 Environment:
@@ -105,7 +110,10 @@ export function parseCliOptions(argv: readonly string[], environment: Record<str
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (command === undefined || values.help === true) {
+  if (values.help === true) {
+    throw new UsageError(usage, true);
+  }
+  if (command === undefined) {
     throw new UsageError(usage);
   }
   if (!isCommandName(command)) {
@@ -146,7 +154,7 @@ export function parseCliOptions(argv: readonly string[], environment: Record<str
     .object({
       maxPixels: positiveNumber("--max-pixels").pipe(z.number().int("--max-pixels must be a whole number")).optional(),
       fps: positiveNumber("--fps").optional(),
-      timeoutSeconds: positiveNumber("--timeout").default(180),
+      timeoutSeconds: positiveNumber("--timeout").default(200),
     })
     .safeParse({ maxPixels: values["max-pixels"], fps: values.fps, timeoutSeconds: values.timeout });
   if (!numbers.success) {

@@ -16,6 +16,9 @@ const streams = {
   },
 };
 
+/** Errors the user can fix by changing the input or a setting: exit code 65 (EX_DATAERR). */
+const badInputCodes = new Set(["configuration", "input-limit", "unreadable-media", "unsupported-media"]);
+
 let core: Core | undefined;
 try {
   const options = parseCliOptions(process.argv.slice(2), process.env);
@@ -25,16 +28,21 @@ try {
   const { runCommand } = await import("./run-command.js");
   await runCommand(options, streams);
 } catch (error) {
-  process.exitCode = exitCodeOf(error, core);
-  streams.stderr(`${messageOf(error, core)}\n`);
+  if (error instanceof UsageError && error.requested) {
+    streams.stdout(`${error.message}\n`);
+  } else {
+    process.exitCode = exitCodeOf(error, core);
+    streams.stderr(`${messageOf(error, core)}\n`);
+  }
 }
 
 function exitCodeOf(error: unknown, loaded: Core | undefined): number {
   if (error instanceof UsageError) return 64;
   if (loaded?.isGlanceError(error) === true) {
-    return error.code === "configuration" || error.code === "input-limit" ? 65 : 1;
+    return badInputCodes.has(error.code) ? 65 : 1;
   }
-  return 1;
+  // A file that does not exist is bad input too.
+  return (error as NodeJS.ErrnoException).code === "ENOENT" ? 65 : 1;
 }
 
 function messageOf(error: unknown, loaded: Core | undefined): string {

@@ -6,6 +6,19 @@ import { type EstimatedChatRequest, formatBytes, formatCount, type PreparedMedia
 export function describeMedia(media: PreparedMedia): string {
   switch (media.kind) {
     case "image":
+      if (
+        media.data.length === media.originalBytes &&
+        media.width === media.originalWidth &&
+        media.height === media.originalHeight
+      ) {
+        return `image ${media.width}x${media.height} ${media.originalFormat.toUpperCase()} ${formatBytes(media.originalBytes)}, sent as it is`;
+      }
+      if (media.data.length === media.originalBytes) {
+        return (
+          `image ${media.originalWidth}x${media.originalHeight} ${media.originalFormat.toUpperCase()} ${formatBytes(media.originalBytes)}, sent as it is` +
+          ` (the model scales it to ${media.width}x${media.height})`
+        );
+      }
       return (
         `image ${media.originalWidth}x${media.originalHeight} ${media.originalFormat.toUpperCase()} ${formatBytes(media.originalBytes)}` +
         ` -> ${media.width}x${media.height} ${media.mimeType === "image/png" ? "PNG" : "JPEG"} ${formatBytes(media.data.length)}`

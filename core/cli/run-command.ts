@@ -34,6 +34,8 @@ export async function runCommand(options: CliOptions, streams: CliStreams): Prom
       await prepareMedia(file, {
         model: options.model,
         name: file,
+        // A PNG or JPEG the service takes as it is goes untouched: same tokens, no decode.
+        keepOriginalWhenAccepted: true,
         ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
         ...(options.highResolution ? { highResolution: true } : {}),
         ...(options.fps === undefined ? {} : { fps: options.fps }),

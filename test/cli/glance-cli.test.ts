@@ -188,6 +188,13 @@ describe("glance CLI", () => {
     assert.match(run.stdout, /Request \(base64 elided\)/);
   });
 
+  it("prints its usage on --help, to stdout, with success", async () => {
+    const run = await runGlance(["--help"]);
+    assert.equal(run.exitCode, 0);
+    assert.match(run.stdout, /^Usage: glance <command>/);
+    assert.equal(run.stderr, "");
+  });
+
   it("answers bad input with one readable line and no stack trace", async () => {
     const tiny = join(workDirectory, "tiny.png");
     await sharp({ create: { width: 8, height: 8, channels: 3, background: "#ffffff" } })
@@ -195,21 +202,30 @@ describe("glance CLI", () => {
       .toFile(tiny);
     const fakePng = join(workDirectory, "notes.png");
     await writeFile(fakePng, "these are notes, not an image\n");
-    const cases: Array<{ args: string[]; pattern: RegExp }> = [
-      { args: ["estimate", join(workDirectory, "missing.png")], pattern: /missing\.png: the file does not exist/ },
+    const cases: Array<{ args: string[]; pattern: RegExp; exitCode: number }> = [
+      {
+        args: ["estimate", join(workDirectory, "missing.png")],
+        pattern: /missing\.png: the file does not exist/,
+        exitCode: 65,
+      },
       {
         args: ["estimate", screenshot, "--model", "gpt-4o"],
         pattern: /Unknown model "gpt-4o".*qwen3\.5-plus.*qwen2\.5-vl-72b-instruct/,
+        exitCode: 65,
       },
-      { args: ["estimate", tiny], pattern: /tiny\.png: .*8.*10/ },
-      { args: ["estimate", fakePng], pattern: /notes\.png/ },
-      { args: ["estimate", screenshot, "--max-pixels", "lots"], pattern: /--max-pixels must be a number/ },
-      { args: ["ask", screenshot], pattern: /ask needs a question/ },
-      { args: ["frobnicate", screenshot], pattern: /Unknown command "frobnicate"/ },
+      { args: ["estimate", tiny], pattern: /tiny\.png: .*8.*10/, exitCode: 65 },
+      { args: ["estimate", fakePng], pattern: /notes\.png/, exitCode: 65 },
+      {
+        args: ["estimate", screenshot, "--max-pixels", "lots"],
+        pattern: /--max-pixels must be a number/,
+        exitCode: 64,
+      },
+      { args: ["ask", screenshot], pattern: /ask needs a question/, exitCode: 64 },
+      { args: ["frobnicate", screenshot], pattern: /Unknown command "frobnicate"/, exitCode: 64 },
     ];
-    for (const { args, pattern } of cases) {
+    for (const { args, pattern, exitCode } of cases) {
       const run = await runGlance(args);
-      assert.notEqual(run.exitCode, 0, args.join(" "));
+      assert.equal(run.exitCode, exitCode, `${args.join(" ")}: ${run.stderr}`);
       assert.match(run.stderr, pattern, args.join(" "));
       assertNoStackTrace(run.stderr);
     }

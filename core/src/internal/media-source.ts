@@ -68,5 +68,7 @@ function unreadableFile(path: string, input: string, error: unknown): MediaError
       : code === "EACCES"
         ? "permission to read the file was denied"
         : `the file could not be read (${error instanceof Error ? error.message : String(error)})`;
-  return new MediaError("unreadable-media", input, `${reason}: ${path}.`, { cause: error });
+  // The message starts with the input's name already; repeat the path only when the name is not it.
+  const where = input === path ? "" : ` (${path})`;
+  return new MediaError("unreadable-media", input, `${reason}${where}.`, { cause: error });
 }

@@ -7827,7 +7827,8 @@ async function openSource(path2, input2) {
 function unreadableFile(path2, input2, error62) {
   const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
   const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
-  return new MediaError("unreadable-media", input2, `${reason}: ${path2}.`, { cause: error62 });
+  const where = input2 === path2 ? "" : ` (${path2})`;
+  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
 }
 
 // core/src/media/image-shape.ts
