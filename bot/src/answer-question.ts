@@ -1,6 +1,5 @@
 import { setImmediate as nextTurnOfEventLoop } from "node:timers/promises";
 import {
-  ApiError,
   buildChatRequest,
   type Completion,
   drawLocalizations,
@@ -11,7 +10,7 @@ import { AnswerStream } from "./answer-stream.js";
 import { BotError } from "./bot-error.js";
 import type { BotServices } from "./bot-services.js";
 import { errorReply, slackErrorCodeOf } from "./error-replies.js";
-import { reserveTokens } from "./guardrails/token-budget.js";
+import { budgetExhausted, failedBeforeOutput, reserveTokens } from "./guardrails/token-budget.js";
 import { completeSlackFile, prepareSlackFile } from "./prepare-slack-media.js";
 import { asksForSummary, defaultQuestion, locatePrompt, locateTargetOf, systemPrompt } from "./prompts.js";
 import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
@@ -58,6 +57,16 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
   let answer: AnswerStream | undefined;
   let settle: ((tokens: number) => Promise<void>) | undefined;
   try {
+    const budgetLimits = {
+      userDailyTokens: services.config.userDailyTokens,
+      channelDailyTokens: services.config.channelDailyTokens,
+    };
+    const exhausted = await budgetExhausted(services.store, budgetLimits, {
+      userId: question.userId,
+      channel: question.channel,
+      now: services.now(),
+    });
+    if (exhausted !== undefined) throw new BotError("budget", exhausted);
     // Slack Connect stubs are completed first, so their type is known when files are chosen.
     const currentFiles = await Promise.all(question.files.map((file) => completeSlackFile(services, file)));
     const current: ThreadMessage = { ts: question.ts, fromBot: false, text: question.text, files: currentFiles };
@@ -150,11 +159,8 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
     });
   } catch (error) {
     services.logger.warn(`Answering ${question.channel}/${question.ts} failed: ${describe(error)}`);
-    // A refused or unsent request cost nothing; anything else may have been billed.
-    if (settle !== undefined) {
-      const refused = error instanceof ApiError && error.code !== "content-inspection";
-      if (refused && answer?.text === "") await settle(0);
-    }
+    // A refused request, or one whose connection failed before any answer arrived, is refunded.
+    if (settle !== undefined && failedBeforeOutput(error) && (answer?.text ?? "") === "") await settle(0);
     const reply = errorReply(error);
     if (answer === undefined) {
       await replyOrTellUser(services, question, reply);
@@ -197,7 +203,7 @@ async function finishLocate(
     maxBytes: services.config.maxFileBytes,
   });
   const drawn = await drawLocalizations(original, found);
-  await services.client.filesUploadV2({
+  await services.poster.upload({
     channel_id: target.channel,
     thread_ts: target.threadTs,
     file: drawn,
@@ -222,12 +228,7 @@ async function replyOrTellUser(services: BotServices, question: IncomingQuestion
   }
   const where = `<#${question.channel}>`;
   try {
-    await services.client.chat.postEphemeral({
-      channel: question.channel,
-      user: question.userId,
-      thread_ts: threadTs,
-      text: services.poster.clean(reply),
-    });
+    await services.poster.postEphemeral({ channel: question.channel, user: question.userId, threadTs, text: reply });
     return;
   } catch (error) {
     services.logger.debug(`An ephemeral reply failed too: ${describe(error)}`);
@@ -248,6 +249,8 @@ function chooseFiles(
   const unsupported: SlackFile[] = [];
   const earlier = thread.filter((message) => Number(message.ts) <= Number(currentTs));
   for (const message of [...earlier].reverse()) {
+    // The bot's own files (a located.png) are answers, not what the user asks about.
+    if (message.fromBot) continue;
     for (const file of message.files) {
       if (fileKindOf(file) === "other") {
         if (message.ts === currentTs) unsupported.push(file);

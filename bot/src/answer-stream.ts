@@ -53,6 +53,8 @@ export class AnswerStream {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #updates: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Update mode: the follow-up messages already posted after #messageTs, in order. */
+  readonly #followUps: string[] = [];
 
   private constructor(
     poster: SlackPoster,
@@ -131,7 +133,8 @@ export class AnswerStream {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#updates = this.#updates.then(() => this.#flush(true));
+    // A failed earlier flush (finish() failing half-way) must not stop fail() from flushing again.
+    this.#updates = this.#updates.catch(() => {}).then(() => this.#flush(true));
     await this.#updates;
   }
 
@@ -201,9 +204,9 @@ export class AnswerStream {
       const first = pieces[0] ?? "";
       const text = pieces.length > 1 ? `${first}\n…` : `${first} …`;
       if (text === this.#lastShown) return;
-      this.#lastShown = text;
       try {
-        await this.#poster.update(channel, this.#messageTs, text);
+        // Skipped when the channel's edit budget is spent: the next edit shows the text.
+        if (await this.#poster.updateProgress(channel, this.#messageTs, text)) this.#lastShown = text;
       } catch (error) {
         // A missed progress update is harmless: the next one, or the final one, shows the text.
         this.#logger.warn(`A progress update failed: ${describe(error)}`);
@@ -212,8 +215,19 @@ export class AnswerStream {
     }
     const [first = "", ...rest] = pieces;
     await this.#poster.update(channel, this.#messageTs, first);
-    for (const piece of rest) {
-      await this.#poster.post({ channel, threadTs: this.#target.threadTs ?? this.ts }, piece);
+    // A failure after some follow-ups were posted ends in fail(), which flushes again: the follow-ups
+    // that exist are edited in place, never posted a second time.
+    for (const [index, piece] of rest.entries()) {
+      const existing = this.#followUps[index];
+      if (existing !== undefined) {
+        await this.#poster.update(channel, existing, piece);
+      } else {
+        this.#followUps.push(await this.#poster.post({ channel, threadTs: this.#target.threadTs ?? this.ts }, piece));
+      }
+    }
+    // The text got shorter (rare: the error reply replaced nothing): leftover follow-ups must not keep stale text.
+    for (const extra of this.#followUps.slice(rest.length)) {
+      await this.#poster.update(channel, extra, "…").catch(() => {});
     }
   }
 }

@@ -28,6 +28,10 @@ export interface AppDependencies {
    * in the thread for whether it landed. Default 15,000 ms.
    */
   postTimeoutMilliseconds?: number;
+  /** chat.update calls per minute and channel, shared by all answers. Default 50 (Slack's Tier 3). */
+  chatUpdatesPerMinute?: number;
+  /** How long any other Web API call may take (per attempt). Default 30,000 ms. */
+  slackTimeoutMilliseconds?: number;
   /** Overrides config.streaming (Slack's streaming API for answers). */
   streaming?: boolean;
   /** Overrides for the Model Studio client (timeouts, retries, sleep in tests). */
@@ -58,6 +62,8 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     logger: boltLogger,
     // Short on purpose: an answer waiting half an hour for Slack is no answer.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+    // Without a timeout, one hung call would hold a concurrency slot forever.
+    timeout: dependencies.slackTimeoutMilliseconds ?? 30_000,
   });
   // chat.postMessage is not idempotent: a retried call that had landed would post twice.
   const postClient = new WebClient(config.slackBotToken, {
@@ -85,7 +91,15 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     logger,
     scrub,
     client,
-    poster: new SlackPoster({ postClient, client, scrub, logger }),
+    poster: new SlackPoster({
+      postClient,
+      client,
+      scrub,
+      logger,
+      ...(dependencies.chatUpdatesPerMinute === undefined
+        ? {}
+        : { updatesPerMinute: dependencies.chatUpdatesPerMinute }),
+    }),
     glance,
     limit: new ConcurrencyLimit(config.maxConcurrentAnswers, config.maxQueuedAnswers),
     fetch: dependencies.fetch ?? globalThis.fetch,
@@ -108,7 +122,11 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
   const app = new App({
     token: config.slackBotToken,
     logger: boltLogger,
-    clientOptions: { ...slackApiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 } },
+    clientOptions: {
+      ...slackApiUrl,
+      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+      timeout: dependencies.slackTimeoutMilliseconds ?? 30_000,
+    },
     // Bolt's default conversation store keeps state per process; the bot keeps its own in `store`.
     convoStore: false,
     // Ack first (Bolt's default, spelled out because the 3 s guarantee rests on it): Bolt acknowledges

@@ -1,7 +1,8 @@
-import type { WebClient } from "@slack/web-api";
+import type { FilesUploadV2Arguments, WebClient } from "@slack/web-api";
 import { ErrorCode } from "@slack/web-api";
 import type { BotLogger } from "./bot-logger.js";
 import { slackErrorCodeOf } from "./error-replies.js";
+import { UpdateThrottle } from "./guardrails/update-throttle.js";
 import { neutralizeMassMentions } from "./neutralize.js";
 
 export interface PostTarget {
@@ -29,6 +30,7 @@ export class SlackPoster {
   readonly #scrub: (text: string) => string;
   readonly #logger: BotLogger;
   readonly #sleep: (milliseconds: number) => Promise<void>;
+  readonly #updateThrottle: UpdateThrottle;
 
   constructor(options: {
     postClient: WebClient;
@@ -36,7 +38,10 @@ export class SlackPoster {
     scrub: (text: string) => string;
     logger: BotLogger;
     sleep?: (milliseconds: number) => Promise<void>;
+    /** chat.update calls allowed per minute and channel, over all answers. Default 50. */
+    updatesPerMinute?: number;
   }) {
+    this.#updateThrottle = new UpdateThrottle({ perMinute: options.updatesPerMinute ?? 50 });
     this.#postClient = options.postClient;
     this.#client = options.client;
     this.#scrub = options.scrub;
@@ -105,16 +110,61 @@ export class SlackPoster {
     }
   }
 
+  /** A 429 means the append did not land: it is sent again after Retry-After, and streaming goes on. */
   async appendStream(channel: string, ts: string, markdown: string): Promise<void> {
-    await this.#postClient.chat.appendStream({ channel, ts, markdown_text: markdown });
+    await this.#withRateLimitRetry("chat.appendStream", () =>
+      this.#postClient.chat.appendStream({ channel, ts, markdown_text: markdown }),
+    );
   }
 
   async stopStream(channel: string, ts: string): Promise<void> {
     await this.#postClient.chat.stopStream({ channel, ts });
   }
 
+  /**
+   * files.uploadV2 creates a file message: like a post, it is never retried blindly (a timed-out upload
+   * may have landed), only after a 429, which Slack answers before doing anything.
+   */
+  async upload(options: FilesUploadV2Arguments): Promise<void> {
+    await this.#withRateLimitRetry("files.uploadV2", () => this.#postClient.filesUploadV2(options));
+  }
+
+  /** chat.postEphemeral, cleaned and without blind retries (it posts, so it is not idempotent either). */
+  async postEphemeral(options: { channel: string; user: string; text: string; threadTs?: string }): Promise<void> {
+    await this.#withRateLimitRetry("chat.postEphemeral", () =>
+      this.#postClient.chat.postEphemeral({
+        channel: options.channel,
+        user: options.user,
+        text: this.clean(options.text),
+        ...(options.threadTs === undefined ? {} : { thread_ts: options.threadTs }),
+      }),
+    );
+  }
+
+  async #withRateLimitRetry<T>(method: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== ErrorCode.RateLimitedError || attempt > 3) throw error;
+        const seconds = (error as { retryAfter?: number }).retryAfter ?? 1;
+        this.#logger.warn(`${method} was rate-limited; trying again in ${seconds} s.`);
+        await this.#sleep(seconds * 1000);
+      }
+    }
+  }
+
+  /** A final edit: waits for the channel's edit budget, then edits. */
   async update(channel: string, ts: string, text: string): Promise<void> {
+    await this.#updateThrottle.take(channel);
     await this.#client.chat.update({ channel, ts, text: this.clean(text) });
+  }
+
+  /** A progress edit: skipped (false) when the channel's edit budget is used up for now. */
+  async updateProgress(channel: string, ts: string, text: string): Promise<boolean> {
+    if (!this.#updateThrottle.tryTake(channel)) return false;
+    await this.#client.chat.update({ channel, ts, text: this.clean(text) });
+    return true;
   }
 
   async #findLanded(target: PostTarget, text: string, since: number): Promise<string | undefined> {
@@ -125,10 +175,22 @@ export class SlackPoster {
         oldest: String(since - 5),
         limit: 50,
       });
-      const found = replies.messages?.find((message) => message.bot_id !== undefined && message.text === text);
-      return found?.ts;
+      // Slack stores text as it renders it (trailing whitespace trimmed, Markdown converted), so the
+      // comparison ignores whitespace, and a stored text that begins with the start of ours also counts.
+      const wanted = normalizeWhitespace(text);
+      const head = wanted.slice(0, 60);
+      const candidates = (replies.messages ?? []).filter(
+        (message) => message.bot_id !== undefined && message.ts !== undefined && Number(message.ts) >= since - 5,
+      );
+      const exact = candidates.find((message) => normalizeWhitespace(message.text ?? "") === wanted);
+      const similar = candidates.filter((message) => normalizeWhitespace(message.text ?? "").startsWith(head));
+      return exact?.ts ?? (similar.length === 1 ? similar[0]?.ts : undefined);
     } catch {
       return undefined;
     }
   }
+}
+
+function normalizeWhitespace(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
 }

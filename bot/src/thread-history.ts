@@ -73,6 +73,20 @@ export async function rememberInThread(
   await store.set(key, merged, threadCacheMilliseconds);
 }
 
+/**
+ * Adds a message that arrived by event (one posted in the thread without a mention) to the cached
+ * thread, so the next answer sees its text and files without reading the thread again. A thread that is
+ * not cached needs nothing: the next answer reads it whole.
+ */
+export async function recordThreadMessage(
+  store: Store,
+  options: { channel: string; threadTs: string; message: ThreadMessage },
+): Promise<void> {
+  const key = cacheKey(options.channel, options.threadTs);
+  if ((await store.get<ThreadMessage[]>(key)) === undefined) return;
+  await rememberInThread(store, { channel: options.channel, threadTs: options.threadTs, messages: [options.message] });
+}
+
 /** The earlier turns, text only: the bot's messages are the assistant, everyone else the user. */
 export function historyOf(messages: readonly ThreadMessage[], currentTs: string): ConversationTurn[] {
   const turns: ConversationTurn[] = [];

@@ -55,7 +55,6 @@ describe("threads, DMs, video, locate and /ocr", () => {
     await running.driver.sendEvent(running.driver.appMention(channel, root));
     await settled(channel, root.ts);
 
-    const repliesCallsBefore = fake.callsOf("conversations.replies").length;
     const followUp = fake.postUserMessage(channel, {
       user,
       text: `<@${fake.botUserId}> which shade?`,
@@ -70,6 +69,7 @@ describe("threads, DMs, video, locate and /ocr", () => {
     assert.match(texts, /what is this\?/);
     assert.match(texts, /It is a blue rectangle\./, "the earlier answer is history");
     assert.ok(body.messages.some((message) => message.role === "assistant"));
+    const repliesCallsBefore = fake.callsOf("conversations.replies").length;
 
     const third = fake.postUserMessage(channel, {
       user,
@@ -78,10 +78,40 @@ describe("threads, DMs, video, locate and /ocr", () => {
     });
     await running.driver.sendEvent(running.driver.appMention(channel, third));
     await settled(channel, root.ts, 3);
-    assert.ok(
-      fake.callsOf("conversations.replies").length - repliesCallsBefore <= 1,
-      "thread history is cached, not re-read for every message",
+    // The thread is known from the first answer on (the bot remembers what it posted): no more reads.
+    assert.equal(
+      fake.callsOf("conversations.replies").length - repliesCallsBefore,
+      0,
+      "thread history is read once and cached, not re-read for every message",
     );
+  });
+
+  it("a follow-up sees an image posted in the thread without a mention since the last answer (item 2)", async () => {
+    const first = fake.addFile({ name: "a.png", mimetype: "image/png", content: await smallPng(30), user });
+    const root = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> what is this?`, files: [first] });
+    model.script(fakeSteps.answer("Image A."));
+    await running.driver.sendEvent(running.driver.appMention(channel, root));
+    await settled(channel, root.ts);
+    // A first follow-up fills the thread cache.
+    const ask = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> sure?`, thread_ts: root.ts });
+    await running.driver.sendEvent(running.driver.appMention(channel, ask));
+    await settled(channel, root.ts, 2);
+
+    const second = fake.addFile({ name: "b.png", mimetype: "image/png", content: await smallPng(31), user });
+    const plain = fake.postUserMessage(channel, { user, text: "here is B", thread_ts: root.ts, files: [second] });
+    const requestsBefore = model.requests.length;
+    await running.driver.sendEvent(running.driver.channelMessage(channel, plain));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await running.bot.idle();
+    assert.equal(model.requests.length, requestsBefore, "a plain thread message without a mention is not answered");
+    assert.equal(botReplies(fake, channel, root.ts).length, 2);
+
+    const compare = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> compare`, thread_ts: root.ts });
+    await running.driver.sendEvent(running.driver.appMention(channel, compare));
+    await running.driver.sendEvent(running.driver.channelMessage(channel, compare));
+    await settled(channel, root.ts, 3);
+    assert.equal(botReplies(fake, channel, root.ts).length, 3, "the mention delivered twice is answered once");
+    assert.equal(countMedia(model.requests.at(-1)?.body as FakeChatBody).images, 2, "images A and B are both sent");
   });
 
   it("answers a DM without a mention (item 3)", async () => {
@@ -137,6 +167,22 @@ describe("threads, DMs, video, locate and /ocr", () => {
     assert.equal(metadata.format, "png");
     assert.equal(metadata.width, 1280, "drawn on the original, full size");
     assert.match(botReplies(fake, channel, message.ts).join("\n"), /Run workflow/);
+
+    // A fresh process (no cache) reads the thread: the bot's located.png is not an image to look at.
+    const fresh = await startBot(fake, model);
+    try {
+      const followUp = fake.postUserMessage(channel, {
+        user,
+        text: `<@${fake.botUserId}> what colour is it?`,
+        thread_ts: message.ts,
+      });
+      await fresh.driver.sendEvent(fresh.driver.appMention(channel, followUp));
+      await waitFor(() => botReplies(fake, channel, message.ts).length >= 3, "the follow-up answer");
+      await fresh.bot.idle();
+      assert.equal(countMedia(model.requests.at(-1)?.body as FakeChatBody).images, 1, "only the user's screenshot");
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it("/ocr reads the channel's latest image, ephemerally, and shares on request (item 6)", async () => {
@@ -197,6 +243,10 @@ describe("budgets and the concurrency limit (item 8)", () => {
         return fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> hi`, files: [file] });
       };
       const first = await ask(10);
+      // The answer costs more than the day's budget: booked anyway (it was spent), so the next is refused.
+      model.script(
+        fakeSteps.answer("ok", { usage: { prompt_tokens: 400, completion_tokens: 100, total_tokens: 500 } }),
+      );
       await running.driver.sendEvent(running.driver.appMention(channel, first));
       await waitFor(() => botReplies(fake, channel, first.ts).length > 0, "the first answer");
       await running.bot.idle();
@@ -204,6 +254,9 @@ describe("budgets and the concurrency limit (item 8)", () => {
       await running.driver.sendEvent(running.driver.appMention(channel, second));
       await waitFor(() => /tokens for today/.test(botReplies(fake, channel, second.ts).join("")), "the budget reply");
       await running.bot.idle();
+      // The budget is spent: the question is refused before its file is even downloaded.
+      const secondFile = second.files?.[0]?.id;
+      assert.ok(!fake.fileRequests.some((request) => request.fileId === secondFile), "not downloaded");
 
       const busy = await startBot(fake, model, {
         environment: { GLANCE_MAX_CONCURRENT: "1", GLANCE_MAX_QUEUED: "1" },
@@ -226,6 +279,36 @@ describe("budgets and the concurrency limit (item 8)", () => {
       } finally {
         await busy.stop();
       }
+    } finally {
+      await running.stop();
+      await Promise.all([fake.close(), model.close()]);
+    }
+  });
+});
+
+describe("a hung Slack call (timeouts)", () => {
+  it("gives up on a Web API call that never answers, so the answer slot is freed", async () => {
+    const [fake, model] = await Promise.all([startFakeSlack(), startFakeModelStudio()]);
+    fake.addChannel({ id: channel, name: "general" });
+    const running = await startBot(fake, model, {
+      environment: { GLANCE_MAX_CONCURRENT: "1" },
+      dependencies: { slackTimeoutMilliseconds: 200 },
+    });
+    try {
+      const file = fake.addFile({ name: "hung.png", mimetype: "image/png", content: await smallPng(40), user });
+      const root = fake.postUserMessage(channel, { user, text: "look", files: [file] });
+      const followUp = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> what?`, thread_ts: root.ts });
+      // Every attempt at reading the thread hangs far longer than the timeout.
+      fake.failNext("conversations.replies", { delayMilliseconds: 60_000 }, 10);
+      await running.driver.sendEvent(running.driver.appMention(channel, followUp));
+      await waitFor(() => botReplies(fake, channel, root.ts).length > 0, "a reply despite the hung call", 9_000);
+      const next = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> and this?`, files: [file] });
+      await running.driver.sendEvent(running.driver.appMention(channel, next));
+      await waitFor(
+        () => /received 1 image/.test(botReplies(fake, channel, next.ts).join("")),
+        "the next answer",
+        9_000,
+      );
     } finally {
       await running.stop();
       await Promise.all([fake.close(), model.close()]);

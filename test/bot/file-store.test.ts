@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FileStore } from "../../bot/src/store/file-store.js";
+import { MemoryStore } from "../../bot/src/store/memory-store.js";
 
 describe("the file-backed store (GLANCE_STORE_FILE)", () => {
   it("keeps claims, values and counters across a restart, honouring their lifetimes", async () => {
@@ -54,5 +55,32 @@ describe("the file-backed store (GLANCE_STORE_FILE)", () => {
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the in-process store (MemoryStore)", () => {
+  it("never evicts claims or budgets for cached values, and caps cached media by bytes, least recently used", async () => {
+    let now = 1_000;
+    const store = new MemoryStore({ now: () => now, maxEntries: 3, maxCachedBytes: 10_000 });
+    assert.equal(await store.claim("event:Ev1", 60_000), true);
+    await store.incrementWithLimit("budget:user:U1:day", 70, 100, 60_000);
+    // A flood of thread caches and media well past both caps.
+    for (let index = 0; index < 20; index += 1) {
+      await store.set(`thread:C1:${index}`, [{ text: "hi" }], 60_000);
+      await store.set(`media:model:F${index}`, { data: Buffer.alloc(3_000) }, 60_000);
+      if (index === 5) await store.get("media:model:F4");
+    }
+    assert.equal(await store.claim("event:Ev1", 60_000), false, "the dedup claim survived");
+    assert.deepEqual(await store.incrementWithLimit("budget:user:U1:day", 40, 100, 60_000), {
+      allowed: false,
+      total: 70,
+    });
+    assert.ok(store.cachedBytes <= 10_000, `${store.cachedBytes} bytes cached`);
+    assert.notEqual(await store.get("media:model:F19"), undefined, "the newest media stays");
+    assert.equal(await store.get("media:model:F0"), undefined, "the oldest media went");
+    assert.equal(await store.get("thread:C1:0"), undefined, "the oldest thread went");
+    assert.notEqual(await store.get("thread:C1:19"), undefined);
+    now += 61_000;
+    assert.equal(await store.claim("event:Ev1", 60_000), true, "a claim ends with its lifetime");
   });
 });

@@ -133,16 +133,27 @@ describe("mentions with files (item 1) and the guardrails around them (item 8)",
   });
 
   it("ignores the bot's own messages and edits, so nothing loops", async () => {
-    const postsBefore = fake.callsOf("chat.postMessage").length;
+    const postingMethods = [
+      "chat.postMessage",
+      "chat.startStream",
+      "chat.appendStream",
+      "chat.update",
+      "chat.postEphemeral",
+      "files.completeUploadExternal",
+    ];
+    const postings = () => postingMethods.reduce((total, method) => total + fake.callsOf(method).length, 0);
+    const requestsBefore = model.requests.length;
+    const postingsBefore = postings();
     const own = fake.postUserMessage(channel, { user: fake.botUserId, text: `<@${fake.botUserId}> echo` });
     await running.driver.sendEvent(running.driver.botMessage(channel, { ...own, bot_id: fake.botId }));
+    // As Slack sends an edit: the new message carries `edited`, and the event's own ts is the edit's.
     const original = mention("typo", [image("edit.png", await smallPng(4))]);
-    await running.driver.sendEvent(
-      running.driver.messageChanged(channel, { ...original, text: `${original.text} fixed` }, original),
-    );
+    const edited = { ...original, text: `${original.text} fixed`, edited: { user, ts: `${Number(original.ts) + 5}` } };
+    await running.driver.sendEvent(running.driver.messageChanged(channel, edited, original));
     await new Promise((resolve) => setTimeout(resolve, 300));
     await running.bot.idle();
-    assert.equal(fake.callsOf("chat.postMessage").length, postsBefore);
+    assert.equal(postings(), postingsBefore, "nothing posted, streamed, edited or uploaded");
+    assert.equal(model.requests.length, requestsBefore, "the model was not asked");
   });
 
   it("ends a stream cut mid-answer with the text so far and a clear reason", async () => {
@@ -201,16 +212,20 @@ describe("mentions with files (item 1) and the guardrails around them (item 8)",
   });
 
   it("posts once when chat.postMessage is rate-limited, then answers", async () => {
+    // No file: the reply is a plain chat.postMessage (streamed answers start with chat.startStream).
+    const message = mention("again");
     fake.failNext("chat.postMessage", {
       status: 429,
       headers: { "retry-after": "1" },
       body: { ok: false, error: "ratelimited" },
     });
-    const message = mention("again", [image("limited.png", await smallPng(9))]);
     await running.driver.sendEvent(running.driver.appMention(channel, message));
     const reply = await finalReply(message.ts, "the rate-limited post");
+    const posts = fake.callsOf("chat.postMessage").filter((call) => call.arguments.thread_ts === message.ts);
+    assert.equal(posts.length, 2, "the rate-limited call, then one more after Retry-After (nothing left scripted)");
+    assert.ok((posts[1]?.receivedAt ?? 0) - (posts[0]?.receivedAt ?? 0) >= 900, "waited for Retry-After");
     assert.equal(botReplies(fake, channel, message.ts).length, 1);
-    assert.match(reply, /received 1 image/);
+    assert.match(reply, /don't see an image/);
   });
 
   describe("bad input gets a clear reply in the thread (item 9)", () => {

@@ -149,12 +149,100 @@ describe("/ocr sources, snippets and the Extract text shortcut (item 6)", () => 
     assert.equal(fake.responses.at(-1)?.body.text, "EXTRACTED");
     assert.equal(fake.responses.at(-1)?.body.response_type, "ephemeral");
 
-    model.script(fakeSteps.answer("x".repeat(3_000)));
+    // A shortcut's reply is private: long text comes back in several ephemeral messages, never as a
+    // file in the channel for everyone.
+    const longText = Array.from({ length: 300 }, (_, index) => `Row ${index} of the private scan.`).join("\n");
+    model.script(fakeSteps.answer(longText));
+    const uploadsBefore = fake.uploads.length;
     before = fake.responses.length;
     await running.driver.sendMessageShortcut({ callbackId: "extract_text", userId: user, channelId: channel, message });
-    await waitFor(() => fake.responses.length > before, "the second shortcut response");
+    await waitFor(() => fake.responses.length > before + 1, "the second shortcut's responses");
     await running.bot.idle();
-    assert.equal(fake.uploads.at(-1)?.threadTs, root.ts);
+    assert.equal(fake.uploads.length, uploadsBefore, "nothing uploaded publicly");
+    const pieces = fake.responses.slice(before).map((response) => response.body);
+    assert.ok(pieces.every((piece) => piece.response_type === "ephemeral"));
+    assert.ok(pieces.every((piece) => String(piece.text).length <= 4_000));
+    const joined = pieces.map((piece) => String(piece.text)).join("\n");
+    for (const index of [0, 150, 299]) assert.match(joined, new RegExp(`Row ${index} of the private scan\\.`));
+  });
+
+  it("long /ocr text without share stays private; a field named Share price does not share", async () => {
+    const file = fake.addFile({ name: "private.png", mimetype: "image/png", content: await smallPng(5), user });
+    fake.postUserMessage(channel, { user, text: "scan", files: [file] });
+    const longText = Array.from({ length: 200 }, (_, index) => `Line ${index} stays private.`).join("\n");
+    model.script(fakeSteps.answer(longText));
+    const uploadsBefore = fake.uploads.length;
+    const before = fake.responses.length;
+    await running.driver.sendSlashCommand({ command: "/ocr", text: "", userId: user, channelId: channel });
+    await waitFor(() => fake.responses.length > before + 1, "the private pieces");
+    await running.bot.idle();
+    assert.equal(fake.uploads.length, uploadsBefore);
+    const pieces = fake.responses.slice(before).map((response) => response.body);
+    assert.ok(pieces.every((piece) => piece.response_type === "ephemeral"));
+    assert.match(pieces.map((piece) => String(piece.text)).join("\n"), /Line 199 stays private\./);
+
+    model.script(fakeSteps.answer('{"Share price": "12.5"}'));
+    const answer = await ocr("fields: Share price");
+    assert.equal(answer.response_type, "ephemeral");
+    assert.deepEqual(JSON.parse(String(answer.text).replace(/```/g, "")), { "Share price": "12.5" });
+  });
+
+  it("reads a linked message elsewhere only for a member of that channel", async () => {
+    const elsewhere = "C0PAYROLL";
+    fake.addChannel({ id: elsewhere, name: "payroll", isPrivate: true, members: ["U0DAVE"] });
+    const file = fake.addFile({
+      name: "salaries.png",
+      mimetype: "image/png",
+      content: await smallPng(6),
+      user: "U0DAVE",
+    });
+    const secret = fake.postUserMessage(elsewhere, { user: "U0DAVE", text: "salaries", files: [file] });
+    const requestsBefore = model.requests.length;
+    const refused = await ocr(fake.permalink(elsewhere, secret.ts));
+    assert.equal(refused.response_type, "ephemeral");
+    assert.match(String(refused.text), /only read messages from this channel or a channel you are in/);
+    assert.equal(model.requests.length, requestsBefore, "nothing was read for a non-member");
+    assert.ok(!fake.fileRequests.some((request) => request.fileId === file.id), "the file was not downloaded");
+
+    fake.addChannel({ id: elsewhere, name: "payroll", isPrivate: true, members: ["U0DAVE", user] });
+    model.script(fakeSteps.answer("SALARY TABLE"));
+    assert.equal((await ocr(fake.permalink(elsewhere, secret.ts))).text, "SALARY TABLE");
+  });
+
+  it("never retries a shared upload blindly (an unclear failure may have landed)", async () => {
+    const file = fake.addFile({ name: "upload.png", mimetype: "image/png", content: await smallPng(9), user });
+    fake.postUserMessage(channel, { user, text: "scan", files: [file] });
+    model.script(fakeSteps.answer("y".repeat(3_000)));
+    const completesBefore = fake.callsOf("files.completeUploadExternal").length;
+    fake.failNext("files.completeUploadExternal", { status: 500, body: { ok: false, error: "internal_error" } });
+    const answer = await ocr("share");
+    assert.equal(answer.response_type, "ephemeral", "the failure is told to the user alone");
+    assert.equal(fake.callsOf("files.completeUploadExternal").length, completesBefore + 1, "sent once");
+  });
+
+  it("refunds the reserved tokens when the model fails before answering", async () => {
+    const file = fake.addFile({ name: "refund.png", mimetype: "image/png", content: await smallPng(8), user });
+    fake.postUserMessage(channel, { user, text: "scan", files: [file] });
+    const day = new Date().toISOString().slice(0, 10);
+    const key = `budget:user:${user}:${day}`;
+    const spentBefore = (await running.bot.services.store.get<number>(key)) ?? 0;
+    model.script(fakeSteps.serverError(503));
+    const answer = await ocr("");
+    assert.equal(answer.response_type, "ephemeral");
+    assert.equal((await running.bot.services.store.get<number>(key)) ?? 0, spentBefore, "nothing stays booked");
+  });
+
+  it("answers unknown arguments, an empty fields list and a pasted Slack file URL clearly", async () => {
+    const requestsBefore = model.requests.length;
+    assert.match(String((await ocr("hello")).text), /didn't understand "hello"/);
+    assert.match(String((await ocr("fields:")).text), /Name at least one field/);
+    assert.equal(model.requests.length, requestsBefore, "neither reached the model");
+
+    const file = fake.addFile({ name: "pasted.png", mimetype: "image/png", content: await smallPng(7), user });
+    model.script(fakeSteps.answer("PASTED TEXT"));
+    assert.equal((await ocr(file.url_private)).text, "PASTED TEXT");
+    const request = fake.fileRequests.findLast((item) => item.fileId === file.id);
+    assert.ok(request !== undefined, "downloaded from Slack");
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { neutralizeMassMentions } from "../../bot/src/neutralize.js";
+import { locateTargetOf } from "../../bot/src/prompts.js";
 import { markdownToMrkdwn, splitMessage } from "../../bot/src/slack-markdown.js";
 
 describe("mass mentions from model output are neutralized", () => {
@@ -50,5 +51,29 @@ describe("Markdown becomes Slack mrkdwn", () => {
       .split("\n")
       .filter((line) => line.startsWith("line "));
     assert.equal(lines.length, 200, "no line lost");
+  });
+});
+
+describe("locate questions are told apart from other questions", () => {
+  it("draws boxes only for where/locate/point/highlight, or find + a UI element", () => {
+    const located: Array<[string, string]> = [
+      ["where is the login button?", "login button"],
+      ["Where are the error messages", "error messages"],
+      ["locate the search field", "search field"],
+      ["point to the save icon", "save icon"],
+      ["highlight every checkbox", "checkbox"],
+      ["find the submit button", "submit button"],
+      ["find the settings menu?", "settings menu"],
+    ];
+    for (const [question, target] of located) assert.equal(locateTargetOf(question), target, question);
+    for (const question of [
+      "find the bug in this screenshot",
+      "find the typo",
+      "can you find what's wrong here?",
+      "what's wrong with this layout?",
+      "find any problems with the contrast",
+    ]) {
+      assert.equal(locateTargetOf(question), undefined, question);
+    }
   });
 });

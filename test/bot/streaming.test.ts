@@ -105,6 +105,22 @@ describe("streamed answers (item 5) and posts that time out but land (item 8)", 
     assert.ok(!fake.callsOf("chat.update").some((call) => call.arguments.ts === ts), "no chat.update needed");
   });
 
+  it("keeps streaming after a rate-limited append: waits Retry-After and appends again", async () => {
+    fake.failNext("chat.appendStream", { status: 429, headers: { "retry-after": "1" } });
+    const sentences = Array.from({ length: 30 }, (_, index) => `Claim ${index} holds.`);
+    model.script(fakeSteps.answer(sentences.join(" ")));
+    const message = await ask("verify", 10);
+    const replies = await settled(message.ts);
+    assert.equal(replies.length, 1);
+    const reply = replies[0];
+    assert.equal(reply?.stream_state, "stopped");
+    for (const sentence of sentences) assert.equal(occurrences(reply?.text ?? "", sentence), 1, sentence);
+    assert.ok(
+      !fake.callsOf("chat.update").some((call) => call.arguments.ts === reply?.ts),
+      `no fallback to chat.update: ${running.logs.slice(-6).join(" / ")}`,
+    );
+  });
+
   it("falls back to chat.update when the stream expires mid-answer; the text lands complete exactly once", async () => {
     // About 9,000 characters: the fallback must also split it into chat.update-sized messages.
     const paragraphs = Array.from({ length: 60 }, (_, index) => `Paragraph ${index}: ${"word ".repeat(28)}`);
@@ -168,5 +184,73 @@ describe("streamed answers (item 5) and posts that time out but land (item 8)", 
     assert.equal(replies.length, 1);
     assert.equal(occurrences(replies[0]?.text ?? "", "All good here."), 1);
     assert.equal(fake.callsOf("chat.postMessage").filter((call) => call.arguments.thread_ts === message.ts).length, 0);
+  });
+
+  it("never repeats a follow-up message when posting a later one fails (update mode)", async () => {
+    const classic = await startBot(fake, model, { dependencies: { streaming: false } });
+    try {
+      // About 9,000 characters: the placeholder plus two follow-up messages.
+      const paragraphs = Array.from({ length: 60 }, (_, index) => `Section ${index}: ${"text ".repeat(28)}`);
+      model.script(fakeSteps.answer(paragraphs.join("\n\n")));
+      // The placeholder and the first follow-up land; the second follow-up fails.
+      fake.failNext("chat.postMessage", { body: { ok: false, error: "fatal_error" }, afterCalls: 2 });
+      const file = fake.addFile({ name: "s9.png", mimetype: "image/png", content: await smallPng(9), user });
+      const message = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> in depth`, files: [file] });
+      await classic.driver.sendEvent(classic.driver.appMention(channel, message));
+      await waitFor(() => botReplies(fake, channel, message.ts).length >= 3, "the answer and its follow-ups");
+      await classic.bot.idle();
+      const joined = botReplies(fake, channel, message.ts).join("\n");
+      for (let index = 0; index < 60; index += 1) {
+        assert.equal(occurrences(joined, `Section ${index}:`), 1, `section ${index} exactly once`);
+      }
+      assert.ok(
+        classic.logs.every((line) => !/Unhandled failure/.test(line)),
+        "fail() itself did not fail",
+      );
+    } finally {
+      await classic.stop();
+    }
+  });
+
+  it("shares one chat.update budget per channel across concurrent answers", async () => {
+    const busyChannel = "C0BUSY";
+    fake.addChannel({ id: busyChannel, name: "busy" });
+    // 60 a minute: a burst of 10, then one a second.
+    const classic = await startBot(fake, model, { dependencies: { streaming: false, chatUpdatesPerMinute: 60 } });
+    try {
+      const messages: FakeSlackMessage[] = [];
+      for (let index = 0; index < 12; index += 1) {
+        const file = fake.addFile({
+          name: `u${index}.png`,
+          mimetype: "image/png",
+          content: await smallPng(40 + index),
+          user,
+        });
+        messages.push(
+          fake.postUserMessage(busyChannel, { user, text: `<@${fake.botUserId}> busy ${index}`, files: [file] }),
+        );
+      }
+      const startedAt = Date.now();
+      await Promise.all(
+        messages.map((message) => classic.driver.sendEvent(classic.driver.appMention(busyChannel, message))),
+      );
+      await waitFor(
+        () => messages.every((message) => /received 1 image/.test(botReplies(fake, busyChannel, message.ts).join(""))),
+        "12 answers",
+      );
+      await classic.bot.idle();
+      const times = fake
+        .callsOf("chat.update")
+        .filter((call) => call.arguments.channel === busyChannel && call.receivedAt >= startedAt)
+        .map((call) => call.receivedAt)
+        .sort((left, right) => left - right);
+      assert.ok(times.length >= 12, "every answer's final edit");
+      for (const [index, time] of times.entries()) {
+        const inOneSecond = times.slice(index).filter((other) => other < time + 1_000).length;
+        assert.ok(inOneSecond <= 11, `${inOneSecond} edits within one second`);
+      }
+    } finally {
+      await classic.stop();
+    }
   });
 });

@@ -56,6 +56,8 @@ export interface FakeSlackAnswer {
   body?: Record<string, unknown>;
   delayMilliseconds?: number;
   landAnyway?: boolean;
+  /** Lets this many calls of the method through normally before the answer applies (default 0). */
+  afterCalls?: number;
 }
 
 /** Extra: every request to a file URL, on either origin, and what the fake saw and answered. */
@@ -90,7 +92,15 @@ export interface FakeSlack {
   botUserId: string;
   botId: string;
   appId: string;
-  addChannel(channel: { id: string; name: string; isPrivate?: boolean; isIm?: boolean; botIsMember?: boolean }): void;
+  /** `members`: the user ids conversations.members lists (the bot is added when it is a member). */
+  addChannel(channel: {
+    id: string;
+    name: string;
+    isPrivate?: boolean;
+    isIm?: boolean;
+    botIsMember?: boolean;
+    members?: string[];
+  }): void;
   addUser(user: { id: string; name: string }): void;
   /** Stores a file and returns it with url_private/url_private_download pointing at the fake. */
   addFile(file: {
@@ -148,6 +158,7 @@ interface ChannelRecord {
   isPrivate: boolean;
   isIm: boolean;
   botIsMember: boolean;
+  members: string[];
   messages: FakeSlackMessage[];
 }
 
@@ -166,6 +177,7 @@ interface PendingUpload {
 interface ScriptedAnswer {
   answer: FakeSlackAnswer;
   remaining: number;
+  skip: number;
 }
 
 /** The result of one Web API method: what Slack would answer. */
@@ -230,10 +242,6 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
-}
-
 /** Cursors are opaque to clients; Slack's are base64 too. */
 function encodeCursor(offset: number): string {
   return Buffer.from(`offset:${offset}`).toString("base64");
@@ -270,7 +278,8 @@ function publicFile(file: FakeSlackFile): FakeSlackFile {
 function publicMessage(message: FakeSlackMessage, channel: ChannelRecord): Record<string, unknown> {
   const { stream_state: _state, channel: _channel, ...visible } = message;
   const replies = channel.messages.filter((other) => other.thread_ts === message.ts && other.ts !== message.ts);
-  const shown: Record<string, unknown> = { type: "message", ...visible };
+  // Slack answers a message's text trimmed of trailing whitespace, whatever was sent.
+  const shown: Record<string, unknown> = { type: "message", ...visible, text: message.text.trimEnd() };
   if (message.files !== undefined) {
     shown.files = message.files.map(publicFile);
   }
@@ -342,6 +351,7 @@ export async function startFakeSlack(options: { botToken?: string; signingSecret
       isPrivate: false,
       isIm: id.startsWith("D"),
       botIsMember: true,
+      members: [],
       messages: [],
     };
     channels.set(id, created);
@@ -640,6 +650,15 @@ export async function startFakeSlack(options: { botToken?: string; signingSecret
       };
     },
 
+    "conversations.members": (argumentsGiven) => {
+      const channel = channelRecord(stringArgument(argumentsGiven, "channel") ?? "");
+      if (channel === undefined) {
+        return failure("channel_not_found");
+      }
+      const members = channel.botIsMember ? [...channel.members, botUserId] : [...channel.members];
+      return { ok: true, members, response_metadata: { next_cursor: "" } };
+    },
+
     "users.info": (argumentsGiven) => {
       const user = users.get(stringArgument(argumentsGiven, "user") ?? "");
       if (user === undefined) {
@@ -835,6 +854,10 @@ export async function startFakeSlack(options: { botToken?: string; signingSecret
     if (queue === undefined || next === undefined) {
       return undefined;
     }
+    if (next.skip > 0) {
+      next.skip -= 1;
+      return undefined;
+    }
     next.remaining -= 1;
     if (next.remaining <= 0) {
       queue.shift();
@@ -868,7 +891,15 @@ export async function startFakeSlack(options: { botToken?: string; signingSecret
     const scriptedOutcome = answer.status !== undefined || answer.body !== undefined;
     const landed = answer.landAnyway === true ? run() : undefined;
     if (answer.delayMilliseconds !== undefined) {
-      await sleep(answer.delayMilliseconds);
+      const delay = answer.delayMilliseconds;
+      // Ends early when the client goes away, so a test's long "hung" call does not hold close().
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        response.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     }
     if (clientGone) {
       // The client gave up; whatever happens now nobody reads it. Without landAnyway nothing lands.
@@ -1014,6 +1045,7 @@ export async function startFakeSlack(options: { botToken?: string; signingSecret
         isPrivate: channel.isPrivate ?? false,
         isIm: channel.isIm ?? false,
         botIsMember: channel.botIsMember ?? true,
+        members: channel.members ?? existing?.members ?? [],
         messages: existing?.messages ?? [],
       });
     },
@@ -1058,7 +1090,7 @@ export async function startFakeSlack(options: { botToken?: string; signingSecret
 
     failNext(method, answer, times = 1) {
       const queue = scripted.get(method) ?? [];
-      queue.push({ answer, remaining: times });
+      queue.push({ answer, remaining: times, skip: answer.afterCalls ?? 0 });
       scripted.set(method, queue);
     },
 

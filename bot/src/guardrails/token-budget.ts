@@ -1,4 +1,4 @@
-import { formatCount } from "@glance/core";
+import { ApiError, ConnectionError, formatCount, TimeoutError } from "@glance/core";
 import type { Store } from "../store/store.js";
 
 export interface BudgetLimits {
@@ -13,6 +13,41 @@ export type BudgetReservation =
 /** Slightly more than a day, so the counter of "today" outlives the day it counts. */
 const counterLifetimeMilliseconds = 25 * 60 * 60 * 1000;
 
+function keysOf(request: { userId: string; channel: string; now: number }): { userKey: string; channelKey: string } {
+  const day = new Date(request.now).toISOString().slice(0, 10);
+  return { userKey: `budget:user:${request.userId}:${day}`, channelKey: `budget:channel:${request.channel}:${day}` };
+}
+
+/**
+ * The refusal when the user's or the channel's budget for today is already used up, checked before
+ * anything is downloaded or prepared (the exact reservation follows once the request is built).
+ */
+export async function budgetExhausted(
+  store: Store,
+  limits: BudgetLimits,
+  request: { userId: string; channel: string; now: number },
+): Promise<string | undefined> {
+  const { userKey, channelKey } = keysOf(request);
+  const user = (await store.get<number>(userKey)) ?? 0;
+  if (user >= limits.userDailyTokens) {
+    return `You have used all ${formatCount(limits.userDailyTokens)} of your tokens for today. Your budget resets at midnight UTC.`;
+  }
+  const channel = (await store.get<number>(channelKey)) ?? 0;
+  if (channel >= limits.channelDailyTokens) {
+    return `This channel has used all ${formatCount(limits.channelDailyTokens)} of its tokens for today. The budget resets at midnight UTC.`;
+  }
+  return undefined;
+}
+
+/** Whether a failed model call cost nothing: refused by the service, or no answer ever arrived. */
+export function failedBeforeOutput(error: unknown): boolean {
+  return (
+    (error instanceof ApiError && error.code !== "content-inspection") ||
+    error instanceof ConnectionError ||
+    error instanceof TimeoutError
+  );
+}
+
 /**
  * Reserves the estimated tokens of a request on the user's and the channel's budget for the UTC day
  * before anything is sent; `settle` later books the difference to the tokens actually used.
@@ -22,9 +57,7 @@ export async function reserveTokens(
   limits: BudgetLimits,
   request: { userId: string; channel: string; estimatedTokens: number; now: number },
 ): Promise<BudgetReservation> {
-  const day = new Date(request.now).toISOString().slice(0, 10);
-  const userKey = `budget:user:${request.userId}:${day}`;
-  const channelKey = `budget:channel:${request.channel}:${day}`;
+  const { userKey, channelKey } = keysOf(request);
   const amount = request.estimatedTokens;
   const user = await store.incrementWithLimit(userKey, amount, limits.userDailyTokens, counterLifetimeMilliseconds);
   if (!user.allowed) {

@@ -4,6 +4,7 @@ import { answerQuestion } from "../answer-question.js";
 import type { BotServices } from "../bot-services.js";
 import { claimDelivery } from "../guardrails/event-dedup.js";
 import type { SlackFile } from "../slack-file.js";
+import { recordThreadMessage } from "../thread-history.js";
 
 /** The fields of app_mention and message events the bot reads. */
 interface RawMessageEvent {
@@ -35,9 +36,29 @@ export function registerMessageEvents(app: App, services: BotServices): void {
     const raw = event as RawMessageEvent;
     const direct = raw.channel_type === "im";
     const mentioned = context.botUserId !== undefined && (raw.text ?? "").includes(`<@${context.botUserId}>`);
-    if (!direct && !mentioned) return;
+    if (!direct && !mentioned) {
+      // message.channels/groups/mpim deliver every message of a channel: the bot answers none of them
+      // without a mention, but remembers thread replies so a later question in the thread sees them.
+      rememberThreadReply(services, raw, context.botUserId);
+      return;
+    }
     dispatch(services, raw, eventIdOf(body), context, direct ? "direct" : "mention");
   });
+}
+
+function rememberThreadReply(services: BotServices, event: RawMessageEvent, botUserId: string | undefined): void {
+  if (event.bot_id !== undefined || !answerableSubtypes.has(event.subtype)) return;
+  if (event.channel === undefined || event.ts === undefined || event.thread_ts === undefined) return;
+  if (event.thread_ts === event.ts || (botUserId !== undefined && event.user === botUserId)) return;
+  const { channel, ts, thread_ts: threadTs } = event;
+  const files = event.files ?? [];
+  services.track(
+    recordThreadMessage(services.store, {
+      channel,
+      threadTs,
+      message: { ts, fromBot: false, text: event.text ?? "", files },
+    }),
+  );
 }
 
 function dispatch(
