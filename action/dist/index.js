@@ -13,7 +13,7 @@ async function run() {
     return;
   }
   try {
-    const { main } = await import("./chunks/main-EUAPEBOZ.js");
+    const { main } = await import("./chunks/main-2ZXVGNUH.js");
     await main();
   } catch (error) {
     setFailed(error instanceof Error ? error.message : String(error));

@@ -68,27 +68,20 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
           maxInputPixels,
         })
       : undefined;
-  if (originalMimeType !== undefined) {
-    return {
-      kind: "image",
-      name: input,
-      mimeType: originalMimeType,
-      data: bytes,
-      width: target.width,
-      height: target.height,
-      originalWidth: opened.width,
-      originalHeight: opened.height,
-      originalFormat: detected.format,
-      originalBytes: bytes.length,
-    };
-  }
-  const pixels = await scaledPixels(opened, target.width, target.height, input);
-  const encoded = await encodeForModel(pixels, model.image.base64MaxBytes, input);
+  // Sent as it is when the service takes it; otherwise decoded, scaled to exactly what the model sees, re-encoded.
+  const sent =
+    originalMimeType !== undefined
+      ? { mimeType: originalMimeType, data: bytes }
+      : await encodeForModel(
+          await scaledPixels(opened, target.width, target.height, input),
+          model.image.base64MaxBytes,
+          input,
+        );
   return {
     kind: "image",
     name: input,
-    mimeType: encoded.mimeType,
-    data: encoded.data,
+    mimeType: sent.mimeType,
+    data: sent.data,
     width: target.width,
     height: target.height,
     originalWidth: opened.width,

@@ -7923,27 +7923,16 @@ async function prepareImage(source, options) {
     base64MaxBytes: model.image.base64MaxBytes,
     maxInputPixels
   }) : void 0;
-  if (originalMimeType !== void 0) {
-    return {
-      kind: "image",
-      name: input2,
-      mimeType: originalMimeType,
-      data: bytes,
-      width: target.width,
-      height: target.height,
-      originalWidth: opened.width,
-      originalHeight: opened.height,
-      originalFormat: detected.format,
-      originalBytes: bytes.length
-    };
-  }
-  const pixels = await scaledPixels(opened, target.width, target.height, input2);
-  const encoded = await encodeForModel(pixels, model.image.base64MaxBytes, input2);
+  const sent = originalMimeType !== void 0 ? { mimeType: originalMimeType, data: bytes } : await encodeForModel(
+    await scaledPixels(opened, target.width, target.height, input2),
+    model.image.base64MaxBytes,
+    input2
+  );
   return {
     kind: "image",
     name: input2,
-    mimeType: encoded.mimeType,
-    data: encoded.data,
+    mimeType: sent.mimeType,
+    data: sent.data,
     width: target.width,
     height: target.height,
     originalWidth: opened.width,
