@@ -311,12 +311,18 @@ export async function startFakeSlack(options: { botToken?: string; signingSecret
   const ephemerals: FakeSlackEphemeral[] = [];
   const responseUrls = new Set<string>();
 
-  // Timestamps: seconds from the clock, then a counter, so every ts is unique and sorts in post order.
+  // Timestamps as Slack makes them: the posting time in seconds, then a per-second counter, so every
+  // ts is unique, sorts in post order and says when the message was posted (clients search by time).
+  let lastSecond = 0;
   let tsCounter = 0;
-  const tsBase = Math.floor(Date.now() / 1000);
   function nextTs(): string {
+    const second = Math.floor(Date.now() / 1000);
+    if (second > lastSecond) {
+      lastSecond = second;
+      tsCounter = 0;
+    }
     tsCounter += 1;
-    return `${tsBase + Math.floor(tsCounter / 1_000_000)}.${String(tsCounter % 1_000_000).padStart(6, "0")}`;
+    return `${lastSecond}.${String(tsCounter).padStart(6, "0")}`;
   }
 
   const mainServer = createServer((request, response) => {
