@@ -5,6 +5,7 @@
  * and the fix.
  */
 export type GlanceErrorCode =
+  | "usage"
   | "configuration"
   | "input-limit"
   | "unreadable-media"
@@ -25,6 +26,17 @@ export class GlanceError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "GlanceError";
     this.code = code;
+  }
+}
+
+/**
+ * A command was called wrongly: an unknown command, a missing argument, a flag that is not a number.
+ * Adapters with a command line (the `glance` CLI) report it with its usage exit code, apart from bad settings.
+ */
+export class UsageError extends GlanceError {
+  constructor(message: string) {
+    super("usage", message);
+    this.name = "UsageError";
   }
 }
 

@@ -33,6 +33,7 @@ export {
   MediaError,
   ResponseValidationError,
   TimeoutError,
+  UsageError,
 } from "./errors.js";
 
 // Token estimation.
