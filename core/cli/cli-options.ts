@@ -1,20 +1,18 @@
 import { parseArgs } from "node:util";
+import { ConfigurationError, defaultBaseUrl, UsageError } from "@glance/core";
 import { z } from "zod";
+import { type CommandName, commands } from "./command-table.js";
 
 /*
  * The command line and the environment are the CLI's edge: both are read and validated here, once,
  * and everything after works with typed values. Core itself never reads process.env.
  */
 
-export const commandNames = ["estimate", "ask", "ocr", "locate"] as const;
-export type CommandName = (typeof commandNames)[number];
-
 export interface CliOptions {
   command: CommandName;
-  files: string[];
+  /** The words after the command: the files, and for locate what to find. Each command checks its own. */
+  arguments: string[];
   prompt: string | undefined;
-  /** For `locate`: what to find. */
-  target: string | undefined;
   model: string;
   maxPixels: number | undefined;
   highResolution: boolean;
@@ -30,24 +28,17 @@ export interface CliOptions {
   baseUrl: string | undefined;
 }
 
-export class UsageError extends Error {
-  /** True when the user asked for the usage text: it goes to stdout and the exit code is 0. */
-  readonly requested: boolean;
+/** What the command line asks for: the usage text, or a command to run. */
+export type CliRequest = { kind: "help" } | { kind: "run"; options: CliOptions };
 
-  constructor(message: string, requested = false) {
-    super(message);
-    this.name = "UsageError";
-    this.requested = requested;
-  }
-}
+const commandWidth = Math.max(...Object.values(commands).map((command) => command.synopsis.length));
 
 export const usage = `Usage: glance <command> <files...> [options]
 
 Commands:
-  estimate <files...>            Tokens each image or video costs, and the total.
-  ask <files...> --prompt "..."  Ask the model about images and videos (streams the answer).
-  ocr <file>                     Read the text in an image.
-  locate <file> "<what>"         Find things in an image; writes an annotated PNG.
+${Object.values(commands)
+  .map((command) => `  ${command.synopsis.padEnd(commandWidth)}  ${command.summary}`)
+  .join("\n")}
 
 Options:
   -p, --prompt TEXT   The question (ask)
@@ -68,83 +59,50 @@ Environment:
   GLANCE_MODEL        Default model
   GLANCE_PRICES       Default price table file`;
 
+const optionalSetting = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === "" ? undefined : value));
+
 const environmentSchema = z.object({
-  DASHSCOPE_API_KEY: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value === "" ? undefined : value)),
-  DASHSCOPE_BASE_URL: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value === "" ? undefined : value))
-    .pipe(
-      z
-        .url({
-          message: "DASHSCOPE_BASE_URL must be a URL such as https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-        })
-        .optional(),
-    ),
-  GLANCE_MODEL: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value === "" ? undefined : value)),
-  GLANCE_PRICES: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value === "" ? undefined : value)),
+  DASHSCOPE_API_KEY: optionalSetting,
+  DASHSCOPE_BASE_URL: optionalSetting,
+  GLANCE_MODEL: optionalSetting,
+  GLANCE_PRICES: optionalSetting,
 });
+
+const baseUrlSchema = z.url({ protocol: /^https?$/ });
+
+const commandList = Object.keys(commands).join(", ");
+const helpHint = "Run glance --help for the usage.";
 
 const positiveNumber = (flag: string) =>
   z.coerce.number({ message: `${flag} must be a number` }).refine((value) => value > 0, `${flag} must be above 0`);
 
-export function parseCliOptions(argv: readonly string[], environment: Record<string, string | undefined>): CliOptions {
+/**
+ * Reads the command line and the environment. A wrong command line throws UsageError; a wrong setting
+ * in the environment throws ConfigurationError. Each command checks its own arguments when it runs.
+ */
+export function parseCommandLine(argv: readonly string[], environment: Record<string, string | undefined>): CliRequest {
   let parsed: ReturnType<typeof parseFlags>;
   try {
     parsed = parseFlags(argv);
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    // parseArgs says what is wrong ("Unknown option '--foo'") in one line of its own.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${message.replace(/\.?$/, ".")} ${helpHint}`);
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.help === true) {
-    throw new UsageError(usage, true);
+    return { kind: "help" };
   }
   if (command === undefined) {
-    throw new UsageError(usage);
+    throw new UsageError(`No command given. Commands: ${commandList}. ${helpHint}`);
   }
   if (!isCommandName(command)) {
-    throw new UsageError(`Unknown command "${command}". Commands: ${commandNames.join(", ")}.\n\n${usage}`);
-  }
-
-  const environmentResult = environmentSchema.safeParse(environment);
-  if (!environmentResult.success) {
-    throw new UsageError(environmentResult.error.issues.map((issue) => issue.message).join("; "));
-  }
-  const settings = environmentResult.data;
-
-  let files = rest;
-  let target: string | undefined;
-  if (command === "locate") {
-    if (rest.length !== 2) {
-      throw new UsageError(`locate takes one image and what to find: glance locate screenshot.png "the login button"`);
-    }
-    files = rest.slice(0, 1);
-    target = rest[1];
-  }
-  if (files.length === 0) {
-    throw new UsageError(`${command} needs at least one file.\n\n${usage}`);
-  }
-  if (command === "ocr" && files.length !== 1) {
-    throw new UsageError("ocr reads one image at a time: glance ocr receipt.jpg");
-  }
-  if (command === "ask" && (values.prompt === undefined || values.prompt.trim() === "")) {
-    throw new UsageError(
-      `ask needs a question: glance ask ${files.join(" ")} --prompt "What is wrong with this layout?"`,
-    );
+    throw new UsageError(`Unknown command "${command}". Commands: ${commandList}. ${helpHint}`);
   }
   if (values.thinking === true && values["no-thinking"] === true) {
     throw new UsageError("Use --thinking or --no-thinking, not both.");
@@ -161,24 +119,40 @@ export function parseCliOptions(argv: readonly string[], environment: Record<str
     throw new UsageError(numbers.error.issues.map((issue) => issue.message).join("; "));
   }
 
+  const settings = environmentSchema.parse(environment);
+  if (settings.DASHSCOPE_BASE_URL !== undefined && !baseUrlSchema.safeParse(settings.DASHSCOPE_BASE_URL).success) {
+    throw new ConfigurationError(
+      "DASHSCOPE_BASE_URL",
+      `DASHSCOPE_BASE_URL is ${describeSetting(settings.DASHSCOPE_BASE_URL)}, but must be an http or https URL. ` +
+        `Set it to your key's region endpoint, such as ${defaultBaseUrl}, or unset it for that default.`,
+    );
+  }
+
   return {
-    command,
-    files,
-    prompt: values.prompt,
-    target,
-    model: values.model ?? settings.GLANCE_MODEL ?? "qwen3.5-plus",
-    maxPixels: numbers.data.maxPixels,
-    highResolution: values["high-res"] === true,
-    fps: numbers.data.fps,
-    thinking: values.thinking === true ? true : values["no-thinking"] === true ? false : undefined,
-    json: values.json === true,
-    dryRun: values["dry-run"] === true,
-    output: values.output,
-    timeoutSeconds: numbers.data.timeoutSeconds,
-    pricesFile: values.prices ?? settings.GLANCE_PRICES,
-    apiKey: settings.DASHSCOPE_API_KEY,
-    baseUrl: settings.DASHSCOPE_BASE_URL,
+    kind: "run",
+    options: {
+      command,
+      arguments: rest,
+      prompt: values.prompt,
+      model: values.model ?? settings.GLANCE_MODEL ?? "qwen3.5-plus",
+      maxPixels: numbers.data.maxPixels,
+      highResolution: values["high-res"] === true,
+      fps: numbers.data.fps,
+      thinking: values.thinking === true ? true : values["no-thinking"] === true ? false : undefined,
+      json: values.json === true,
+      dryRun: values["dry-run"] === true,
+      output: values.output,
+      timeoutSeconds: numbers.data.timeoutSeconds,
+      pricesFile: values.prices ?? settings.GLANCE_PRICES,
+      apiKey: settings.DASHSCOPE_API_KEY,
+      baseUrl: settings.DASHSCOPE_BASE_URL,
+    },
   };
+}
+
+/** The actual value, for the message; never a key pasted into the wrong variable, since errors reach logs. */
+function describeSetting(value: string): string {
+  return value.startsWith("sk-") ? "what looks like an API key (sk-...)" : JSON.stringify(value);
 }
 
 function parseFlags(argv: readonly string[]) {
@@ -205,5 +179,5 @@ function parseFlags(argv: readonly string[]) {
 }
 
 function isCommandName(value: string): value is CommandName {
-  return (commandNames as readonly string[]).includes(value);
+  return Object.hasOwn(commands, value);
 }

@@ -1,6 +1,15 @@
-import { type EstimatedChatRequest, formatBytes, formatCount, type PreparedMedia } from "@glance/core";
+import {
+  type Completion,
+  type EstimatedChatRequest,
+  estimateCost,
+  formatBytes,
+  formatCount,
+  type PreparedMedia,
+  type PriceTable,
+} from "@glance/core";
+import type { PreparedRequest } from "./prepare-request.js";
 
-/** Plain-text rendering of plans and estimates; `--json` output is built in run-command.ts. */
+/** How plans, estimates, usage and costs look: as plain text for people, and as `--json` for programs. */
 
 /** One line per input: what was given, what the model will see, what it costs. */
 export function describeMedia(media: PreparedMedia): string {
@@ -70,4 +79,94 @@ export function renderEstimate(
     lines.push(`Note: ${note}`);
   }
   return lines.join("\n");
+}
+
+export function estimateJson({ request, media, files }: PreparedRequest) {
+  return {
+    model: request.modelName,
+    inputs: request.estimate.inputs.map((input, index) => {
+      const item = media[index];
+      return {
+        file: files[index] ?? input.name,
+        kind: input.kind,
+        tokens: input.tokens ?? null,
+        ...(item === undefined ? {} : sizesOf(item)),
+      };
+    }),
+    textTokens: request.estimate.textTokens,
+    totalTokens: request.estimate.totalTokens,
+    limitTokens: request.estimate.limitTokens,
+    complete: request.estimate.complete,
+    notes: request.notes,
+  };
+}
+
+function sizesOf(media: PreparedMedia) {
+  switch (media.kind) {
+    case "image":
+      return {
+        originalWidth: media.originalWidth,
+        originalHeight: media.originalHeight,
+        width: media.width,
+        height: media.height,
+        originalBytes: media.originalBytes,
+        preparedBytes: media.data.length,
+        mimeType: media.mimeType,
+      };
+    case "video-file":
+      return {
+        width: media.width,
+        height: media.height,
+        durationSeconds: media.durationSeconds,
+        fps: media.fps,
+        preparedBytes: media.data.length,
+      };
+    case "frame-list":
+      return {
+        originalWidth: media.originalWidth,
+        originalHeight: media.originalHeight,
+        width: media.width,
+        height: media.height,
+        frames: media.frames.length,
+        fps: media.fps,
+        durationSeconds: media.durationSeconds,
+      };
+  }
+}
+
+/** The estimate's input cost, when a price table was given; output tokens are unknown before asking. */
+export function costLine(request: EstimatedChatRequest, prices: PriceTable | undefined): string | undefined {
+  if (prices === undefined) return undefined;
+  const cost = estimateCost({
+    model: request.modelName,
+    family: request.model.family,
+    inputTokens: request.estimate.totalTokens,
+    prices,
+  });
+  return cost.priced
+    ? `Input cost: ${formatMoney(cost.inputCost, cost.currency)} (output is billed on top, per token generated).`
+    : `Cost: ${cost.reason ?? "not priced"}`;
+}
+
+export function costJson(request: EstimatedChatRequest, prices: PriceTable | undefined) {
+  if (prices === undefined) return {};
+  return {
+    cost: estimateCost({
+      model: request.modelName,
+      family: request.model.family,
+      inputTokens: request.estimate.totalTokens,
+      prices,
+    }),
+  };
+}
+
+/** What an answer used, next to what was estimated before sending. */
+export function usageLine(request: EstimatedChatRequest, completion: Completion): string {
+  return completion.usage
+    ? `${formatCount(completion.usage.inputTokens)} input tokens (estimated ${formatCount(request.estimate.totalTokens)}), ${formatCount(completion.usage.outputTokens)} output tokens`
+    : `estimated ${formatCount(request.estimate.totalTokens)} input tokens; the service reported no usage`;
+}
+
+export function formatMoney(amount: number | undefined, currency: string | undefined): string {
+  return `${(amount ?? 0).toFixed(6)} ${currency ?? ""}`.trim();
 }
