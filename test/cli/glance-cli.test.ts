@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { estimateImageTokens } from "@glance/core";
 import sharp from "sharp";
 import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
-import { runGlance } from "../support/run-glance.js";
+import { bmpImage } from "../support/media-factory.js";
+import { glanceBin, repositoryRoot, runGlance, runProgram } from "../support/run-glance.js";
 
 const screenshot = fileURLToPath(new URL("../../examples/settings-screen.png", import.meta.url));
 const diagram = fileURLToPath(new URL("../../examples/upload-pipeline.png", import.meta.url));
@@ -202,7 +204,7 @@ describe("glance CLI", () => {
       .toFile(tiny);
     const fakePng = join(workDirectory, "notes.png");
     await writeFile(fakePng, "these are notes, not an image\n");
-    const cases: Array<{ args: string[]; pattern: RegExp; exitCode: number }> = [
+    const cases: Array<{ args: string[]; environment?: Record<string, string>; pattern: RegExp; exitCode: number }> = [
       {
         args: ["estimate", join(workDirectory, "missing.png")],
         pattern: /missing\.png: the file does not exist/,
@@ -222,12 +224,192 @@ describe("glance CLI", () => {
       },
       { args: ["ask", screenshot], pattern: /ask needs a question/, exitCode: 64 },
       { args: ["frobnicate", screenshot], pattern: /Unknown command "frobnicate"/, exitCode: 64 },
+      { args: [], pattern: /No command given\. Commands: estimate, ask, ocr, locate\./, exitCode: 64 },
+      { args: ["estimate", screenshot, "--frobnicate"], pattern: /Unknown option '--frobnicate'/, exitCode: 64 },
+      { args: ["ocr", screenshot, diagram], pattern: /ocr reads exactly one image, not 2/, exitCode: 64 },
+      { args: ["locate", screenshot], pattern: /locate takes exactly two arguments/, exitCode: 64 },
+      {
+        // Checked before anything is sent, so a locate that cannot draw its picture costs nothing.
+        args: ["locate", await bmpImage(), "the green half"],
+        environment,
+        pattern: /\.bmp: locate draws its boxes on the original, and BMP cannot be drawn on/,
+        exitCode: 65,
+      },
+      {
+        args: ["estimate", screenshot],
+        environment: { DASHSCOPE_BASE_URL: "dashscope-intl.aliyuncs.com" },
+        pattern: /DASHSCOPE_BASE_URL is "dashscope-intl\.aliyuncs\.com", but must be an http or https URL/,
+        exitCode: 65,
+      },
+      {
+        args: ["estimate", screenshot],
+        environment: { DASHSCOPE_BASE_URL: "sk-0123456789abcdef" },
+        pattern: /DASHSCOPE_BASE_URL is what looks like an API key/,
+        exitCode: 65,
+      },
     ];
-    for (const { args, pattern, exitCode } of cases) {
-      const run = await runGlance(args);
-      assert.equal(run.exitCode, exitCode, `${args.join(" ")}: ${run.stderr}`);
-      assert.match(run.stderr, pattern, args.join(" "));
-      assertNoStackTrace(run.stderr);
+    for (const { args, environment, pattern, exitCode } of cases) {
+      const run = await runGlance(args, environment);
+      const label = args.join(" ") || "(no arguments)";
+      assert.equal(run.exitCode, exitCode, `${label}: ${run.stderr}`);
+      assert.match(run.stderr, pattern, label);
+      // Every failure is exactly one line, starting with the program's name.
+      assert.match(run.stderr, /^glance: [^\n]+\n$/, label);
+      assert.doesNotMatch(run.stderr, /sk-0123456789abcdef/, label);
     }
+  });
+});
+
+/** The ways a user starts glance: the bin, npx and the root script, from wherever they are. */
+describe("glance as an installed program", () => {
+  const examples = join(repositoryRoot, "examples");
+  const expectedTokens = estimateImageTokens({ model: "qwen3.5-plus", width: 1280, height: 800 }).tokens;
+  // Package managers must not look for updates of themselves: the tests stay offline.
+  const packageManagerEnvironment = { npm_config_update_notifier: "false" };
+  let elsewhere: string;
+  let fake: FakeModelStudio;
+
+  before(async () => {
+    fake = await startFakeModelStudio();
+    elsewhere = await mkdtemp(join(tmpdir(), "glance-elsewhere-"));
+    await mkdir(join(elsewhere, "shots"));
+    await copyFile(screenshot, join(elsewhere, "shots", "screen.png"));
+  });
+  after(async () => {
+    await fake.close();
+    await rm(elsewhere, { recursive: true, force: true });
+  });
+
+  function estimatedFile(run: { exitCode: number; stdout: string; stderr: string }) {
+    assert.equal(run.exitCode, 0, run.stderr);
+    const result = JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))) as {
+      inputs: Array<{ file: string; tokens: number }>;
+    };
+    return result.inputs[0];
+  }
+
+  it("resolves relative paths, and writes locate's picture, in the directory it is run in", async () => {
+    // As if started from an outer npm script elsewhere: its INIT_CWD must not redirect the paths.
+    const run = await runGlance(
+      ["estimate", "shots/screen.png", "--json"],
+      { INIT_CWD: repositoryRoot, npm_lifecycle_event: "test" },
+      elsewhere,
+    );
+    assert.deepEqual(estimatedFile(run), { ...estimatedFile(run), file: "shots/screen.png", tokens: expectedTokens });
+
+    // locate's annotated copy goes beside the image, in the caller's directory too.
+    fake.script(fakeSteps.answer('[{"bbox_2d": [250, 775, 360, 830], "label": "Save button"}]'));
+    const located = await runGlance(
+      ["locate", "shots/screen.png", "the save button"],
+      { DASHSCOPE_API_KEY: fake.apiKey, DASHSCOPE_BASE_URL: fake.baseUrl },
+      elsewhere,
+    );
+    assert.equal(located.exitCode, 0, located.stderr);
+    assert.match(located.stderr, /^Wrote shots\/screen\.located\.png\./m);
+    const metadata = await sharp(join(elsewhere, "shots", "screen.located.png")).metadata();
+    assert.deepEqual([metadata.width, metadata.height], [1280, 800]);
+  });
+
+  it("resolves relative paths from a subdirectory of the repository", async () => {
+    const estimate = await runGlance(["estimate", "settings-screen.png", "--json"], {}, examples);
+    assert.equal(estimatedFile(estimate)?.tokens, expectedTokens);
+    const missing = await runGlance(["estimate", "shots/screen.png"], {}, examples);
+    assert.equal(missing.exitCode, 65);
+    assert.equal(missing.stderr, "glance: shots/screen.png: the file does not exist.\n");
+  });
+
+  it("runs as npx glance from a subdirectory", async () => {
+    // --no: never fetch a package of that name; the workspace's own bin must be found.
+    const run = await runProgram("npx", ["--no", "glance", "estimate", "settings-screen.png", "--json"], {
+      directory: examples,
+      environment: packageManagerEnvironment,
+    });
+    assert.deepEqual(estimatedFile(run), {
+      ...estimatedFile(run),
+      file: "settings-screen.png",
+      tokens: expectedTokens,
+    });
+  });
+
+  it("runs as the root script, npm run glance and pnpm glance, from a subdirectory", async () => {
+    const npm = await runProgram(
+      "npm",
+      ["run", "--silent", "glance", "--", "estimate", "settings-screen.png", "--json"],
+      {
+        directory: examples,
+        environment: packageManagerEnvironment,
+      },
+    );
+    assert.equal(estimatedFile(npm)?.tokens, expectedTokens);
+    const pnpm = await runProgram(
+      process.execPath,
+      [
+        join(repositoryRoot, "node_modules/pnpm/bin/pnpm.cjs"),
+        "--silent",
+        "glance",
+        "estimate",
+        "upload-pipeline.png",
+        "--json",
+      ],
+      { directory: examples, environment: packageManagerEnvironment },
+    );
+    assert.equal(estimatedFile(pnpm)?.file, "upload-pipeline.png");
+    const failed = await runProgram("npm", ["run", "--silent", "glance", "--", "estimate", "nothing-here.png"], {
+      directory: examples,
+      environment: packageManagerEnvironment,
+    });
+    assert.equal(failed.exitCode, 65);
+    assert.match(failed.stderr, /^glance: nothing-here\.png: the file does not exist\.$/m);
+  });
+
+  it("says in one line how to set up when the build or the install is missing", async () => {
+    const copy = await mkdtemp(join(tmpdir(), "glance-unbuilt-"));
+    try {
+      const cli = join(copy, "core", "cli");
+      await cp(dirname(dirname(glanceBin)), cli, {
+        recursive: true,
+        filter: (source) => !/[\\/](dist|node_modules)$/.test(source),
+      });
+      const unbuilt = await runProgram(process.execPath, [join(cli, "bin", "glance.js"), "estimate", screenshot], {
+        directory: copy,
+      });
+      assert.equal(unbuilt.exitCode, 1);
+      assert.equal(unbuilt.stdout, "");
+      assert.match(
+        unbuilt.stderr,
+        /^glance: the glance build is missing: \S+main\.js\. Set it up once, in \S+: npm run setup && npm run build\n$/,
+      );
+      assert.ok(unbuilt.stderr.includes(copy), unbuilt.stderr);
+
+      // The CLI built, but the install that links it to core never ran.
+      await cp(join(dirname(dirname(glanceBin)), "dist"), join(cli, "dist"), { recursive: true });
+      const unlinked = await runProgram(process.execPath, [join(cli, "bin", "glance.js"), "estimate", screenshot], {
+        directory: copy,
+      });
+      assert.equal(unlinked.exitCode, 1);
+      assert.match(
+        unlinked.stderr,
+        /^glance: the glance build is missing: the link to @glance\/core .*npm run setup && npm run build\n$/,
+      );
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  it("stops quietly when the reader of its output goes away", async () => {
+    const child = spawn(process.execPath, [glanceBin, "estimate", screenshot, "--json"], {
+      cwd: examples,
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Like `glance estimate ... | head -c0`: the pipe is closed before glance writes to it.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const exitCode = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(stderr, "");
+    assert.equal(exitCode, 0);
   });
 });
