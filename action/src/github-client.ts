@@ -1,5 +1,6 @@
 /*
- * The Octokit client from @actions/github, with retries:
+ * The GitHub REST client: Octokit with the REST methods and pagination (what @actions/github's
+ * getOctokit builds; index.ts builds it, tests build the same against the fake), plus retries:
  * - any request that hit a rate limit (403 or 429 with retry-after, or x-ratelimit-remaining 0) is
  *   retried after the wait GitHub asks for: a rate-limited request did not land, so even a POST is
  *   safe to send again;
@@ -7,13 +8,14 @@
  * At most three tries in all. Other failed writes are never retried here: a POST that failed may
  * still have landed, and only the caller can check that (see sticky-comment.ts).
  */
-import { getOctokit } from "@actions/github";
+import type { Octokit } from "@octokit/core";
+import type { PaginateInterface } from "@octokit/plugin-paginate-rest";
+import type { Api } from "@octokit/plugin-rest-endpoint-methods";
 
-export type GitHubClient = ReturnType<typeof getOctokit>;
+/** The client getOctokit returns, named by its parts so that only index.ts touches the Actions toolkit. */
+export type GitHubClient = Octokit & Api & { paginate: PaginateInterface };
 
-export interface GitHubClientOptions {
-  token: string;
-  apiUrl: string;
+export interface RetryOptions {
   /** Longest wait honoured for one rate limit; beyond it the error is reported instead. */
   maxWaitMilliseconds?: number;
   sleep?: (milliseconds: number) => Promise<void>;
@@ -30,8 +32,8 @@ interface ErrorWithResponse {
   response?: { headers?: Record<string, string | number | undefined> };
 }
 
-export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
-  const octokit = getOctokit(options.token, { baseUrl: options.apiUrl });
+/** Adds the retries to a client (in place) and returns it. */
+export function withRetries(octokit: GitHubClient, options: RetryOptions = {}): GitHubClient {
   const sleep =
     options.sleep ?? ((milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds)));
   const now = options.now ?? Date.now;

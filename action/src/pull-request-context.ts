@@ -5,6 +5,7 @@
  */
 import { ConfigurationError } from "@glance/core";
 import { describeGitHubError, type GitHubClient } from "./github-client.js";
+import type { RunEvent } from "./run-event.js";
 
 export interface PullRequestContext {
   owner: string;
@@ -22,12 +23,6 @@ export interface PullRequestContext {
   mergeBaseSha: string;
   /** True when the head branch lives in another repository (a fork). */
   fromFork: boolean;
-}
-
-export interface RunEvent {
-  eventName: string;
-  payload: Record<string, unknown>;
-  repository: string;
 }
 
 /** The pull request number of the event, or the `pull-request` input for workflow_dispatch. */

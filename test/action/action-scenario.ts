@@ -1,8 +1,18 @@
 /*
- * Shared set-up for the action's end-to-end tests: fresh fakes of GitHub and Model Studio, real
- * images rendered by sharp with text on them, and a runner for the built action against both.
+ * Shared set-up for the action's tests: fresh fakes of GitHub and Model Studio, real images rendered by
+ * sharp with text on them, and `run`, which reviews a pull request in this process the way index.ts
+ * does on a runner (inputs checked by the real config, the real Octokit and core client over real
+ * sockets to the fakes) with a recording runner in place of @actions/core. No bundle rebuild is needed;
+ * test/action/runner-contract.test.ts runs the built bundle as the runner would.
  */
+import { getOctokit } from "@actions/github";
 import sharp from "sharp";
+import { readConfig } from "../../action/src/config.js";
+import { withRetries } from "../../action/src/github-client.js";
+import { createModelClient } from "../../action/src/model-client.js";
+import { type ReviewOutcome, reviewPullRequest } from "../../action/src/review-pull-request.js";
+import type { RunEvent } from "../../action/src/run-event.js";
+import { runStep } from "../../action/src/runner.js";
 import {
   type FakeGitHub,
   type FakePullRequest,
@@ -11,7 +21,7 @@ import {
   startFakeGitHub,
 } from "../fakes/github.js";
 import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
-import { type ActionRun, runAction } from "../support/run-action.js";
+import { RecordingRunner } from "../support/recording-runner.js";
 
 export const baseSha = "b".repeat(40);
 export const headSha = "a".repeat(40);
@@ -88,35 +98,88 @@ export function pullRequest(overrides: Partial<FakePullRequest> & Pick<FakePullR
   };
 }
 
-export function run(
+/** What an in-process run ended with, as the runner would see it. */
+export interface InProcessRun {
+  /** 1 when the step failed (fail-on, or an error), else 0. */
+  exitCode: number;
+  /** The log as @actions/core prints it: plain lines and workflow commands (`::warning::…`). */
+  log: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** The values masked with setSecret. */
+  secrets: string[];
+  /** What reviewPullRequest returned; undefined when it threw. */
+  outcome: ReviewOutcome | undefined;
+}
+
+export interface RunOptions {
+  eventName?: "pull_request" | "pull_request_target" | "workflow_dispatch";
+  /** The webhook payload; by default a pull_request payload of `pull`. */
+  payload?: Record<string, unknown>;
+  withoutKey?: boolean;
+  /** What the runner's environment would say: GITHUB_WORKFLOW, GITHUB_JOB, GITHUB_ACTOR... */
+  event?: Partial<Pick<RunEvent, "workflow" | "job" | "actor">>;
+  /** Every job summary write fails, as with a GITHUB_STEP_SUMMARY that points nowhere. */
+  summaryFails?: boolean;
+}
+
+/**
+ * Reviews `pull` as the action on a runner would: the inputs as the runner passes them (unset ones are
+ * ""), the event and environment of a pull_request run (GITHUB_RUN_ID 4242, attempt 1), and the step
+ * ended by runner.ts's runStep, as index.ts ends it.
+ */
+export async function run(
   scenario: Scenario,
   pull: FakePullRequest,
   inputs: Record<string, string> = {},
-  options: {
-    eventName?: "pull_request" | "pull_request_target";
-    withoutKey?: boolean;
-    /** Extra runner variables, e.g. GITHUB_WORKFLOW and GITHUB_JOB. */
-    environment?: Record<string, string>;
-  } = {},
-): Promise<ActionRun> {
+  options: RunOptions = {},
+): Promise<InProcessRun> {
   const { github, model } = scenario;
-  return runAction({
-    inputs: {
-      "api-key": options.withoutKey === true ? "" : model.apiKey,
-      "base-url": model.baseUrl,
-      "github-token": github.token,
-      concurrency: "1",
-      ...inputs,
-    },
-    event: pullRequestEvent(github, pull, options.eventName === undefined ? {} : { eventName: options.eventName }),
-    eventName: options.eventName ?? "pull_request",
+  const allInputs: Record<string, string> = {
+    "api-key": options.withoutKey === true ? "" : model.apiKey,
+    "base-url": model.baseUrl,
+    "github-token": github.token,
+    concurrency: "1",
+    ...inputs,
+  };
+  const eventName = options.eventName ?? "pull_request";
+  const event: RunEvent = {
+    eventName,
+    payload:
+      options.payload ?? pullRequestEvent(github, pull, eventName === "pull_request_target" ? { eventName } : {}),
     repository: `${github.owner}/${github.repo}`,
-    apiUrl: github.apiUrl,
+    actor: options.event?.actor ?? "",
+    workflow: options.event?.workflow ?? "",
+    job: options.event?.job ?? "",
+    runId: "4242",
+    runAttempt: "1",
     serverUrl: github.serverUrl,
-    ...(options.environment === undefined ? {} : { environment: options.environment }),
-    // Lets a new test be run against an older bundle, to see it fail first (unset: this repository's).
-    ...(process.env.GLANCE_ACTION_ENTRY === undefined ? {} : { entry: process.env.GLANCE_ACTION_ENTRY }),
+    apiUrl: github.apiUrl,
+  };
+  const runner = new RecordingRunner(options.summaryFails === undefined ? {} : { summaryFails: options.summaryFails });
+  let outcome: ReviewOutcome | undefined;
+  await runStep(runner, async () => {
+    const config = readConfig((name) => allInputs[name] ?? "");
+    const client = withRetries(getOctokit(config.githubToken, { baseUrl: event.apiUrl }), {
+      log: (message) => runner.info(message),
+    });
+    outcome = await reviewPullRequest({
+      config,
+      event,
+      github: client,
+      modelClient: createModelClient(config, runner),
+      runner,
+    });
+    return outcome;
   });
+  return {
+    exitCode: runner.exitCode,
+    log: runner.log,
+    outputs: runner.outputs,
+    summary: runner.summary,
+    secrets: runner.secrets,
+    outcome,
+  };
 }
 
 /** The text of the model requests' prompts, for checking what was asked. */
@@ -137,6 +200,6 @@ export function imagePartsOf(model: FakeModelStudio, index: number): number {
     : 0;
 }
 
-export function failedDetails(result: ActionRun): string {
-  return `exit ${result.exitCode}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+export function failedDetails(result: InProcessRun): string {
+  return `exit ${result.exitCode}\nlog:\n${result.log}`;
 }

@@ -94,6 +94,18 @@ test("max-tokens cuts the run before any call, and dry-run only estimates", asyn
   assert.ok(used <= maxTokens, `${used} tokens used of ${maxTokens}`);
 });
 
+test("a dry run needs no key: it estimates, writes the summary and posts nothing", async () => {
+  const pull = await fourImages();
+  const dry = await run(scenario, pull, { "dry-run": "true" }, { withoutKey: true });
+  assert.equal(dry.exitCode, 0, failedDetails(dry));
+  assert.match(dry.summary, /\*\*Dry run:\*\* nothing was sent to the model\. 4 image\(s\) would be reviewed/);
+  assert.match(dry.log, /Dry run: nothing was sent to the model and no comment was posted\./);
+  assert.equal(scenario.model.requests.length, 0);
+  assert.equal(scenario.github.comments(7).length, 0);
+  assert.equal(dry.outputs["highest-severity"], "none", "estimated, not skipped");
+  assert.equal(dry.outputs["comment-url"], "");
+});
+
 test("fail-on fails the job only when a finding reaches the threshold", async () => {
   const pull = pullRequest({ files: [{ filename: "ui/form.png", status: "added" }] });
   scenario.github.addPullRequest(pull);
@@ -107,12 +119,12 @@ test("fail-on fails the job only when a finding reaches the threshold", async ()
   // Same content would be carried forward; fail-on still counts carried findings.
   const at = await run(scenario, pull, { "fail-on": "medium" });
   assert.equal(at.exitCode, 1, failedDetails(at));
-  assert.match(at.stdout, /::error::1 finding\(s\) at or above fail-on "medium"/);
+  assert.match(at.log, /::error::1 finding\(s\) at or above fail-on "medium"/);
   assert.equal(at.outputs["highest-severity"], "medium");
 
   const none = await run(scenario, pull, { "fail-on": "none" });
   assert.equal(none.exitCode, 0);
   const invalid = await run(scenario, pull, { "fail-on": "critical" });
   assert.equal(invalid.exitCode, 1);
-  assert.match(invalid.stdout, /fail-on is "critical"; it must be one of none, low, medium, high/);
+  assert.match(invalid.log, /fail-on is "critical"; it must be one of none, low, medium, high/);
 });

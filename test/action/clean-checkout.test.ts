@@ -11,11 +11,10 @@ import { dirname, join, parse } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { pullRequestEvent } from "../fakes/github.js";
-import { runAction } from "../support/run-action.js";
+import { runAction, runDetails } from "../support/run-action.js";
 import {
   baseSha,
   diagramSvg,
-  failedDetails,
   headSha,
   pullRequest,
   reviewAnswer,
@@ -88,7 +87,7 @@ test("the copied bundle reviews a modified PNG and an SVG with no install step",
     apiUrl: github.apiUrl,
     serverUrl: github.serverUrl,
   });
-  assert.equal(result.exitCode, 0, failedDetails(result));
+  assert.equal(result.exitCode, 0, runDetails(result));
   assert.equal(model.requests.length, 2);
   // sharp really ran: the SVG reached the model as a rasterized PNG.
   const svgRequest = JSON.stringify(model.requests[1]?.body);

@@ -66,7 +66,7 @@ test("a personal token's own comments are recognised through GET /user, and two 
   scenario = await startScenario({ tokenUser: { login: "ci-user", id: 4242, type: "User" } });
   const { github, model } = scenario;
   const pull = await oneImage(scenario);
-  const workflow = (name: string) => ({ environment: { GITHUB_WORKFLOW: name, GITHUB_JOB: "review" } });
+  const workflow = (name: string) => ({ event: { workflow: name, job: "review" } });
   model.script(reviewAnswer("Home.", []), reviewAnswer("Home, second workflow.", []));
   assert.equal((await run(scenario, pull, {}, workflow("Design review"))).exitCode, 0);
   assert.equal((await run(scenario, pull, {}, workflow("Docs review"))).exitCode, 0);
@@ -103,7 +103,7 @@ test("a 429 on the comment POST is waited out and sent again; a refused edit (40
   const second = await run(scenario, pull);
   assert.equal(second.exitCode, 0, failedDetails(second));
   assert.equal(github.comments(7).length, 2);
-  assert.match(second.stdout, /refused \(403\); posting a new one/);
+  assert.match(second.log, /refused \(403\); posting a new one/);
 });
 
 test("an edit that finds the comment deleted mid-run edits our other comment instead of adding one", async () => {
@@ -153,7 +153,7 @@ test("a run for an older head never overwrites the review of the newer head", as
   assert.equal(stale.exitCode, 0, failedDetails(stale));
   assert.equal(github.comments(7).length, 1);
   assert.equal(github.comments(7)[0]?.body, posted, "the newer review is left alone");
-  assert.match(stale.stdout, /already reviews the newer head cccccc/);
+  assert.match(stale.log, /already reviews the newer head cccccc/);
   // The older run reviewed the commit its event named, not the API's current head.
   assert.ok(github.requests.some((request) => request.path.includes(`ref=${headSha}`)));
 });

@@ -1,7 +1,6 @@
 /* The events the action runs on: pull_request_target (fork PRs, with secrets) and workflow_dispatch with a number. */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
-import { runAction } from "../support/run-action.js";
 import {
   failedDetails,
   headSha,
@@ -41,20 +40,13 @@ test("pull_request_target reviews a fork's images through the API, reading the h
 test("workflow_dispatch needs the pull-request input, and reviews that pull request", async () => {
   const pull = await forkPullRequest();
   const { github, model } = scenario;
-  const common = {
-    event: { inputs: {} },
-    eventName: "workflow_dispatch",
-    repository: `${github.owner}/${github.repo}`,
-    apiUrl: github.apiUrl,
-    serverUrl: github.serverUrl,
-  };
-  const inputs = { "api-key": model.apiKey, "base-url": model.baseUrl, "github-token": github.token };
-  const missing = await runAction({ ...common, inputs });
+  const dispatch = { eventName: "workflow_dispatch", payload: { inputs: {} } } as const;
+  const missing = await run(scenario, pull, {}, dispatch);
   assert.equal(missing.exitCode, 1);
-  assert.match(missing.stdout, /::error::This run was started by "workflow_dispatch", which names no pull request/);
+  assert.match(missing.log, /::error::This run was started by "workflow_dispatch", which names no pull request/);
 
   model.script(reviewAnswer("dispatched", []));
-  const dispatched = await runAction({ ...common, inputs: { ...inputs, "pull-request": String(pull.number) } });
+  const dispatched = await run(scenario, pull, { "pull-request": String(pull.number) }, dispatch);
   assert.equal(dispatched.exitCode, 0, failedDetails(dispatched));
   assert.equal(github.comments(7).length, 1);
 });

@@ -45,15 +45,27 @@ test("a fork pull request without a key is a green, honest skip with a notice", 
   scenario.github.addPullRequest(pull);
   const result = await run(scenario, pull, {}, { withoutKey: true });
   assert.equal(result.exitCode, 0, failedDetails(result));
-  assert.match(
-    result.stdout,
-    /::notice::Glance image review skipped: no API key\. This pull request comes from a fork/,
-  );
+  assert.match(result.log, /::notice::Glance image review skipped: no API key\. This pull request comes from a fork/);
   assert.match(result.summary, /skipped \(no API key\)/);
   assert.match(result.summary, /pull_request_target/);
   assert.equal(result.outputs["images-reviewed"], "0");
   assert.equal(scenario.model.requests.length, 0);
   assert.equal(scenario.github.comments(7).length, 0);
+});
+
+test("a Dependabot run without a key is told to add the key as a Dependabot secret", async () => {
+  const pull = pullRequest({ files: [{ filename: "ui/first.png", status: "added" }] });
+  scenario.github.addPullRequest(pull);
+  const result = await run(scenario, pull, {}, { withoutKey: true, event: { actor: "dependabot[bot]" } });
+  assert.equal(result.exitCode, 0, failedDetails(result));
+  assert.match(
+    result.log,
+    /::notice::Glance image review skipped: no API key\. Runs started by Dependabot see only Dependabot secrets/,
+  );
+  assert.match(result.summary, /Add the Model Studio key as a Dependabot secret too/);
+  assert.equal(result.outputs["highest-severity"], "skipped");
+  assert.equal(scenario.github.requests.length, 0, "a skipped run asks GitHub nothing");
+  assert.equal(scenario.model.requests.length, 0);
 });
 
 test("a rate-limited model answer is retried and the review completes", async () => {
@@ -95,7 +107,7 @@ test("the model down for one image: it is reported and warned about, the other f
   assert.match(body, /\*\*1 failed\*\*/);
   assert.equal(green.outputs["images-skipped"], "1");
   assert.equal(green.outputs["images-failed"], "1");
-  assert.match(green.stdout, /::warning::1 image\(s\) could not be reviewed because the model request failed/);
+  assert.match(green.log, /::warning::1 image\(s\) could not be reviewed because the model request failed/);
 
   // fail-on gates findings only: a model outage is reported (comment, warning, images-failed) but
   // does not fail the job, and the next run retries only the image that failed.
@@ -113,7 +125,7 @@ test("GitHub's rate limit on a GET is waited out and retried; writes are not ret
   scenario.model.script(reviewAnswer("first", []), reviewAnswer("second", []));
   const result = await run(scenario, pull);
   assert.equal(result.exitCode, 0, failedDetails(result));
-  assert.match(result.stdout, /GitHub rate limit on GET .*retrying in 1 s/);
+  assert.match(result.log, /GitHub rate limit on GET .*retrying in 1 s/);
   const fileListings = scenario.github.requests.filter((request) => request.path.includes("/pulls/7/files"));
   assert.equal(fileListings.length, 2);
 
@@ -125,6 +137,6 @@ test("GitHub's rate limit on a GET is waited out and retried; writes are not ret
   assert.equal(failedPost.exitCode, 0, failedDetails(failedPost));
   const posts = scenario.github.requests.filter((request) => request.method === "POST");
   assert.equal(posts.length, 2, "one POST per run");
-  assert.match(failedPost.stdout, /::warning::The review comment could not be posted/);
+  assert.match(failedPost.log, /::warning::The review comment could not be posted/);
   assert.match(failedPost.summary, /Glance image review/);
 });

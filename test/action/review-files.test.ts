@@ -1,5 +1,5 @@
 /*
- * The built action against the fakes: modified, added, renamed and removed images, an SVG diagram,
+ * The review against the fakes: modified, added, renamed and removed images, an SVG diagram,
  * before/after pairs in one request, box mapping, outputs and the job summary.
  */
 import assert from "node:assert/strict";
@@ -122,6 +122,6 @@ test("reviews modified, added, renamed and SVG images, lists removed ones, and p
   assert.equal(result.outputs["comment-url"], comments[0]?.html_url);
   assert.match(result.summary, /Button text overflows/);
   // The key is masked for the runner, and appears nowhere else in the log.
-  assert.equal(result.stdout.split(model.apiKey).length - 1, 1);
-  assert.match(result.stdout, new RegExp(`::add-mask::${model.apiKey}`));
+  assert.equal(result.log.split(model.apiKey).length - 1, 1);
+  assert.match(result.log, new RegExp(`::add-mask::${model.apiKey}`));
 });

@@ -104,7 +104,7 @@ test("the before image comes from the merge base, and from base.sha with a warni
   model.script(reviewAnswer("page", []));
   const fallback = await run(scenario, pull, { language: "German" });
   assert.equal(fallback.exitCode, 0, failedDetails(fallback));
-  assert.match(fallback.stdout, /::warning::The merge base .* could not be read/);
+  assert.match(fallback.log, /::warning::The merge base .* could not be read/);
   assert.ok(
     github.requests.some(
       (request) =>
@@ -125,7 +125,7 @@ test("GitHub 5xx on GETs is retried; an image that still cannot be downloaded ke
   model.script(reviewAnswer("form", [{ severity: "medium", title: "Earlier finding", detail: "x" }]));
   const first = await run(scenario, pull);
   assert.equal(first.exitCode, 0, failedDetails(first));
-  assert.match(first.stdout, /GitHub answered 502 to GET .*retrying/);
+  assert.match(first.log, /GitHub answered 502 to GET .*retrying/);
 
   github.failNext(/^GET \/repos\/[^/]+\/[^/]+\/contents\//, githubFaults.serverError(503), 3);
   const second = await run(scenario, pull, { "fail-on": "medium" });
@@ -192,7 +192,7 @@ test("over 3,000 files the comment says GitHub listed only the first 3,000", asy
   const result = await run(scenario, pull);
   assert.equal(result.exitCode, 0, failedDetails(result));
   assert.match(github.comments(7)[0]?.body ?? "", /GitHub lists only the first 3,000 changed files/);
-  assert.match(result.stdout, /::warning::GitHub lists only the first 3,000/);
+  assert.match(result.log, /::warning::GitHub lists only the first 3,000/);
 });
 
 test("a run without a key says skipped in its outputs and gives the advice for its event", async () => {
@@ -223,16 +223,11 @@ test("a repair request's tokens are counted, and a job summary that cannot be wr
     }),
     fakeSteps.answer(valid, { usage: { prompt_tokens: 1_200, completion_tokens: 50, total_tokens: 1_250 } }),
   );
-  const result = await run(
-    scenario,
-    pull,
-    { "fail-on": "high" },
-    { environment: { GITHUB_STEP_SUMMARY: "/nonexistent-directory/summary.md" } },
-  );
+  const result = await run(scenario, pull, { "fail-on": "high" }, { summaryFails: true });
   assert.equal(model.requests.length, 2, "one answer and one repair request");
   assert.equal(result.outputs["input-tokens"], "2200");
   assert.equal(result.outputs["output-tokens"], "150");
-  assert.match(result.stdout, /::warning::The job summary could not be written/);
+  assert.match(result.log, /::warning::The job summary could not be written/);
   assert.equal(result.outputs["highest-severity"], "high");
   assert.equal(result.exitCode, 1, "fail-on still applies");
 });
@@ -248,7 +243,7 @@ test("a GitHub permission error names the pull request and the permission the to
   const result = await run(scenario, pull);
   assert.equal(result.exitCode, 1);
   assert.match(
-    result.stdout,
+    result.log,
     /::error::Could not read pull request #7 of octo-org\/web-app: GitHub answered 403 \(Resource not accessible by integration.*\)\. The token lacks a permission: add "permissions: pull-requests: read"/,
   );
 });

@@ -30,6 +30,21 @@ describe("repository shape", () => {
     }
   });
 
+  it("lets only the action's entry point read the runner: inputs, environment, event and toolkit", () => {
+    const entry = join("action", "src", "index.ts");
+    const action = sourceFiles("action/src");
+    assert.ok(action.includes(entry) && action.length > 20);
+    for (const file of action.filter((path) => path !== entry)) {
+      const text = readFileSync(join(root, file), "utf8");
+      assert.doesNotMatch(text, /process\.env/, `${file} reads process.env; index.ts passes what it needs`);
+      assert.doesNotMatch(
+        text,
+        /(from |import\()"@actions\//,
+        `${file} imports the Actions toolkit; only index.ts may (the review takes a Runner)`,
+      );
+    }
+  });
+
   it("names files in kebab case", () => {
     for (const file of [...library, ...sourceFiles("core/cli"), ...sourceFiles("test")]) {
       const name = relative(root, file).split("/").at(-1) ?? "";

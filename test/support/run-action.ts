@@ -35,6 +35,11 @@ export interface ActionRun {
   summary: string;
 }
 
+/** What a failed assertion shows about a bundle run. */
+export function runDetails(result: ActionRun): string {
+  return `exit ${result.exitCode}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+}
+
 export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }

@@ -1,0 +1,21 @@
+/*
+ * The Model Studio client the reviews use: core's client with the action's key, endpoint and model,
+ * its retry notes in the run's log. None without a key (the review is then skipped, or only estimated
+ * in a dry run).
+ */
+import { createGlanceClient, type GlanceClient } from "@glance/core";
+import type { ActionConfig } from "./config.js";
+import type { Runner } from "./runner.js";
+
+export function createModelClient(config: ActionConfig, runner: Runner): GlanceClient | undefined {
+  if (config.apiKey === undefined) {
+    return undefined;
+  }
+  return createGlanceClient({
+    apiKey: config.apiKey,
+    apiKeySource: "the api-key input",
+    ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+    defaultModel: config.model,
+    logger: { warn: (message) => runner.info(message), debug: (message) => runner.debug(message) },
+  });
+}
