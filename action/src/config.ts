@@ -2,7 +2,7 @@
  * The action's inputs, read and checked once with zod. An input the workflow did not set arrives as
  * "" (the runner sets INPUT_* for every declared input), so "" always means "not set, use the default".
  */
-import { ConfigurationError } from "@glance/core";
+import { ConfigurationError, defaultModel } from "@glance/core";
 import { z } from "zod";
 
 export const severities = ["low", "medium", "high"] as const;
@@ -100,7 +100,7 @@ const inputSchema = z.object({
       .url({ message: 'base-url must be a URL such as "https://dashscope-intl.aliyuncs.com/compatible-mode/v1".' })
       .optional(),
   ),
-  model: optionalText.transform((value) => value ?? "qwen3.5-plus"),
+  model: optionalText.transform((value) => value ?? defaultModel),
   "github-token": optionalText,
   include: globList,
   exclude: globList,

@@ -7,16 +7,19 @@
  * is decoded and scaled there, because only core's decode knows its exact size; what is kept is the
  * small scaled image, not the original. Sending, inside the concurrency pool, turns the images into
  * the request body (base64) only then, so at most `concurrency` requests' bodies exist at a time,
- * and drops the bytes once the answer is in. Boxes come back on the model's grid of the image it saw
- * and are mapped to pixels of the original file with core's parser.
+ * and drops the bytes once the answer is in. Boxes come back in the model's coordinates of the image it
+ * saw and core maps them to pixels of the original file.
  */
 import {
+  boxCoordinatesInstruction,
   buildChatRequest,
   type ChatRequestInput,
   type GlanceClient,
+  type LocalizationImage,
+  localizationFrameOf,
+  mapBoxToOriginal,
   modelEntryOf,
   type PreparedImage,
-  parseLocalizations,
   prepareImage,
 } from "@glance/core";
 import type { Severity } from "./config.js";
@@ -40,7 +43,7 @@ export interface Finding {
 }
 
 /** What the model sees of an image and the size of the original file: enough to estimate and map boxes. */
-export type ImageGeometry = Pick<PreparedImage, "width" | "height" | "originalWidth" | "originalHeight">;
+export type ImageGeometry = LocalizationImage;
 
 export interface PlannedReview {
   item: HashedItem;
@@ -106,7 +109,7 @@ export async function planReview(
     prompt: reviewPrompt(item, before !== undefined, {
       ...context,
       describeSchema: !enforceSchema,
-      boxes: boxInstruction(settings.model),
+      boxes: boxCoordinatesInstruction(settings.model),
     }),
     highResolution: settings.highResolution,
     // The same allowance the budget counts: with thinking, it covers the thinking budget and the answer.
@@ -176,30 +179,11 @@ function geometryOf(image: PreparedImage): ImageGeometry {
   };
 }
 
-/**
- * How to write boxes, in the coordinate system the model answers in and core's parser expects:
- * Qwen3-VL and Qwen3.5 give 0-999 relative coordinates; Qwen2.5-VL and QVQ give pixels of the
- * (scaled) image they were shown.
- */
-export function boxInstruction(model: string): string {
-  const series = modelEntryOf(model).series;
-  return series === "qwen3-vl" || series === "qwen3.5"
-    ? "Boxes are [x1, y1, x2, y2] on a 0-999 grid relative to the image (0 is the left or top edge, 999 the right or bottom)."
-    : "Boxes are [x1, y1, x2, y2] in pixels of the image as you see it (origin at the top left).";
-}
-
-/** Reuses core's parser (and its per-model coordinate rules) by handing it the box as the model writes one. */
-function mapBox(box: number[], image: ImageGeometry | undefined, model: string): Finding["box"] {
+/** The box as the model wrote it, mapped by core to pixels of the image the finding names. */
+function mapBox(box: readonly number[], image: ImageGeometry | undefined, model: string): Finding["box"] {
   if (image === undefined) {
     return undefined;
   }
-  const parsed = parseLocalizations(JSON.stringify({ bbox_2d: box }), {
-    model,
-    scaledWidth: image.width,
-    scaledHeight: image.height,
-    originalWidth: image.originalWidth,
-    originalHeight: image.originalHeight,
-  });
-  const first = parsed.boxes[0];
-  return first === undefined ? undefined : { x1: first.x1, y1: first.y1, x2: first.x2, y2: first.y2 };
+  const mapped = mapBoxToOriginal(box, localizationFrameOf(model, image));
+  return mapped === undefined ? undefined : { x1: mapped.x1, y1: mapped.y1, x2: mapped.x2, y2: mapped.y2 };
 }

@@ -3,6 +3,8 @@ import {
   buildChatRequest,
   type Completion,
   drawLocalizations,
+  localizationFrameOf,
+  locatePrompt,
   type PreparedMedia,
   parseLocalizations,
 } from "@glance/core";
@@ -12,10 +14,18 @@ import type { BotServices } from "./bot-services.js";
 import { errorReply, slackErrorCodeOf } from "./error-replies.js";
 import { budgetExhausted, failedBeforeOutput, reserveTokens } from "./guardrails/token-budget.js";
 import { completeSlackFile, prepareSlackFile } from "./prepare-slack-media.js";
-import { asksForSummary, defaultQuestion, locatePrompt, locateTargetOf, systemPrompt } from "./prompts.js";
+import { asksForSummary, locateTargetOf } from "./question-intent.js";
 import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
 import { downloadSlackFile } from "./slack-files.js";
 import { historyOf, loadThread, rememberInThread, stripMentions, type ThreadMessage } from "./thread-history.js";
+
+/** The bot's standing instructions to the model, sent with every question. */
+const systemPrompt =
+  "You are Glance, an assistant in Slack that answers questions about images and videos people share. " +
+  "Answer concisely in Markdown. When you refer to a moment in a video, give its timestamp as m:ss.";
+
+/** What a mention with files and no words asks. */
+const defaultQuestion = "Describe what you see, and point out anything that looks wrong or notable.";
 
 /** A message the bot should answer: a mention, a DM, or a thread reply. */
 export interface IncomingQuestion {
@@ -181,13 +191,7 @@ async function finishLocate(
   target: { channel: string; threadTs: string },
   notes: string[],
 ): Promise<void> {
-  const found = parseLocalizations(completion.answer, {
-    model: services.config.model,
-    scaledWidth: image.width,
-    scaledHeight: image.height,
-    originalWidth: image.originalWidth,
-    originalHeight: image.originalHeight,
-  });
+  const found = parseLocalizations(completion.answer, localizationFrameOf(services.config.model, image));
   const labels = [...found.boxes.map((box) => box.label), ...found.points.map((point) => point.label)];
   if (labels.length === 0 || file === undefined) {
     answer.append(`I couldn't find it in the image. The model answered: ${completion.answer.trim()}`);

@@ -1,4 +1,4 @@
-import { modelEntryOf } from "@glance/core";
+import { defaultModel, modelEntryOf } from "@glance/core";
 import { z } from "zod";
 
 /** Everything the bot reads from its environment, checked once at start-up. */
@@ -98,7 +98,7 @@ const environmentSchema = z.object({
       error: "DASHSCOPE_BASE_URL is not a URL (for example https://dashscope-intl.aliyuncs.com/compatible-mode/v1).",
     })
     .optional(),
-  GLANCE_MODEL: z.string().optional(),
+  GLANCE_MODEL: z.string().default(defaultModel),
   GLANCE_USER_DAILY_TOKENS: positiveWhole("GLANCE_USER_DAILY_TOKENS", 500_000),
   GLANCE_CHANNEL_DAILY_TOKENS: positiveWhole("GLANCE_CHANNEL_DAILY_TOKENS", 2_000_000),
   GLANCE_MAX_CONCURRENT: positiveWhole("GLANCE_MAX_CONCURRENT", 16),
@@ -130,7 +130,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Bot
   }
   if (parsed.success) {
     const values = parsed.data;
-    const model = values.GLANCE_MODEL ?? "qwen3.5-plus";
+    const model = values.GLANCE_MODEL;
     try {
       modelEntryOf(model);
     } catch (error) {

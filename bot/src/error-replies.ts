@@ -9,10 +9,13 @@ export function errorReply(error: unknown): string {
     return `:warning: ${error.message}`;
   }
   if (error instanceof InputLimitError) {
-    if (error.what === "the video duration" && error.limit.startsWith("at most")) {
-      return `:warning: ${error.input}: the video is ${error.actual} long, but I can watch at most ${error.limit.replace(/^at most /, "")}. Trim it, or ask me to "summarize" it and I'll sample frames from the whole video.`;
+    switch (error.limitCode) {
+      case "video-maximum-duration":
+        // A summary samples frames from the whole video instead, so a long video is not a dead end.
+        return `:warning: ${error.input}: the video is ${error.actual} long, but I can watch ${error.limit}. Trim it, or ask me to "summarize" it and I'll sample frames from the whole video.`;
+      default:
+        return `:warning: ${error.input}: ${error.what} is ${error.actual}, but must be ${error.limit}. ${error.fix}`;
     }
-    return `:warning: ${error.input}: ${error.what} is ${error.actual}, but must be ${error.limit}. ${error.fix}`;
   }
   if (error instanceof MediaError) {
     if (error.code === "unsupported-media") {

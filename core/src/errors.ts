@@ -51,7 +51,42 @@ export class ConfigurationError extends GlanceError {
   }
 }
 
+/**
+ * Which documented limit an input broke, for adapters to switch on (the English in `what` and `limit`
+ * is for people only). Each value is thrown at one kind of check:
+ * - `request-tokens`: the whole request's estimated input tokens;
+ * - `image-count`, `base64-image-count`: images in one request, all of them or those sent as base64;
+ * - `image-width`, `image-height`: an image side below the service's minimum;
+ * - `image-aspect-ratio`, `video-aspect-ratio`: long side to short side;
+ * - `image-pixel-count`: the decoded pixels, above the decompression-bomb limit;
+ * - `image-base64-size`, `video-base64-size`: a base64 payload above what the service accepts;
+ * - `video-minimum-duration`, `video-maximum-duration`: a video file shorter or longer than the model takes;
+ * - `frame-list-duration`: a video too long to sample into a frame list even at the lowest rate;
+ * - `frame-count`: frames of a frame list outside the model's range;
+ * - `sampled-frame-count`: too few frames for the service to sample from a video file;
+ * - `video-fps`: a sampling rate outside the accepted range.
+ */
+export type InputLimitCode =
+  | "request-tokens"
+  | "image-count"
+  | "base64-image-count"
+  | "image-width"
+  | "image-height"
+  | "image-aspect-ratio"
+  | "image-pixel-count"
+  | "image-base64-size"
+  | "video-aspect-ratio"
+  | "video-base64-size"
+  | "video-minimum-duration"
+  | "video-maximum-duration"
+  | "frame-list-duration"
+  | "frame-count"
+  | "sampled-frame-count"
+  | "video-fps";
+
 export interface InputLimitDetails {
+  /** Which limit was broken, as a literal adapters can switch on. */
+  limitCode: InputLimitCode;
   /** Which input broke the limit: a file name, "request", "video frames"... */
   input: string;
   /** What is limited, in words: "image width", "base64 payload size". */
@@ -66,6 +101,7 @@ export interface InputLimitDetails {
 
 /** An input breaks one of the service's documented limits; it was caught before sending. */
 export class InputLimitError extends GlanceError {
+  readonly limitCode: InputLimitCode;
   readonly input: string;
   readonly what: string;
   readonly limit: string;
@@ -78,6 +114,7 @@ export class InputLimitError extends GlanceError {
       `${details.input}: ${details.what} is ${details.actual}, but must be ${details.limit}. ${details.fix}`,
     );
     this.name = "InputLimitError";
+    this.limitCode = details.limitCode;
     this.input = details.input;
     this.what = details.what;
     this.limit = details.limit;

@@ -9,6 +9,7 @@ export { modelEntryOf } from "./catalogue/model-argument.js";
 export { defaultCatalogue, ModelCatalogue, type ResolvedModel } from "./catalogue/model-catalogue.js";
 export type {
   ImageLimits,
+  LocalizationCoordinates,
   ModelEntry,
   ModelFamily,
   ModelSeries,
@@ -17,7 +18,7 @@ export type {
   VideoLimits,
   VideoTokenConstants,
 } from "./catalogue/model-entry.js";
-export { modelFamilies } from "./catalogue/model-families.js";
+export { defaultModel, modelFamilies } from "./catalogue/model-families.js";
 // Errors: the one error family.
 export {
   AbortedError,
@@ -27,6 +28,7 @@ export {
   ConnectionError,
   GlanceError,
   type GlanceErrorCode,
+  type InputLimitCode,
   type InputLimitDetails,
   InputLimitError,
   isGlanceError,
@@ -145,14 +147,25 @@ export {
   drawLocalizations,
   localizationOverlay,
 } from "./localization/draw-localizations.js";
-export type {
-  LocalizationFrame,
-  Localizations,
-  LocalizedBox,
-  LocalizedPoint,
-} from "./localization/localizations.js";
+export {
+  type LocalizationFrame,
+  type LocalizationImage,
+  localizationFrameOf,
+  mapBoxToOriginal,
+  mapPointToOriginal,
+} from "./localization/localization-frame.js";
+export type { Localizations, LocalizedBox, LocalizedPoint } from "./localization/localizations.js";
 export { parseLocalizations } from "./localization/parse-localizations.js";
+
 // <localization exports>
 
 // Network safety for adapters that download user-supplied URLs.
 export { isNonPublicAddress, resolvesToPublicAddresses } from "./network/public-address.js";
+// Task prompts shared by the adapters.
+export {
+  boxCoordinatesInstruction,
+  describePrompt,
+  fieldsPrompt,
+  locatePrompt,
+  ocrPrompt,
+} from "./prompts/task-prompts.js";

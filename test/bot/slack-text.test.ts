@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { neutralizeMassMentions } from "../../bot/src/neutralize.js";
-import { locateTargetOf } from "../../bot/src/prompts.js";
+import { locateTargetOf } from "../../bot/src/question-intent.js";
 import { markdownToMrkdwn, splitMessage } from "../../bot/src/slack-markdown.js";
 
 describe("mass mentions from model output are neutralized", () => {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { defaultModel, modelFamilies } from "@glance/core";
 
 /* The shape rules of the repository, checked on the sources so a change that breaks them fails CI. */
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -52,10 +53,44 @@ describe("repository shape", () => {
     }
   });
 
-  it("reaches core only through its index from the CLI and the tests", () => {
-    for (const file of [...sourceFiles("core/cli"), ...sourceFiles("test")]) {
+  it("reaches core only through its index from the CLI, the adapters and the tests", () => {
+    const adapters = [...sourceFiles("action/src"), ...sourceFiles("bot/src")];
+    assert.ok(adapters.length > 20);
+    for (const file of [...sourceFiles("core/cli"), ...adapters, ...sourceFiles("test")]) {
       const text = readFileSync(join(root, file), "utf8");
       assert.doesNotMatch(text, /from "(@glance\/core\/|[./]+\/core\/(src|dist))/, `${file} imports core's internals`);
+      assert.doesNotMatch(text, /import\(\s*"(@glance\/core\/|[./]+\/core\/)/, `${file} imports core's internals`);
     }
+    for (const file of adapters) {
+      const text = readFileSync(join(root, file), "utf8");
+      // Relative paths into core (its sources, its build, its CLI) and deep package paths are both refused.
+      for (const match of text.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
+        const specifier = match[1] ?? "";
+        const intoCore =
+          specifier.startsWith("@glance/core/") || (specifier.startsWith(".") && /\/core(\/|$)/.test(specifier));
+        assert.ok(!intoCore, `${file} imports ${specifier}; use "@glance/core"`);
+      }
+    }
+  });
+
+  it("keeps model knowledge in core: the adapters name no model, family or series", () => {
+    // Every name the catalogue knows, plus the vendor's prefixes so a model added later is caught too.
+    const names = new Set(modelFamilies.flatMap((family) => [family.family, family.series, ...family.names]));
+    for (const file of [...sourceFiles("action/src"), ...sourceFiles("bot/src")]) {
+      const text = readFileSync(join(root, file), "utf8");
+      assert.doesNotMatch(text, /qwen|qvq/i, `${file} names a model; move that knowledge into core`);
+      for (const name of names) {
+        assert.ok(!text.includes(name), `${file} names ${name}; move that knowledge into core`);
+      }
+    }
+  });
+
+  it("documents core's default model in action.yml and leaves the default itself to core", () => {
+    const manifest = readFileSync(join(root, "action.yml"), "utf8");
+    const modelInput = /^ {2}model:\n((?: {4}.*\n)+)/m.exec(manifest)?.[1];
+    assert.ok(modelInput !== undefined, "action.yml declares the model input");
+    // YAML does not need a literal default: an input left out arrives as "", and the config applies core's.
+    assert.doesNotMatch(modelInput, /^ {4}default:/m);
+    assert.match(modelInput, new RegExp(`default model, ${defaultModel.replace(/\./g, "\\.")}\\.`));
   });
 });

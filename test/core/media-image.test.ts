@@ -210,6 +210,7 @@ describe("prepareImage: encoding choice and size", () => {
     const impossible: ModelEntry = { ...base, image: { ...base.image, base64MaxBytes: 2_000 } };
     await assert.rejects(prepareImage(await photoJpg(), { model: impossible }), (error: unknown) => {
       assert.ok(error instanceof InputLimitError);
+      assert.equal(error.limitCode, "image-base64-size");
       assert.match(error.message, /base64/);
       assert.match(error.message, /2000/);
       assert.match(error.fix, /maxPixels/);
@@ -283,6 +284,7 @@ describe("prepareImage: refusals", () => {
   test("8x8 is below the 10 px minimum", async () => {
     const error = await refusal(tiny8Png);
     assert.ok(error instanceof InputLimitError);
+    assert.equal(error.limitCode, "image-width");
     assert.equal(error.limit, "greater than 10 px");
     assert.match(error.actual, /^8 px/);
     assert.match(error.message, /^tiny-8x8\.png: /);
@@ -295,6 +297,7 @@ describe("prepareImage: refusals", () => {
     ] as const) {
       const error = await refusal(make);
       assert.ok(error instanceof InputLimitError);
+      assert.equal(error.limitCode, "image-aspect-ratio");
       assert.equal(error.limit, "at most 200:1");
       assert.match(error.actual, new RegExp(`^${ratio.replace(".", "\\.")}`));
     }
@@ -321,6 +324,7 @@ describe("prepareImage: refusals", () => {
     const started = performance.now();
     const error = await refusal(bombPng);
     assert.ok(error instanceof InputLimitError);
+    assert.equal(error.limitCode, "image-pixel-count");
     assert.match(error.actual, /40000x40000/);
     assert.match(error.limit, /100\.0 megapixels/);
     // Decoding 1.6 gigapixels would take far longer than reading a header.
@@ -330,6 +334,7 @@ describe("prepareImage: refusals", () => {
   test("maxInputPixels lowers the bomb limit", async () => {
     const error = await refusal(screenshot4kPng, { maxInputPixels: 8_000_000 });
     assert.ok(error instanceof InputLimitError);
+    assert.equal(error.limitCode, "image-pixel-count");
     assert.match(error.actual, /3840x2160/);
   });
 });

@@ -174,6 +174,7 @@ describe("prepareVideo: frame lists", () => {
     const path = await makeLongVideo(60, 160, 90);
     await assert.rejects(prepareVideo(path, { model, mode: "frames", maxFrames: 4 }), (error: unknown) => {
       assert.ok(error instanceof InputLimitError);
+      assert.equal(error.limitCode, "frame-list-duration");
       assert.equal(error.actual, "1 min (60 s)");
       assert.match(error.limit, /at most 40 s \(4 frames at the minimum 0.1 fps\)/);
       return true;
@@ -252,6 +253,7 @@ describe("prepareVideo: limits", () => {
   test("a 1 s video is shorter than the 2 s minimum", async () => {
     await assert.rejects(prepareVideo(await video1sMp4(), { model }), (error: unknown) => {
       assert.ok(error instanceof InputLimitError);
+      assert.equal(error.limitCode, "video-minimum-duration");
       assert.equal(error.what, "the video duration");
       assert.match(error.limit, /at least 2 s/);
       assert.match(error.actual, /^1\.00 s/);
@@ -265,6 +267,7 @@ describe("prepareVideo: limits", () => {
     const path = await video10sMp4();
     await assert.rejects(prepareVideo(path, { model: shortModel }), (error: unknown) => {
       assert.ok(error instanceof InputLimitError);
+      assert.equal(error.limitCode, "video-maximum-duration");
       assert.match(error.limit, /at most 5 s/);
       assert.match(error.fix, /allowLongVideo/);
       return true;
@@ -276,6 +279,26 @@ describe("prepareVideo: limits", () => {
     );
     const list = asFrameList(await prepareVideo(path, { model: shortModel, mode: "frames", allowLongVideo: true }));
     assert.equal(list.frames.length, 20);
+  });
+
+  test("a video file whose base64 would reach the model's limit is refused in file mode", async () => {
+    const base = modelEntryOf(model);
+    const tinyPayload: ModelEntry = { ...base, video: { ...base.video, base64MaxBytes: 1_000 } };
+    await assert.rejects(prepareVideo(await video10sMp4(), { model: tinyPayload, mode: "file" }), (error: unknown) => {
+      assert.ok(error instanceof InputLimitError);
+      assert.equal(error.limitCode, "video-base64-size");
+      assert.match(error.limit, /less than 1000 characters/);
+      return true;
+    });
+  });
+
+  test("a frame more elongated than 200:1 is refused", async () => {
+    await assert.rejects(prepareVideo(await makeLongVideo(3, 4020, 20), { model }), (error: unknown) => {
+      assert.ok(error instanceof InputLimitError);
+      assert.equal(error.limitCode, "video-aspect-ratio");
+      assert.match(error.actual, /^201\.00:1 \(4020x20\)/);
+      return true;
+    });
   });
 
   test("an image given as a video is unsupported media", async () => {
@@ -332,6 +355,7 @@ describe("prepareFrameList", () => {
     const path = await screenshotPng();
     await assert.rejects(prepareFrameList([path, path, path], { model, fps: 1 }), (error: unknown) => {
       assert.ok(error instanceof InputLimitError);
+      assert.equal(error.limitCode, "frame-count");
       assert.match(error.limit, /from 4 to 2000/);
       assert.equal(error.actual, "3");
       return true;

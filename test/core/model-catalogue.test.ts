@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigurationError, defaultCatalogue, ModelCatalogue, modelFamilies } from "@glance/core";
+import { ConfigurationError, defaultCatalogue, defaultModel, ModelCatalogue, modelFamilies } from "@glance/core";
 
 /* Each row restates a fact of the reference page and checks the catalogue against it. */
 describe("model catalogue", () => {
@@ -215,6 +215,26 @@ describe("model catalogue", () => {
     assert.equal(defaultCatalogue.resolve("qwen-vl-plus-2025-07-10").videoPixelFactor, 32);
     assert.equal(defaultCatalogue.resolve("qwen-vl-plus-2025-07-10").imagePixelFactor, 28);
     assert.equal(defaultCatalogue.resolve("qwen-vl-plus-2025-01-25").videoPixelFactor, 28);
+  });
+
+  it("says which coordinates each series localizes in (FAQ: Drawing bounding boxes)", () => {
+    // "Qwen3-VL: relative coordinates normalized to [0, 999]"; "Qwen2.5-VL: absolute pixel coordinates".
+    const expected = {
+      "qwen3.5": "relative-1000",
+      "qwen3-vl": "relative-1000",
+      "qwen2.5-vl": "absolute-pixels",
+      qvq: "absolute-pixels",
+    } as const;
+    for (const family of modelFamilies) {
+      assert.equal(family.localizationCoordinates, expected[family.series], family.family);
+    }
+    assert.equal(defaultCatalogue.resolve("qwen3-vl-plus-2025-09-23").localizationCoordinates, "relative-1000");
+    assert.equal(defaultCatalogue.resolve("qwen-vl-max-latest").localizationCoordinates, "absolute-pixels");
+  });
+
+  it("names a default model the catalogue knows: the reference's top recommendation", () => {
+    assert.equal(defaultModel, "qwen3.5-plus");
+    assert.equal(defaultCatalogue.resolve(defaultModel).family, "qwen3.5-plus");
   });
 
   it("refuses an unknown model with the list of families", () => {

@@ -256,7 +256,13 @@ describe("buildChatRequest: limits checked before sending", () => {
   it("names input, limit, actual value and fix for a frame list that is too short", async () => {
     const error = await rejectsWithLimit(
       buildChatRequest({ model: "qwen3-vl-plus", prompt: "x", inputs: [await preparedFrameList(3)] }),
-      { input: "clip.mp4", what: "the number of frames", limit: "from 4 to 2,000 for qwen3-vl-plus", actual: "3" },
+      {
+        limitCode: "frame-count",
+        input: "clip.mp4",
+        what: "the number of frames",
+        limit: "from 4 to 2,000 for qwen3-vl-plus",
+        actual: "3",
+      },
     );
     assert.equal(
       error.message,
@@ -274,18 +280,28 @@ describe("buildChatRequest: limits checked before sending", () => {
           { kind: "frame-urls", urls: Array.from({ length: 513 }, (_, index) => `https://e.com/${index}.jpg`), fps: 2 },
         ],
       }),
-      { what: "the number of frames", limit: "from 4 to 512 for qwen3-vl-open-source-instruct", actual: "513" },
+      {
+        limitCode: "frame-count",
+        what: "the number of frames",
+        limit: "from 4 to 512 for qwen3-vl-open-source-instruct",
+        actual: "513",
+      },
     );
   });
 
   it("refuses an fps outside [0.1, 10]", async () => {
     await rejectsWithLimit(
       buildChatRequest({ model: "qwen3-vl-plus", prompt: "x", inputs: [await preparedFrameList(4, 12)] }),
-      { what: "the sampling rate (fps)", actual: "12 frames per second", limit: "from 0.1 to 10 frames per second" },
+      {
+        limitCode: "video-fps",
+        what: "the sampling rate (fps)",
+        actual: "12 frames per second",
+        limit: "from 0.1 to 10 frames per second",
+      },
     );
     await rejectsWithLimit(
       buildChatRequest({ model: "qwen3-vl-plus", prompt: "x", inputs: [preparedVideoFile({ fps: 0.05 })] }),
-      { what: "the sampling rate (fps)", actual: "0.05 frames per second" },
+      { limitCode: "video-fps", what: "the sampling rate (fps)", actual: "0.05 frames per second" },
     );
   });
 
@@ -293,6 +309,7 @@ describe("buildChatRequest: limits checked before sending", () => {
     await rejectsWithLimit(
       buildChatRequest({ model: "qwen3-vl-plus", prompt: "x", inputs: [preparedVideoFile({ durationSeconds: 1.5 })] }),
       {
+        limitCode: "video-minimum-duration",
         input: "walk.mp4",
         what: "the video duration",
         actual: "1.5 s",
@@ -305,7 +322,7 @@ describe("buildChatRequest: limits checked before sending", () => {
         prompt: "x",
         inputs: [{ kind: "video-url", url: "https://e.com/v.mp4", durationSeconds: 3700 }],
       }),
-      { what: "the video duration", actual: "1.03 h (3700 s)" },
+      { limitCode: "video-maximum-duration", what: "the video duration", actual: "1.03 h (3700 s)" },
     );
   });
 
@@ -316,7 +333,7 @@ describe("buildChatRequest: limits checked before sending", () => {
         prompt: "x",
         inputs: [{ kind: "image-url", url: "https://e.com/strip.png", width: 5000, height: 5, name: "strip.png" }],
       }),
-      { input: "strip.png", what: "the image height", actual: "5 px (5000x5)" },
+      { limitCode: "image-height", input: "strip.png", what: "the image height", actual: "5 px (5000x5)" },
     );
     await rejectsWithLimit(
       buildChatRequest({
@@ -324,7 +341,7 @@ describe("buildChatRequest: limits checked before sending", () => {
         prompt: "x",
         inputs: [{ kind: "video-url", url: "https://e.com/v.mp4", frameCount: 36, frameRate: 24 }],
       }),
-      { what: "the video duration", actual: "1.5 s" },
+      { limitCode: "video-minimum-duration", what: "the video duration", actual: "1.5 s" },
     );
   });
 
@@ -337,6 +354,7 @@ describe("buildChatRequest: limits checked before sending", () => {
     const image = await preparedImage("noise.jpg", 200, 200, "jpeg", true);
     assert.ok(image.data.length > 1_500, "the fixture must be larger than the limit once encoded");
     const error = await rejectsWithLimit(buildChatRequest({ model: small, prompt: "x", inputs: [image] }), {
+      limitCode: "image-base64-size",
       input: "noise.jpg",
       what: "the base64 payload size",
       limit: "at most 2 KB",
@@ -350,6 +368,7 @@ describe("buildChatRequest: limits checked before sending", () => {
     const exactLength = "data:video/mp4;base64,".length + 4000;
     const model = { ...base, video: { ...base.video, base64MaxBytes: exactLength } };
     await rejectsWithLimit(buildChatRequest({ model, prompt: "x", inputs: [video] }), {
+      limitCode: "video-base64-size",
       what: "the base64 payload size",
       limit: "less than 4 KB",
     });
@@ -361,6 +380,7 @@ describe("buildChatRequest: limits checked before sending", () => {
     const image = await preparedImage("tiny.png", 16, 16);
     const inputs = Array.from({ length: 251 }, () => image);
     await rejectsWithLimit(buildChatRequest({ model: "qwen3.5-plus", prompt: "x", inputs }), {
+      limitCode: "base64-image-count",
       input: "request",
       what: "the number of images sent as base64",
       limit: "at most 250",
@@ -374,6 +394,7 @@ describe("buildChatRequest: limits checked before sending", () => {
       url: `https://e.com/${index}.png`,
     }));
     await rejectsWithLimit(buildChatRequest({ model: "qwen3.5-plus", prompt: "x", inputs }), {
+      limitCode: "image-count",
       what: "the number of images",
       limit: "at most 256",
       actual: "257",
@@ -384,7 +405,7 @@ describe("buildChatRequest: limits checked before sending", () => {
     const image = await preparedImage("wide.png", 1280, 960);
     const error = await rejectsWithLimit(
       buildChatRequest({ model: "qwen3-vl-plus", prompt: "x", inputs: [image], maxInputTokens: 1000 }),
-      { input: "request", limit: "at most 1,000 for qwen3-vl-plus" },
+      { limitCode: "request-tokens", input: "request", limit: "at most 1,000 for qwen3-vl-plus" },
     );
     // 1280 x 960 is within the default max_pixels: 1200 tokens of 32 x 32 px, plus the 2 vision markers.
     const imageTokens = 1202;

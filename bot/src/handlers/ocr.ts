@@ -1,4 +1,11 @@
-import { buildChatRequest, type PreparedMedia, prepareImage } from "@glance/core";
+import {
+  buildChatRequest,
+  describePrompt,
+  fieldsPrompt,
+  ocrPrompt,
+  type PreparedMedia,
+  prepareImage,
+} from "@glance/core";
 import type { App, RespondFn } from "@slack/bolt";
 import { z } from "zod";
 import { BotError } from "../bot-error.js";
@@ -6,7 +13,6 @@ import type { BotServices } from "../bot-services.js";
 import { errorReply } from "../error-replies.js";
 import { budgetExhausted, failedBeforeOutput, reserveTokens } from "../guardrails/token-budget.js";
 import { completeSlackFile, prepareSlackFile } from "../prepare-slack-media.js";
-import { describePrompt, fieldsPrompt, ocrPrompt } from "../prompts.js";
 import { fileKindOf, type SlackFile } from "../slack-file.js";
 import { isSlackFileHost } from "../slack-files.js";
 import { markdownToMrkdwn, splitMessage } from "../slack-markdown.js";

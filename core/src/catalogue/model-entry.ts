@@ -10,6 +10,13 @@ export type ModelSeries = "qwen3.5" | "qwen3-vl" | "qwen2.5-vl" | "qvq";
  */
 export type ThinkingMode = "hybrid-on" | "hybrid-off" | "always" | "none";
 
+/**
+ * The coordinate system of the boxes and points a model writes when it localizes something:
+ * - `relative-1000`: a 0..999 grid over the image, whatever its size (x / 1000 of the width);
+ * - `absolute-pixels`: pixels of the scaled image the model was shown, origin at the top left.
+ */
+export type LocalizationCoordinates = "relative-1000" | "absolute-pixels";
+
 export interface ImageLimits {
   /** Bytes of one image passed as a public URL. */
   urlMaxBytes: number;
@@ -64,6 +71,8 @@ export interface ModelEntry {
   /** The fixed pixel cap used when `vl_high_resolution_images` is true (16384 tokens). */
   highResolutionMaxPixels: number;
   thinking: ThinkingMode;
+  /** How the model's boxes and points are written; core maps them to original-image pixels by this. */
+  localizationCoordinates: LocalizationCoordinates;
   /** JSON structured output; only available while thinking is disabled. */
   structuredOutput: boolean;
   /** Input tokens (text + images + video) one request may carry. */

@@ -69,6 +69,20 @@ const geometry32ForQwenVl = {
   highResolutionMaxPixels: 16384 * tokenSquare32,
 } as const;
 
+/**
+ * The model adapters use when the user names none: the reference's model list calls qwen3.5-plus
+ * "the most powerful visual understanding model in the Qwen3.5 series" and "the top recommendation".
+ */
+export const defaultModel = "qwen3.5-plus";
+
+/*
+ * How boxes and points are written, from the reference's FAQ "Drawing bounding boxes": "Qwen2.5-VL:
+ * Returns absolute pixel coordinates, relative to the top-left corner of the scaled image" and
+ * "Qwen3-VL: Returns relative coordinates normalized to the [0, 999] range". The page names no other
+ * series: Qwen3.5, Qwen3-VL's successor with the same 32-pixel geometry, answers on the same grid, and
+ * QVQ, built on Qwen2.5-VL, in pixels as Qwen2.5-VL does. Each family's `localizationCoordinates`
+ * says which; a model that differs can be registered with its own.
+ */
 export const modelFamilies: readonly ModelFamily[] = [
   {
     family: "qwen3.5-plus",
@@ -77,6 +91,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: ["qwen3.5-plus"],
     ...geometry32,
     thinking: "hybrid-on",
+    localizationCoordinates: "relative-1000",
     structuredOutput: true,
     maxInputTokens: 991_808,
     image: imageLimits(megabytes(20)),
@@ -90,6 +105,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: ["qwen3.5-flash"],
     ...geometry32,
     thinking: "hybrid-on",
+    localizationCoordinates: "relative-1000",
     structuredOutput: true,
     maxInputTokens: 991_808,
     image: imageLimits(megabytes(20)),
@@ -103,6 +119,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: [],
     ...geometry32,
     thinking: "hybrid-on",
+    localizationCoordinates: "relative-1000",
     structuredOutput: true,
     maxInputTokens: 258_048,
     image: imageLimits(megabytes(20)),
@@ -116,6 +133,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: ["qwen3-vl-plus"],
     ...geometry32,
     thinking: "hybrid-off",
+    localizationCoordinates: "relative-1000",
     structuredOutput: true,
     maxInputTokens: 258_048,
     image: imageLimits(megabytes(10)),
@@ -129,6 +147,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: ["qwen3-vl-flash"],
     ...geometry32,
     thinking: "hybrid-off",
+    localizationCoordinates: "relative-1000",
     structuredOutput: true,
     maxInputTokens: 258_048,
     image: imageLimits(megabytes(10)),
@@ -142,6 +161,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: [],
     ...geometry32,
     thinking: "none",
+    localizationCoordinates: "relative-1000",
     structuredOutput: true,
     maxInputTokens: 126_976,
     image: imageLimits(megabytes(10)),
@@ -155,6 +175,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: [],
     ...geometry32,
     thinking: "always",
+    localizationCoordinates: "relative-1000",
     structuredOutput: false,
     maxInputTokens: 126_976,
     image: imageLimits(megabytes(10)),
@@ -174,6 +195,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: [],
     ...geometry32,
     thinking: "none",
+    localizationCoordinates: "relative-1000",
     structuredOutput: true,
     maxInputTokens: 126_976,
     image: imageLimits(megabytes(10)),
@@ -193,6 +215,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: [],
     ...geometry32,
     thinking: "always",
+    localizationCoordinates: "relative-1000",
     structuredOutput: false,
     maxInputTokens: 126_976,
     image: imageLimits(megabytes(10)),
@@ -208,6 +231,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32ForQwenVl,
     videoPixelFactor: 32,
     thinking: "none",
+    localizationCoordinates: "absolute-pixels",
     structuredOutput: true,
     maxInputTokens: 129_024,
     image: imageLimits(megabytes(10)),
@@ -231,6 +255,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32ForQwenVl,
     videoPixelFactor: 32,
     thinking: "none",
+    localizationCoordinates: "absolute-pixels",
     structuredOutput: true,
     maxInputTokens: 129_024,
     image: imageLimits(megabytes(10)),
@@ -248,6 +273,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: [],
     ...geometry28,
     thinking: "none",
+    localizationCoordinates: "absolute-pixels",
     structuredOutput: true,
     maxInputTokens: 129_024,
     image: imageLimits(megabytes(10)),
@@ -261,6 +287,7 @@ export const modelFamilies: readonly ModelFamily[] = [
     snapshotBases: ["qvq-max", "qvq-plus"],
     ...geometry28,
     thinking: "always",
+    localizationCoordinates: "absolute-pixels",
     structuredOutput: false,
     maxInputTokens: 106_496,
     image: imageLimits(megabytes(10)),

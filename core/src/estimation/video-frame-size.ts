@@ -35,6 +35,7 @@ export function scaledFrameSize(
   const ratio = Math.max(height, width) / Math.min(height, width);
   if (ratio > maximumVideoAspectRatio) {
     throw new InputLimitError({
+      limitCode: "video-aspect-ratio",
       input,
       what: "the frame aspect ratio (long side : short side)",
       limit: `at most ${maximumVideoAspectRatio}:1`,

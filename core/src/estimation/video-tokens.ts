@@ -73,6 +73,7 @@ export function sampledFrameCount(
   const frames = pythonInt(Math.min(Math.min(Math.max(wanted, minFrames), maxFrames), total));
   if (!(framesPerTemporalPatch <= frames && frames <= total)) {
     throw new InputLimitError({
+      limitCode: "sampled-frame-count",
       input: inputName,
       what: "the number of frames the service would sample",
       limit: `from ${framesPerTemporalPatch} to ${total}`,

@@ -88,6 +88,7 @@ export function decodingError(error: unknown, input: string, format: string): Er
   const message = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(message)) {
     return new InputLimitError({
+      limitCode: "image-pixel-count",
       input,
       what: "the image's pixel count",
       limit: "within the decompression limit",
@@ -118,6 +119,7 @@ function checkBombFromHeader(
   }
   if (width * height > maxInputPixels) {
     throw new InputLimitError({
+      limitCode: "image-pixel-count",
       input,
       what: "the decoded pixel count",
       limit: `at most ${formatMegapixels(maxInputPixels)} (the decompression-bomb limit)`,

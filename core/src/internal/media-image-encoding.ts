@@ -110,6 +110,7 @@ export async function encodeForModel(pixels: RawPixels, base64MaxBytes: number, 
     }
   }
   throw new InputLimitError({
+    limitCode: "image-base64-size",
     input,
     what: "the base64 data URL length",
     limit: `at most ${base64MaxBytes} characters`,

@@ -1,5 +1,3 @@
-import type { ModelArgument } from "../catalogue/model-argument.js";
-
 /** A labelled box in pixels of the original image, with x1 <= x2 and y1 <= y2. */
 export interface LocalizedBox {
   label: string;
@@ -21,13 +19,4 @@ export interface Localizations {
   points: LocalizedPoint[];
   /** Entries that looked like boxes or points but were unusable (wrong arity, not numbers, empty area). */
   skipped: number;
-}
-
-/** The image a reply talks about: what the model saw (scaled) and what the caller has (original). */
-export interface LocalizationFrame {
-  model: ModelArgument;
-  scaledWidth: number;
-  scaledHeight: number;
-  originalWidth: number;
-  originalHeight: number;
 }

@@ -1,8 +1,6 @@
-import { modelEntryOf } from "../catalogue/model-argument.js";
-import type { ModelSeries } from "../catalogue/model-entry.js";
-import { ConfigurationError } from "../errors.js";
 import { findJsonValues } from "./json-values.js";
-import type { LocalizationFrame, Localizations, LocalizedBox, LocalizedPoint } from "./localizations.js";
+import { coordinateMapperOf, type LocalizationFrame, mapBox, mapPoint } from "./localization-frame.js";
+import type { Localizations, LocalizedBox, LocalizedPoint } from "./localizations.js";
 
 /** A box or point as the model wrote it, before mapping to the original image. */
 interface RawEntry {
@@ -24,8 +22,8 @@ const pointKeys = ["point_2d", "point"] as const;
  * `<|object_ref_start|>` label. Anything unusable is dropped and counted in `skipped`.
  */
 export function parseLocalizations(text: string, frame: LocalizationFrame): Localizations {
-  checkFrame(frame);
-  const series = modelEntryOf(frame.model).series;
+  // Built first, so a frame with a bad size fails even when the reply holds no box.
+  const mapper = coordinateMapperOf(frame);
   const { entries: tagEntries, rest } = readTags(text);
   const entries = [...tagEntries];
   for (const value of findJsonValues(rest)) {
@@ -35,59 +33,20 @@ export function parseLocalizations(text: string, frame: LocalizationFrame): Loca
   const boxes: LocalizedBox[] = [];
   const points: LocalizedPoint[] = [];
   let skipped = 0;
-  const mapper = coordinateMapper(series, frame);
   for (const entry of entries) {
-    const numbers = numbersOf(entry.values, entry.kind === "box" ? 4 : 2);
-    if (numbers === undefined) {
+    // Not numbers or the wrong arity ([] then), or a box with no area once on the image: skipped.
+    const numbers = numbersOf(entry.values, entry.kind === "box" ? 4 : 2) ?? [];
+    const box = entry.kind === "box" ? mapBox(mapper, numbers, entry.label) : undefined;
+    const point = entry.kind === "point" ? mapPoint(mapper, numbers, entry.label) : undefined;
+    if (box !== undefined) {
+      boxes.push(box);
+    } else if (point !== undefined) {
+      points.push(point);
+    } else {
       skipped += 1;
-      continue;
     }
-    if (entry.kind === "point") {
-      const [x = 0, y = 0] = numbers;
-      points.push({ label: entry.label, x: mapper.x(x), y: mapper.y(y) });
-      continue;
-    }
-    const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = numbers;
-    const left = mapper.x(Math.min(x1, x2));
-    const right = mapper.x(Math.max(x1, x2));
-    const top = mapper.y(Math.min(y1, y2));
-    const bottom = mapper.y(Math.max(y1, y2));
-    // A box with no area (degenerate, or wholly outside the image before clamping) cannot be drawn.
-    if (right <= left || bottom <= top) {
-      skipped += 1;
-      continue;
-    }
-    boxes.push({ label: entry.label, x1: left, y1: top, x2: right, y2: bottom });
   }
   return { boxes, points, skipped };
-}
-
-interface CoordinateMapper {
-  x(value: number): number;
-  y(value: number): number;
-}
-
-/*
- * Qwen3-VL and Qwen3.5 answer in relative coordinates on a 0..999 grid; Qwen2.5-VL and QVQ in pixels
- * of the scaled image they were shown. Results are whole pixels of the original image, clamped to it.
- *
- * The relative divisor is 1000, not 999: Qwen's own qwen3_vl_2d drawing example divides by 1000, so
- * that is how the training coordinates were produced (a position times 1000, kept below 1000). Grid
- * value k names the k-th thousandth of the side; dividing by 999 would stretch every box towards the
- * bottom-right by up to 0.1% of the side.
- */
-function coordinateMapper(series: ModelSeries, frame: LocalizationFrame): CoordinateMapper {
-  const relative = series === "qwen3-vl" || series === "qwen3.5";
-  const scaleX = relative ? frame.originalWidth / 1000 : frame.originalWidth / frame.scaledWidth;
-  const scaleY = relative ? frame.originalHeight / 1000 : frame.originalHeight / frame.scaledHeight;
-  return {
-    x: (value) => clamp(Math.round(value * scaleX), frame.originalWidth),
-    y: (value) => clamp(Math.round(value * scaleY), frame.originalHeight),
-  };
-}
-
-function clamp(value: number, limit: number): number {
-  return Math.min(Math.max(value, 0), limit);
 }
 
 /** The values as exactly `count` finite numbers (numeric strings accepted), or undefined. */
@@ -208,17 +167,4 @@ function decodeEntities(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;|&apos;/g, "'")
     .replace(/&amp;/g, "&");
-}
-
-function checkFrame(frame: LocalizationFrame): void {
-  for (const name of ["scaledWidth", "scaledHeight", "originalWidth", "originalHeight"] as const) {
-    const value = frame[name];
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new ConfigurationError(
-        name,
-        `The localization frame's ${name} is ${value}; it must be a positive number of pixels. ` +
-          `Pass the sizes of the image the model saw and of the original (PreparedImage has both).`,
-      );
-    }
-  }
 }

@@ -17,6 +17,7 @@ export function checkImageShape(input: string, width: number, height: number): v
   ] as const) {
     if (value < minimumImageSide) {
       throw new InputLimitError({
+        limitCode: side === "width" ? "image-width" : "image-height",
         input,
         what: `the image ${side}`,
         limit: `greater than ${minimumImageSide - 1} px`,
@@ -28,6 +29,7 @@ export function checkImageShape(input: string, width: number, height: number): v
   const ratio = Math.max(width, height) / Math.min(width, height);
   if (ratio > maximumImageAspectRatio) {
     throw new InputLimitError({
+      limitCode: "image-aspect-ratio",
       input,
       what: "the aspect ratio (long side : short side)",
       limit: `at most ${maximumImageAspectRatio}:1`,

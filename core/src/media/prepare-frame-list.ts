@@ -35,6 +35,7 @@ export async function prepareFrameList(
   const { imageListMinFrames, imageListMaxFrames } = model.video;
   if (sources.length < imageListMinFrames || sources.length > imageListMaxFrames) {
     throw new InputLimitError({
+      limitCode: "frame-count",
       input: name,
       what: "the number of frames",
       limit: `from ${imageListMinFrames} to ${imageListMaxFrames} for ${model.family}`,

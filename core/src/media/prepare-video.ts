@@ -133,6 +133,7 @@ async function videoFile(
     const length = dataUrlLength(mimeType, sendSize);
     if (length >= model.video.base64MaxBytes) {
       throw new InputLimitError({
+        limitCode: "video-base64-size",
         input,
         what: "the base64 video data URL length",
         limit: `less than ${model.video.base64MaxBytes} characters`,
@@ -198,6 +199,7 @@ async function frameList(
     // model would be told the wrong times. Refuse here, with the numbers, rather than at request time.
     const longest = Math.floor(maximumFrames / minimumFps);
     throw new InputLimitError({
+      limitCode: "frame-list-duration",
       input,
       what: "the video duration for a frame list",
       limit: `at most ${formatSeconds(longest)} (${maximumFrames} frames at the minimum ${minimumFps} fps)`,
@@ -219,6 +221,7 @@ async function frameList(
   });
   if (frames.length < model.video.imageListMinFrames) {
     throw new InputLimitError({
+      limitCode: "frame-count",
       input,
       what: "the number of frames that could be sampled",
       limit: `at least ${model.video.imageListMinFrames}`,
@@ -273,6 +276,7 @@ function checkVideoShape(input: string, probe: VideoProbe): void {
   const ratio = Math.max(probe.width, probe.height) / Math.min(probe.width, probe.height);
   if (ratio > maximumVideoAspectRatio) {
     throw new InputLimitError({
+      limitCode: "video-aspect-ratio",
       input,
       what: "the frame aspect ratio (long side : short side)",
       limit: `at most ${maximumVideoAspectRatio}:1`,
@@ -286,6 +290,7 @@ function checkDuration(input: string, model: ModelEntry, durationSeconds: number
   const { minDurationSeconds, maxDurationSeconds } = model.video;
   if (durationSeconds < minDurationSeconds) {
     throw new InputLimitError({
+      limitCode: "video-minimum-duration",
       input,
       what: "the video duration",
       limit: `at least ${minDurationSeconds} s for ${model.family}`,
@@ -295,6 +300,7 @@ function checkDuration(input: string, model: ModelEntry, durationSeconds: number
   }
   if (durationSeconds > maxDurationSeconds && !sampleAnyway) {
     throw new InputLimitError({
+      limitCode: "video-maximum-duration",
       input,
       what: "the video duration",
       limit: `at most ${maxDurationSeconds} s for ${model.family}`,

@@ -18,6 +18,7 @@ export async function buildChatRequest(input: ChatRequestInput): Promise<Estimat
   const estimate = await estimateRequest(request);
   if (estimate.totalTokens > estimate.limitTokens) {
     throw new InputLimitError({
+      limitCode: "request-tokens",
       input: "request",
       what: "the estimated input tokens (text, images and video)",
       limit: `at most ${formatCount(estimate.limitTokens)} for ${request.modelName}`,

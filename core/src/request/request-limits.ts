@@ -61,6 +61,7 @@ export function checkInputLimits(model: ModelEntry, inputs: readonly VisualInput
   });
   if (base64Images > model.image.maxCountBase64) {
     throw new InputLimitError({
+      limitCode: "base64-image-count",
       input: "request",
       what: "the number of images sent as base64",
       limit: `at most ${formatCount(model.image.maxCountBase64)}`,
@@ -70,6 +71,7 @@ export function checkInputLimits(model: ModelEntry, inputs: readonly VisualInput
   }
   if (base64Images + urlImages > model.image.maxCountUrl) {
     throw new InputLimitError({
+      limitCode: "image-count",
       input: "request",
       what: "the number of images",
       limit: `at most ${formatCount(model.image.maxCountUrl)}`,
@@ -83,6 +85,7 @@ function checkImagePayload(model: ModelEntry, name: string, mimeType: string, by
   const length = dataUrlLength(mimeType, bytes);
   if (length > model.image.base64MaxBytes) {
     throw new InputLimitError({
+      limitCode: "image-base64-size",
       input: name,
       what: "the base64 payload size",
       limit: `at most ${formatBytes(model.image.base64MaxBytes)}`,
@@ -97,6 +100,7 @@ function checkVideoPayload(model: ModelEntry, name: string, mimeType: string, by
   // The reference says the encoded video must be strictly less than the limit.
   if (length >= model.video.base64MaxBytes) {
     throw new InputLimitError({
+      limitCode: "video-base64-size",
       input: name,
       what: "the base64 payload size",
       limit: `less than ${formatBytes(model.video.base64MaxBytes)}`,
@@ -109,6 +113,7 @@ function checkVideoPayload(model: ModelEntry, name: string, mimeType: string, by
 function checkFpsLimit(name: string, fps: number): void {
   if (!(fps >= minimumFps && fps <= maximumFps)) {
     throw new InputLimitError({
+      limitCode: "video-fps",
       input: name,
       what: "the sampling rate (fps)",
       limit: `from ${minimumFps} to ${maximumFps} frames per second`,
@@ -122,6 +127,7 @@ function checkFrameCount(model: ModelEntry, name: string, frames: number): void 
   const { imageListMinFrames, imageListMaxFrames } = model.video;
   if (frames < imageListMinFrames || frames > imageListMaxFrames) {
     throw new InputLimitError({
+      limitCode: "frame-count",
       input: name,
       what: "the number of frames",
       limit: `from ${formatCount(imageListMinFrames)} to ${formatCount(imageListMaxFrames)} for ${model.family}`,
@@ -138,6 +144,7 @@ function checkDuration(model: ModelEntry, name: string, seconds: number): void {
   const { minDurationSeconds, maxDurationSeconds } = model.video;
   if (seconds < minDurationSeconds || seconds > maxDurationSeconds) {
     throw new InputLimitError({
+      limitCode: seconds < minDurationSeconds ? "video-minimum-duration" : "video-maximum-duration",
       input: name,
       what: "the video duration",
       limit: `from ${formatSeconds(minDurationSeconds)} to ${formatSeconds(maxDurationSeconds)} for ${model.family}`,

@@ -1,27 +1,4 @@
-/** The fixed instructions the bot sends with each kind of question. */
-
-export const systemPrompt =
-  "You are Glance, an assistant in Slack that answers questions about images and videos people share. " +
-  "Answer concisely in Markdown. When you refer to a moment in a video, give its timestamp as m:ss.";
-
-export const defaultQuestion = "Describe what you see, and point out anything that looks wrong or notable.";
-
-export const ocrPrompt =
-  "Read all of the text in this image. Reply with the text only, in reading order, keeping line breaks " +
-  "and table rows; do not describe the image or add commentary.";
-
-export const describePrompt = "Describe this image in a few sentences: what it shows and anything notable.";
-
-export function fieldsPrompt(fields: readonly string[]): string {
-  return `Extract these fields from the image: ${fields.join(", ")}. Use null for a field that is not present. Copy values exactly as written.`;
-}
-
-export function locatePrompt(target: string): string {
-  return (
-    `Locate every instance of: ${target}. Reply with JSON only, an array of objects of the form ` +
-    `{"bbox_2d": [x1, y1, x2, y2], "label": "<short name>"}. Reply with [] if there is none.`
-  );
-}
+/** What a Slack question asks for beyond an answer in words: boxes on the image, or a whole-video summary. */
 
 /** What "find the ..." must name to be a locate request: "find the bug" is a question, not a box. */
 const uiElementWords =
