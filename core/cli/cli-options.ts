@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfigurationError, defaultBaseUrl, UsageError } from "@glance/core";
+import { ConfigurationError, defaultBaseUrl, defaultModel, UsageError } from "@glance/core";
 import { z } from "zod";
 import { type CommandName, commands } from "./command-table.js";
 
@@ -42,7 +42,7 @@ ${Object.values(commands)
 
 Options:
   -p, --prompt TEXT   The question (ask)
-  -m, --model NAME    Model (default: GLANCE_MODEL or qwen3.5-plus)
+  -m, --model NAME    Model (default: GLANCE_MODEL or ${defaultModel})
   --max-pixels N      Pixel budget per image (max_pixels)
   --high-res          vl_high_resolution_images: up to 16,384 tokens per image instead of max_pixels
   --fps N             Video sampling rate, 0.1 to 10 (default 2)
@@ -134,7 +134,7 @@ export function parseCommandLine(argv: readonly string[], environment: Record<st
       command,
       arguments: rest,
       prompt: values.prompt,
-      model: values.model ?? settings.GLANCE_MODEL ?? "qwen3.5-plus",
+      model: values.model ?? settings.GLANCE_MODEL ?? defaultModel,
       maxPixels: numbers.data.maxPixels,
       highResolution: values["high-res"] === true,
       fps: numbers.data.fps,

@@ -2,6 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import {
   drawLocalizations,
+  localizationFrameOf,
+  locatePrompt,
   MediaError,
   type PreparedImage,
   type PreparedMedia,
@@ -10,7 +12,6 @@ import {
 } from "@glance/core";
 import type { CliCommand } from "../command-table.js";
 import { prepareRequest } from "../prepare-request.js";
-import { locatePrompt } from "../prompts.js";
 import { usageLine } from "../render-output.js";
 import { printCost, sendRequest } from "../send-request.js";
 
@@ -30,13 +31,7 @@ export const locateCommand: CliCommand = {
     const completion = await sendRequest(options, prepared, streams, { streamAnswer: false });
     if (completion === undefined) return;
 
-    const found = parseLocalizations(completion.answer, {
-      model: prepared.request.model,
-      scaledWidth: image.width,
-      scaledHeight: image.height,
-      originalWidth: image.originalWidth,
-      originalHeight: image.originalHeight,
-    });
+    const found = parseLocalizations(completion.answer, localizationFrameOf(prepared.request.model, image));
     const output = options.output ?? join(dirname(file), `${basename(file, extname(file))}.located.png`);
     await writeFile(output, await drawLocalizations(await readFile(file), found));
     if (options.json) {

@@ -1,7 +1,6 @@
-import { UsageError } from "@glance/core";
+import { ocrPrompt, UsageError } from "@glance/core";
 import type { CliCommand } from "../command-table.js";
 import { prepareRequest } from "../prepare-request.js";
-import { ocrPrompt } from "../prompts.js";
 import { printAnswer, printCost, sendRequest } from "../send-request.js";
 
 /** `glance ocr`: the text of one image, as the model reads it. */
