@@ -9,12 +9,12 @@ import {
 import { AnswerStream } from "./answer-stream.js";
 import { BotError } from "./bot-error.js";
 import type { BotServices } from "./bot-services.js";
+import { downloadSlackFile } from "./downloads.js";
 import { errorReply, slackErrorCodeOf } from "./error-replies.js";
 import { budgetExhausted, failedBeforeOutput, reserveTokens } from "./guardrails/token-budget.js";
 import { completeSlackFile, prepareSlackFile } from "./prepare-slack-media.js";
 import { asksForSummary, defaultQuestion, locatePrompt, locateTargetOf, systemPrompt } from "./prompts.js";
 import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
-import { downloadSlackFile } from "./slack-files.js";
 import { historyOf, loadThread, rememberInThread, stripMentions, type ThreadMessage } from "./thread-history.js";
 
 /** A message the bot should answer: a mention, a DM, or a thread reply. */
@@ -199,7 +199,7 @@ async function finishLocate(
   const original = await downloadSlackFile(file, {
     botToken: services.config.slackBotToken,
     trustedOrigins: services.trustedFileOrigins,
-    fetch: services.fetch,
+    allowedOrigins: services.urlOrigins,
     maxBytes: services.config.maxFileBytes,
   });
   const drawn = await drawLocalizations(original, found);
