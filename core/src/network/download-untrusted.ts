@@ -116,6 +116,7 @@ export async function downloadUntrusted(url: string, options: DownloadUntrustedO
     let current = parseUrl(url, failure);
     for (;;) {
       failure.host = current.hostname;
+      failure.contentType = undefined;
       const allowed = allowedOrigins.has(current.origin);
       await checkDestination(current, { allowed, rules, resolve, pinned, deadline, failure });
       const response = await send(agent, current, {
