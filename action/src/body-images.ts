@@ -2,12 +2,12 @@
  * Images embedded in the pull request description: Markdown `![alt](url)` and HTML `<img src>`.
  * Private attachments (github.com/user-attachments/assets/...) cannot be fetched anonymously; the
  * description's body_html carries short-lived signed URLs for them, matched by the attachment id
- * (else by position). The token is only ever sent to the configured GitHub origins (GITHUB_SERVER_URL,
- * GITHUB_API_URL) and only for attachment paths; any other host gets no token, must be https and must
- * resolve to public addresses; every redirect hop is checked again; the size is capped while
- * streaming, and whatever comes back must be an image by its magic bytes.
+ * (else by position). Downloads go through core's downloadUntrusted: the token is only ever sent to
+ * the configured GitHub origins (GITHUB_SERVER_URL, GITHUB_API_URL) and only for attachment paths; any
+ * other host gets no token, must be https and must resolve to public addresses; every redirect hop is
+ * checked again; the size is capped, and whatever comes back must be an image by its magic bytes.
  */
-import { detectFormat, resolvesToPublicAddresses } from "@glance/core";
+import { DownloadError, downloadUntrusted, formatBytes, maxDownloadRedirects } from "@glance/core";
 import { classifyByPath } from "./image-classification.js";
 import type { ReviewItem, SkippedItem } from "./review-item.js";
 
@@ -118,95 +118,66 @@ export interface DownloadOptions {
   /** GITHUB_SERVER_URL and GITHUB_API_URL origins: the only places the token may go (http only in tests). */
   githubOrigins: readonly string[];
   maxBytes?: number;
-  fetch?: typeof globalThis.fetch;
-  /** Replaceable in tests; by default the host's addresses must all be public. */
-  checkHost?: (hostname: string) => Promise<boolean>;
 }
 
 /** Paths of GitHub's private attachments: the only description URLs that need (and get) the token. */
 const attachmentPath = /^\/(?:user-attachments\/|private-user-images\/)/;
 
-/** `label` names the image in messages: never the URL, which may be a signed one. */
+/**
+ * Downloads one description image through core's downloadUntrusted. The configured GitHub origins may
+ * be plain http or on a private network (GitHub Enterprise Server); every other host must be public
+ * https. `label` names the image in messages: never the URL, which may be a signed one. A failure is
+ * thrown as an Error whose message completes "could not be downloaded: ...".
+ */
 export async function downloadBodyImage(url: string, label: string, options: DownloadOptions): Promise<Buffer> {
-  const fetchFunction = options.fetch ?? globalThis.fetch;
   const maxBytes = options.maxBytes ?? maxBodyImageBytes;
-  let current = new URL(url);
-  for (let redirects = 0; redirects <= 5; redirects += 1) {
-    const github = options.githubOrigins.includes(current.origin);
-    await checkDestination(current, github, options.checkHost ?? resolvesToPublicAddresses);
-    const withToken = github && attachmentPath.test(current.pathname);
-    const response = await fetchFunction(current, {
-      redirect: "manual",
-      headers: {
-        accept: "image/*",
-        ...(withToken ? { authorization: `token ${options.token}` } : {}),
+  try {
+    const file = await downloadUntrusted(url, {
+      label,
+      maxBytes,
+      timeoutMilliseconds: downloadTimeoutMilliseconds,
+      expect: "image",
+      accept: "image/*",
+      allowedOrigins: options.githubOrigins,
+      credentials: {
+        headers: { authorization: `token ${options.token}` },
+        scopes: options.githubOrigins.map((origin) => ({ origin, path: attachmentPath })),
       },
-      signal: AbortSignal.timeout(downloadTimeoutMilliseconds),
     });
-    if (response.status >= 300 && response.status < 400) {
-      const location = response.headers.get("location");
-      await response.body?.cancel();
-      if (location === null) {
-        throw new Error(`the server answered ${response.status} without a location.`);
-      }
-      current = new URL(location, current);
-      continue;
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`downloading it failed with HTTP ${response.status}.`);
-    }
-    const declared = Number(response.headers.get("content-length"));
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await response.body?.cancel();
-      throw new Error(`it is ${declared} bytes; description images over ${maxBytes} bytes are not downloaded.`);
-    }
-    const bytes = await readCapped(response, maxBytes);
-    const format = detectFormat(bytes, label);
-    if (format.kind !== "image") {
-      throw new Error(`it is a ${format.format} file, not an image.`);
-    }
-    return bytes;
-  }
-  throw new Error("it redirected more than 5 times.");
-}
-
-async function checkDestination(
-  url: URL,
-  github: boolean,
-  checkHost: (hostname: string) => Promise<boolean>,
-): Promise<void> {
-  if (github) {
-    return;
-  }
-  if (url.protocol !== "https:") {
-    throw new Error(`only https images are downloaded from hosts other than GitHub; this one is ${url.protocol}`);
-  }
-  if (url.username !== "" || url.password !== "") {
-    throw new Error("its URL carries a user name or password, which is never used.");
-  }
-  if (!(await checkHost(url.hostname).catch(() => false))) {
-    throw new Error(`its host ${url.hostname} does not resolve to public addresses only, so it is not fetched.`);
+    return file.bytes;
+  } catch (error) {
+    if (error instanceof DownloadError) throw new Error(downloadFailureReason(error));
+    throw error;
   }
 }
 
-/** The body, refused as soon as it passes the cap (a missing or lying content-length changes nothing). */
-async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new Error(`it is over ${maxBytes} bytes; larger description images are not downloaded.`);
-    }
-    chunks.push(Buffer.from(value));
+/** Why a description image was not downloaded, in the words of the job summary and the comment. */
+function downloadFailureReason(error: DownloadError): string {
+  switch (error.reason) {
+    case "bad-url":
+      return "its URL (or a redirect's) is not valid.";
+    case "insecure-scheme":
+      return `only https images are downloaded from hosts other than GitHub; ${error.redirects > 0 ? "it redirected to one that is not" : "this one is not"}.`;
+    case "credentials-in-url":
+      return "its URL carries a user name or password, which is never used.";
+    case "private-address":
+      return `its host ${error.host ?? ""} does not resolve to public addresses only, so it is not fetched.`;
+    case "too-many-redirects":
+      return `it redirected more than ${maxDownloadRedirects} times.`;
+    case "too-large":
+      return error.sizeBytes === undefined
+        ? `it is over ${formatBytes(error.maxBytes ?? 0)}; larger description images are not downloaded.`
+        : `it is ${formatBytes(error.sizeBytes)}; description images over ${formatBytes(error.maxBytes ?? 0)} are not downloaded.`;
+    case "timeout":
+      return `it did not finish downloading within ${downloadTimeoutMilliseconds / 1000} s.`;
+    case "http-status":
+      return `downloading it failed with HTTP ${error.status ?? "error"}.`;
+    case "connection":
+      return `the connection to ${error.host ?? "its host"} failed.`;
+    case "not-an-image":
+    case "not-an-image-or-video":
+      return `it is not an image (the bytes are not a known image format${error.contentType === undefined ? "" : `; the server called it ${error.contentType}`}).`;
   }
-  return Buffer.concat(chunks);
 }
 
 function decodeURIComponentSafe(text: string): string {

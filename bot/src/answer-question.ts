@@ -11,12 +11,12 @@ import {
 import { AnswerStream } from "./answer-stream.js";
 import { BotError } from "./bot-error.js";
 import type { BotServices } from "./bot-services.js";
+import { downloadSlackFile } from "./downloads.js";
 import { errorReply, slackErrorCodeOf } from "./error-replies.js";
 import { budgetExhausted, failedBeforeOutput, reserveTokens } from "./guardrails/token-budget.js";
 import { completeSlackFile, prepareSlackFile } from "./prepare-slack-media.js";
 import { asksForSummary, locateTargetOf } from "./question-intent.js";
 import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
-import { downloadSlackFile } from "./slack-files.js";
 import { historyOf, loadThread, rememberInThread, stripMentions, type ThreadMessage } from "./thread-history.js";
 
 /** The bot's standing instructions to the model, sent with every question. */
@@ -203,7 +203,7 @@ async function finishLocate(
   const original = await downloadSlackFile(file, {
     botToken: services.config.slackBotToken,
     trustedOrigins: services.trustedFileOrigins,
-    fetch: services.fetch,
+    allowedOrigins: services.urlOrigins,
     maxBytes: services.config.maxFileBytes,
   });
   const drawn = await drawLocalizations(original, found);

@@ -17,10 +17,12 @@ export interface AppDependencies {
   store?: Store;
   logger?: BotLogger;
   now?: () => number;
-  /** Used for file downloads and the model client. */
+  /** Used by the model client. Downloads go through core's downloadUntrusted, which pins the checked address. */
   fetch?: typeof globalThis.fetch;
   /** Origins besides Slack's own file hosts that may receive the bot token (a proxy, or a fake in tests). */
   trustedFileOrigins?: readonly string[];
+  /** Origins any download may reach over http or at a private address, never with the token (a proxy, or fakes in tests). */
+  downloadOrigins?: readonly string[];
   /** The fastest the answer message is edited while streaming. Default 1,200 ms (chat.update's rate limit). */
   updateIntervalMilliseconds?: number;
   /**
@@ -105,7 +107,7 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     fetch: dependencies.fetch ?? globalThis.fetch,
     now: dependencies.now ?? Date.now,
     trustedFileOrigins: dependencies.trustedFileOrigins ?? [],
-    urlOrigins: dependencies.trustedFileOrigins ?? [],
+    urlOrigins: [...(dependencies.trustedFileOrigins ?? []), ...(dependencies.downloadOrigins ?? [])],
     updateIntervalMilliseconds: dependencies.updateIntervalMilliseconds ?? 1_200,
     streaming: dependencies.streaming ?? config.streaming,
     preparing: new Map(),

@@ -20,7 +20,7 @@ export interface BotServices {
   fetch: typeof globalThis.fetch;
   now: () => number;
   trustedFileOrigins: readonly string[];
-  /** Origins `/ocr <URL>` may fetch from although they are not https or not public (tests, proxies). */
+  /** Origins any download (a Slack file, `/ocr <URL>`) may reach although they are not https or not public (tests, proxies). */
   urlOrigins: readonly string[];
   updateIntervalMilliseconds: number;
   /** Whether answers use Slack's streaming API (config.streaming unless a dependency overrides it). */

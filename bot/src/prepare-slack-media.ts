@@ -1,7 +1,7 @@
 import { type PreparedMedia, prepareMedia, prepareVideo } from "@glance/core";
 import type { BotServices } from "./bot-services.js";
+import { downloadSlackFile } from "./downloads.js";
 import { fileKindOf, fileLabel, needsFileInfo, type SlackFile } from "./slack-file.js";
-import { downloadSlackFile } from "./slack-files.js";
 
 /** Prepared media stay cached by file id for an hour: follow-up questions in a thread reuse them. */
 const mediaCacheMilliseconds = 60 * 60 * 1000;
@@ -57,7 +57,7 @@ async function downloadAndPrepare(
   const bytes = await downloadSlackFile(await completeSlackFile(services, file), {
     botToken: services.config.slackBotToken,
     trustedOrigins: services.trustedFileOrigins,
-    fetch: services.fetch,
+    allowedOrigins: services.urlOrigins,
     maxBytes: services.config.maxFileBytes,
   });
   const name = fileLabel(file);

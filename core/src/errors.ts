@@ -17,7 +17,8 @@ export type GlanceErrorCode =
   | "connection"
   | "timeout"
   | "aborted"
-  | "invalid-response";
+  | "invalid-response"
+  | "download";
 
 export class GlanceError extends Error {
   readonly code: GlanceErrorCode;
@@ -209,6 +210,66 @@ export class ResponseValidationError extends GlanceError {
     super("invalid-response", message, options);
     this.name = "ResponseValidationError";
     this.rawText = rawText;
+  }
+}
+
+/** Why a download of an untrusted URL stopped; each is one rule of downloadUntrusted. */
+export type DownloadFailureReason =
+  | "bad-url"
+  | "insecure-scheme"
+  | "credentials-in-url"
+  | "private-address"
+  | "too-many-redirects"
+  | "too-large"
+  | "timeout"
+  | "http-status"
+  | "connection"
+  | "not-an-image"
+  | "not-an-image-or-video";
+
+export interface DownloadErrorDetails {
+  reason: DownloadFailureReason;
+  /** The caller's name for the download (a file name, an image's alt text): never the URL, which may be signed. */
+  label: string;
+  /** The host of the hop that failed, when there was one (a host name says nothing secret; a path or query may). */
+  host: string | undefined;
+  /** How many redirects had been followed when it failed. */
+  redirects: number;
+  /** The HTTP status of the answer that ended the download ("http-status"). */
+  status?: number | undefined;
+  /** The content type the server declared, when it answered. */
+  contentType?: string | undefined;
+  /** "too-large": the cap in bytes. */
+  maxBytes?: number | undefined;
+  /** "too-large": the size the server declared (content-length); undefined when the body passed the cap while it was read. */
+  sizeBytes?: number | undefined;
+}
+
+/**
+ * A download of a URL someone else wrote was refused or failed. Adapters render `reason` (and
+ * `status`, `sizeBytes`...) in their own words; the message is already one readable line.
+ */
+export class DownloadError extends GlanceError {
+  readonly reason: DownloadFailureReason;
+  readonly label: string;
+  readonly host: string | undefined;
+  readonly redirects: number;
+  readonly status: number | undefined;
+  readonly contentType: string | undefined;
+  readonly maxBytes: number | undefined;
+  readonly sizeBytes: number | undefined;
+
+  constructor(details: DownloadErrorDetails, message: string, options?: { cause?: unknown }) {
+    super("download", message, options);
+    this.name = "DownloadError";
+    this.reason = details.reason;
+    this.label = details.label;
+    this.host = details.host;
+    this.redirects = details.redirects;
+    this.status = details.status;
+    this.contentType = details.contentType;
+    this.maxBytes = details.maxBytes;
+    this.sizeBytes = details.sizeBytes;
   }
 }
 

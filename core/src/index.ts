@@ -26,6 +26,9 @@ export {
   type ApiErrorDetails,
   ConfigurationError,
   ConnectionError,
+  DownloadError,
+  type DownloadErrorDetails,
+  type DownloadFailureReason,
   GlanceError,
   type GlanceErrorCode,
   type InputLimitCode,
@@ -160,7 +163,18 @@ export { parseLocalizations } from "./localization/parse-localizations.js";
 // <localization exports>
 
 // Network safety for adapters that download user-supplied URLs.
-export { isNonPublicAddress, resolvesToPublicAddresses } from "./network/public-address.js";
+export {
+  type CredentialScope,
+  type DestinationRules,
+  type DownloadCredentials,
+  type DownloadExpectation,
+  type DownloadedFile,
+  type DownloadUntrustedOptions,
+  defaultDestinationRules,
+  downloadUntrusted,
+  maxDownloadRedirects,
+} from "./network/download-untrusted.js";
+export { isNonPublicAddress } from "./network/public-address.js";
 // Task prompts shared by the adapters.
 export {
   boxCoordinatesInstruction,

@@ -288,13 +288,14 @@ describe("error paths (item 9)", () => {
     assert.ok(fake.callsOf("chat.postEphemeral").length > 0, "an ephemeral reply was tried first");
   });
 
+  // Sizes read in decimal units (1 MB = 1,000,000 bytes), like every size in core; the MiB setting is named beside them.
   it("refuses a file above GLANCE_MAX_FILE_MB from its size, before downloading it", async () => {
     const file = fake.addFile({ name: "huge.png", mimetype: "image/png", content: randomBytes(1_500_000), user });
     const message = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> read this`, files: [file] });
     await running.driver.sendEvent(running.driver.appMention(channel, message));
     assert.match(
       await reply(channel, message.ts),
-      /huge\.png is 1\.4 MB, above the 1 MB I download \(GLANCE_MAX_FILE_MB\)/,
+      /huge\.png is 1\.5 MB, above the 1\.05 MB I download \(GLANCE_MAX_FILE_MB is 1 MiB\)/,
     );
     assert.ok(!fake.fileRequests.some((request) => request.fileId === file.id), "never downloaded");
   });
@@ -305,11 +306,49 @@ describe("error paths (item 9)", () => {
     const event = running.driver.appMention(channel, message);
     event.files = [{ ...file, size: 2_000 }];
     await running.driver.sendEvent(event);
-    assert.match(await reply(channel, message.ts), /liar\.png is 1\.4 MB, above the 1 MB I download/);
+    assert.match(
+      await reply(channel, message.ts),
+      /liar\.png is 1\.5 MB, above the 1\.05 MB I download \(GLANCE_MAX_FILE_MB is 1 MiB\)/,
+    );
     assert.ok(
       fake.fileRequests.some((request) => request.fileId === file.id),
       "the download was started",
     );
+  });
+
+  it("never fetches a url_private off Slack's hosts over http or at a private address, nor sends it the token", async () => {
+    const seen: Array<string | undefined> = [];
+    const elsewhere = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      response.writeHead(200, { "content-type": "image/png" }).end();
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    try {
+      const file = fake.addFile({ name: "moved.png", mimetype: "image/png", content: await smallPng(6), user });
+      for (const [index, link] of [
+        `${origin}/moved.png`,
+        `https://127.0.0.1:${new URL(origin).port}/moved.png`,
+      ].entries()) {
+        const message = fake.postUserMessage(channel, {
+          user,
+          text: `<@${fake.botUserId}> read this ${index}`,
+          files: [file],
+        });
+        const event = running.driver.appMention(channel, message);
+        event.files = [{ ...file, url_private: link, url_private_download: link }];
+        await running.driver.sendEvent(event);
+        assert.match(
+          await reply(channel, message.ts),
+          index === 0
+            ? /can't open moved\.png: its download link points to an address that is not https/
+            : /can't open moved\.png: its download link points to 127\.0\.0\.1, a private or local address that is not Slack's/,
+        );
+      }
+      assert.deepEqual(seen, [], "no request, with or without the token, reached the other host");
+    } finally {
+      await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+    }
   });
 
   it("completes a Slack Connect file stub with files.info before downloading it", async () => {

@@ -53,6 +53,18 @@ describe("repository shape", () => {
     }
   });
 
+  it("leaves redirects and name resolution of downloads to core's downloader", () => {
+    // Following redirects by hand or resolving names outside downloadUntrusted would skip its per-hop
+    // checks and its pinned address (the DNS-rebinding defence).
+    const adapters = [...sourceFiles("action/src"), ...sourceFiles("bot/src"), ...sourceFiles("core/cli")];
+    assert.ok(adapters.length > 20);
+    for (const file of adapters) {
+      const text = readFileSync(join(root, file), "utf8");
+      assert.doesNotMatch(text, /\bfetch\w*\([^;]*redirect:\s*["']manual["']/s, `${file} follows redirects by hand`);
+      assert.doesNotMatch(text, /["'](?:node:)?dns(?:\/promises)?["']/, `${file} imports node:dns`);
+    }
+  });
+
   it("reaches core only through its index from the CLI, the adapters and the tests", () => {
     const adapters = [...sourceFiles("action/src"), ...sourceFiles("bot/src")];
     assert.ok(adapters.length > 20);

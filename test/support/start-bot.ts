@@ -41,6 +41,8 @@ export async function startBot(
     config,
     logger: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") },
     trustedFileOrigins: [fake.fileHostUrl],
+    // The fake's second origin stands in for Slack's CDN, a public https host: reachable, but never given the token.
+    downloadOrigins: [fake.cdnUrl],
     updateIntervalMilliseconds: 50,
     modelClientOptions: { maxRetries: 0, timeoutMilliseconds: 10_000 },
     ...options.dependencies,

@@ -10,13 +10,12 @@ import type { App, RespondFn } from "@slack/bolt";
 import { z } from "zod";
 import { BotError } from "../bot-error.js";
 import type { BotServices } from "../bot-services.js";
+import { downloadImageLink, isSlackFileHost } from "../downloads.js";
 import { errorReply } from "../error-replies.js";
 import { budgetExhausted, failedBeforeOutput, reserveTokens } from "../guardrails/token-budget.js";
 import { completeSlackFile, prepareSlackFile } from "../prepare-slack-media.js";
 import { fileKindOf, type SlackFile } from "../slack-file.js";
-import { isSlackFileHost } from "../slack-files.js";
 import { markdownToMrkdwn, splitMessage } from "../slack-markdown.js";
-import { downloadImageUrl } from "../url-download.js";
 
 /** What /ocr reads: a Slack file (downloaded with the bot token) or a public image URL (without it). */
 type OcrSource = { kind: "slack"; file: SlackFile } | { kind: "url"; url: string };
@@ -110,10 +109,9 @@ async function runOcr(
       source.kind === "slack"
         ? await prepareSlackFile(services, source.file, { allowLongVideo: false })
         : await prepareImage(
-            await downloadImageUrl(source.url, {
-              fetch: services.fetch,
+            await downloadImageLink(source.url, {
               maxBytes: services.config.maxFileBytes,
-              trustedOrigins: services.urlOrigins,
+              allowedOrigins: services.urlOrigins,
             }),
             { model: services.config.model, name: source.url.split("/").pop() || "image" },
           );
