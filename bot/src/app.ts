@@ -104,7 +104,12 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     limit: new ConcurrencyLimit(config.maxConcurrentAnswers, config.maxQueuedAnswers),
     fetch: dependencies.fetch ?? globalThis.fetch,
     now: dependencies.now ?? Date.now,
-    trustedFileOrigins: dependencies.trustedFileOrigins ?? [],
+    // The Web API's origin (SLACK_API_URL) receives the bot token with every call already, so files a
+    // Slack-compatible server there serves (a proxy, or the fake in tests) may receive it too.
+    trustedFileOrigins: [
+      ...(config.slackApiUrl === undefined ? [] : [new URL(config.slackApiUrl).origin]),
+      ...(dependencies.trustedFileOrigins ?? []),
+    ],
     urlOrigins: dependencies.trustedFileOrigins ?? [],
     updateIntervalMilliseconds: dependencies.updateIntervalMilliseconds ?? 1_200,
     streaming: dependencies.streaming ?? config.streaming,
