@@ -24,24 +24,10 @@ export interface CallAccounting<Result> {
 /** Slightly more than a day, so the counter of "today" outlives the day it counts. */
 const counterLifetimeMilliseconds = 25 * 60 * 60 * 1000;
 
-function countersOf(
-  payer: BudgetPayer,
-  limits: BudgetLimits,
-  now: number,
-): { user: BudgetCounter; channel: BudgetCounter } {
+/** The ids of the user's and the channel's counters for the UTC day of `now`. */
+function counterIdsOf(payer: BudgetPayer, now: number): { user: string; channel: string } {
   const day = new Date(now).toISOString().slice(0, 10);
-  return {
-    user: {
-      id: `user:${payer.userId}:${day}`,
-      limit: limits.userDailyTokens,
-      lifetimeMilliseconds: counterLifetimeMilliseconds,
-    },
-    channel: {
-      id: `channel:${payer.channel}:${day}`,
-      limit: limits.channelDailyTokens,
-      lifetimeMilliseconds: counterLifetimeMilliseconds,
-    },
-  };
+  return { user: `user:${payer.userId}:${day}`, channel: `channel:${payer.channel}:${day}` };
 }
 
 /** The tokens the user and the channel have used on the UTC day of `now`. */
@@ -50,8 +36,8 @@ export async function tokensUsedToday(
   payer: BudgetPayer,
   now: number,
 ): Promise<{ user: number; channel: number }> {
-  const { user, channel } = countersOf(payer, { userDailyTokens: 0, channelDailyTokens: 0 }, now);
-  return { user: await budgets.used(user.id), channel: await budgets.used(channel.id) };
+  const ids = counterIdsOf(payer, now);
+  return { user: await budgets.used(ids.user), channel: await budgets.used(ids.channel) };
 }
 
 /** Whether a failed model call cost nothing: refused by the service, or no answer ever arrived. */
@@ -116,7 +102,10 @@ export class RequestBudget {
     call: () => Promise<Result>,
     accounting: CallAccounting<Result>,
   ): Promise<Result> {
-    const { user, channel } = countersOf(this.#payer, this.#limits, this.#now());
+    const ids = counterIdsOf(this.#payer, this.#now());
+    const lifetimeMilliseconds = counterLifetimeMilliseconds;
+    const user: BudgetCounter = { id: ids.user, limit: this.#limits.userDailyTokens, lifetimeMilliseconds };
+    const channel: BudgetCounter = { id: ids.channel, limit: this.#limits.channelDailyTokens, lifetimeMilliseconds };
     const counters = [user, channel];
     const reservation = await this.#budgets.reserve(counters, estimatedTokens);
     if (!reservation.reserved) {
