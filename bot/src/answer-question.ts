@@ -9,11 +9,10 @@ import {
   parseLocalizations,
 } from "@glance/core";
 import { AnswerStream } from "./answer-stream.js";
-import { BotError } from "./bot-error.js";
 import type { BotServices } from "./bot-services.js";
 import { downloadSlackFile } from "./downloads.js";
 import { errorReply, slackErrorCodeOf } from "./error-replies.js";
-import { budgetExhausted, failedBeforeOutput, reserveTokens } from "./guardrails/token-budget.js";
+import { RequestBudget } from "./guardrails/token-budget.js";
 import { completeSlackFile, prepareSlackFile } from "./prepare-slack-media.js";
 import { asksForSummary, locateTargetOf } from "./question-intent.js";
 import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
@@ -65,25 +64,20 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
     return;
   }
   let answer: AnswerStream | undefined;
-  let settle: ((tokens: number) => Promise<void>) | undefined;
   try {
-    const budgetLimits = {
-      userDailyTokens: services.config.userDailyTokens,
-      channelDailyTokens: services.config.channelDailyTokens,
-    };
-    const exhausted = await budgetExhausted(services.store, budgetLimits, {
-      userId: question.userId,
-      channel: question.channel,
-      now: services.now(),
+    const budget = await RequestBudget.check({
+      budgets: services.state.budgets,
+      limits: services.config,
+      payer: { userId: question.userId, channel: question.channel },
+      now: services.now,
     });
-    if (exhausted !== undefined) throw new BotError("budget", exhausted);
     // Slack Connect stubs are completed first, so their type is known when files are chosen.
     const currentFiles = await Promise.all(question.files.map((file) => completeSlackFile(services, file)));
     const current: ThreadMessage = { ts: question.ts, fromBot: false, text: question.text, files: currentFiles };
     const thread =
       question.threadTs === undefined
         ? [current]
-        : await loadThread(services.client, services.store, {
+        : await loadThread(services.client, services.state.threads, {
             channel: question.channel,
             threadTs: question.threadTs,
             botUserId: question.botUserId,
@@ -132,28 +126,19 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
       inputs: media,
       stream: true,
     });
-    const reservation = await reserveTokens(
-      services.store,
-      { userDailyTokens: services.config.userDailyTokens, channelDailyTokens: services.config.channelDailyTokens },
-      {
-        userId: question.userId,
-        channel: question.channel,
-        estimatedTokens: request.estimate.totalTokens,
-        now: services.now(),
-      },
-    );
-    if (!reservation.allowed) {
-      throw new BotError("budget", reservation.message);
-    }
-    settle = reservation.settle;
-    await nextTurnOfEventLoop();
     const stream = answer;
-    const completion = await services.glance.complete(request, {
-      continuePartial: 1,
-      ...(locating ? {} : { onAnswer: (delta: string) => stream.append(delta) }),
-    });
-    await settle(tokensOf(completion, request.estimate.totalTokens));
-    settle = undefined;
+    const estimatedTokens = request.estimate.totalTokens;
+    const completion = await budget.call(
+      estimatedTokens,
+      async () => {
+        await nextTurnOfEventLoop();
+        return services.glance.complete(request, {
+          continuePartial: 1,
+          ...(locating ? {} : { onAnswer: (delta: string) => stream.append(delta) }),
+        });
+      },
+      { tokensUsed: (result) => tokensOf(result, estimatedTokens), outputShown: () => stream.text !== "" },
+    );
     if (completion.partial) {
       notes.push("The model service stopped before the answer was complete; this answer is partial.");
     }
@@ -162,15 +147,13 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
     } else {
       await answer.finish(notes);
     }
-    await rememberInThread(services.store, {
+    await rememberInThread(services.state.threads, {
       channel: question.channel,
       threadTs,
       messages: [current, { ts: answer.ts, fromBot: true, text: answer.text, files: [] }],
     });
   } catch (error) {
     services.logger.warn(`Answering ${question.channel}/${question.ts} failed: ${describe(error)}`);
-    // A refused request, or one whose connection failed before any answer arrived, is refunded.
-    if (settle !== undefined && failedBeforeOutput(error) && (answer?.text ?? "") === "") await settle(0);
     const reply = errorReply(error);
     if (answer === undefined) {
       await replyOrTellUser(services, question, reply);

@@ -9,12 +9,12 @@ import { registerMessageEvents } from "./handlers/message-events.js";
 import { registerOcr } from "./handlers/ocr.js";
 import { createScrubber } from "./secret-scrubber.js";
 import { SlackPoster } from "./slack-poster.js";
-import { MemoryStore } from "./store/memory-store.js";
-import type { Store } from "./store/store.js";
+import { type BotState, createMemoryState } from "./state/bot-state.js";
 
 export interface AppDependencies {
   config: BotConfig;
-  store?: Store;
+  /** Where dedup claims, budgets and caches live; in memory unless given. */
+  state?: BotState;
   logger?: BotLogger;
   now?: () => number;
   /** Used by the model client. Downloads go through core's downloadUntrusted, which pins the checked address. */
@@ -89,7 +89,7 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
   const pending = new Set<Promise<unknown>>();
   const services: BotServices = {
     config,
-    store: dependencies.store ?? new MemoryStore(dependencies.now === undefined ? {} : { now: dependencies.now }),
+    state: dependencies.state ?? createMemoryState(dependencies.now === undefined ? {} : { now: dependencies.now }),
     logger,
     scrub,
     client,
@@ -106,7 +106,12 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     limit: new ConcurrencyLimit(config.maxConcurrentAnswers, config.maxQueuedAnswers),
     fetch: dependencies.fetch ?? globalThis.fetch,
     now: dependencies.now ?? Date.now,
-    trustedFileOrigins: dependencies.trustedFileOrigins ?? [],
+    // The Web API's origin (SLACK_API_URL) receives the bot token with every call already, so files a
+    // Slack-compatible server there serves (a proxy, or the fake in tests) may receive it too.
+    trustedFileOrigins: [
+      ...(config.slackApiUrl === undefined ? [] : [new URL(config.slackApiUrl).origin]),
+      ...(dependencies.trustedFileOrigins ?? []),
+    ],
     urlOrigins: [...(dependencies.trustedFileOrigins ?? []), ...(dependencies.downloadOrigins ?? [])],
     updateIntervalMilliseconds: dependencies.updateIntervalMilliseconds ?? 1_200,
     streaming: dependencies.streaming ?? config.streaming,
@@ -129,13 +134,16 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
       retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
       timeout: dependencies.slackTimeoutMilliseconds ?? 30_000,
     },
-    // Bolt's default conversation store keeps state per process; the bot keeps its own in `store`.
+    // Bolt's default conversation store keeps state per process; the bot keeps its own in `state`.
     convoStore: false,
     // Ack first (Bolt's default, spelled out because the 3 s guarantee rests on it): Bolt acknowledges
     // an Events API request right after checking its signature and authorization (auth.test, cached),
     // before any middleware or listener runs. The listeners only hand work to `track` and return, so
-    // no ack ever waits on the store, a download or the model. Socket Mode acks the same way.
+    // no ack ever waits on the state, a download or the model. Socket Mode acks the same way.
     processBeforeResponse: false,
+    // Bolt's own filter (its default, spelled out because no loop guard in the handlers repeats it): events
+    // from this app's bot user, and bot_message events from this app, never reach a listener.
+    ignoreSelf: true,
     ...(appToken !== undefined
       ? { socketMode: true, appToken }
       : { signingSecret: config.slackSigningSecret ?? "", port: config.port }),

@@ -4,12 +4,13 @@ import type { BotLogger } from "./bot-logger.js";
 import type { BotConfig } from "./config.js";
 import type { ConcurrencyLimit } from "./guardrails/concurrency-limit.js";
 import type { SlackPoster } from "./slack-poster.js";
-import type { Store } from "./store/store.js";
+import type { BotState } from "./state/bot-state.js";
 
 /** What every handler works with; built once by createApp. */
 export interface BotServices {
   config: BotConfig;
-  store: Store;
+  /** Dedup claims, budgets and caches, each behind its own interface. */
+  state: BotState;
   logger: BotLogger;
   scrub: (text: string) => string;
   /** Reads and idempotent writes (retries allowed). */
@@ -25,7 +26,7 @@ export interface BotServices {
   updateIntervalMilliseconds: number;
   /** Whether answers use Slack's streaming API (config.streaming unless a dependency overrides it). */
   streaming: boolean;
-  /** Media being prepared right now, by cache key, so concurrent answers share one download and decode. */
+  /** Media being prepared right now (in this process), so concurrent answers share one download and decode. */
   preparing: Map<string, Promise<PreparedMedia>>;
   /** Work started after an ack, so shutdown (and tests) can wait for it. */
   track(work: Promise<unknown>): void;

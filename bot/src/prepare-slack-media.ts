@@ -31,21 +31,22 @@ export async function prepareSlackFile(
   file: SlackFile,
   options: { allowLongVideo: boolean },
 ): Promise<PreparedMedia> {
-  const key = `media:${services.config.model}:${options.allowLongVideo ? "long" : "strict"}:${file.id}`;
-  const cached = await services.store.get<PreparedMedia>(key);
+  const key = { fileId: file.id, model: services.config.model, longVideo: options.allowLongVideo };
+  const cached = await services.state.media.get(key);
   if (cached !== undefined) return cached;
-  const running = services.preparing.get(key);
+  const preparingKey = `${key.model}:${key.longVideo}:${key.fileId}`;
+  const running = services.preparing.get(preparingKey);
   if (running !== undefined) return running;
   const preparation = (async () => {
     const prepared = await downloadAndPrepare(services, file, options);
-    await services.store.set(key, prepared, mediaCacheMilliseconds);
+    await services.state.media.set(key, prepared, mediaCacheMilliseconds);
     return prepared;
   })();
-  services.preparing.set(key, preparation);
+  services.preparing.set(preparingKey, preparation);
   try {
     return await preparation;
   } finally {
-    services.preparing.delete(key);
+    services.preparing.delete(preparingKey);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ConversationTurn } from "@glance/core";
 import type { WebClient } from "@slack/web-api";
 import type { SlackFile } from "./slack-file.js";
-import type { Store } from "./store/store.js";
+import type { ThreadCache } from "./state/thread-cache.js";
 
 /** One message of a thread as the bot remembers it. */
 export interface ThreadMessage {
@@ -15,21 +15,17 @@ export interface ThreadMessage {
 const threadCacheMilliseconds = 30 * 60 * 1000;
 const maxThreadMessages = 200;
 
-function cacheKey(channel: string, threadTs: string): string {
-  return `thread:${channel}:${threadTs}`;
-}
-
 /**
- * The thread's messages, read once with conversations.replies and then kept in the store: Slack
+ * The thread's messages, read once with conversations.replies and then kept in the thread cache: Slack
  * rate-limits that method hard for some apps, and the bot records its own answers as it posts them.
  */
 export async function loadThread(
   client: WebClient,
-  store: Store,
+  threads: ThreadCache,
   options: { channel: string; threadTs: string; botUserId: string | undefined; current: ThreadMessage },
 ): Promise<ThreadMessage[]> {
-  const key = cacheKey(options.channel, options.threadTs);
-  let messages = await store.get<ThreadMessage[]>(key);
+  const thread = { channel: options.channel, threadTs: options.threadTs };
+  let messages = await threads.get(thread);
   if (messages === undefined) {
     messages = [];
     let cursor: string | undefined;
@@ -56,21 +52,21 @@ export async function loadThread(
   if (!messages.some((message) => message.ts === options.current.ts)) {
     messages = [...messages, options.current].sort((left, right) => Number(left.ts) - Number(right.ts));
   }
-  await store.set(key, messages, threadCacheMilliseconds);
+  await threads.set(thread, messages, threadCacheMilliseconds);
   return messages;
 }
 
 /** Records a message the bot posted (or a newer user message) in the cached thread. */
 export async function rememberInThread(
-  store: Store,
+  threads: ThreadCache,
   options: { channel: string; threadTs: string; messages: ThreadMessage[] },
 ): Promise<void> {
-  const key = cacheKey(options.channel, options.threadTs);
-  const known = (await store.get<ThreadMessage[]>(key)) ?? [];
+  const thread = { channel: options.channel, threadTs: options.threadTs };
+  const known = (await threads.get(thread)) ?? [];
   const byTs = new Map(known.map((message) => [message.ts, message]));
   for (const message of options.messages) byTs.set(message.ts, message);
   const merged = [...byTs.values()].sort((left, right) => Number(left.ts) - Number(right.ts));
-  await store.set(key, merged, threadCacheMilliseconds);
+  await threads.set(thread, merged, threadCacheMilliseconds);
 }
 
 /**
@@ -79,12 +75,15 @@ export async function rememberInThread(
  * not cached needs nothing: the next answer reads it whole.
  */
 export async function recordThreadMessage(
-  store: Store,
+  threads: ThreadCache,
   options: { channel: string; threadTs: string; message: ThreadMessage },
 ): Promise<void> {
-  const key = cacheKey(options.channel, options.threadTs);
-  if ((await store.get<ThreadMessage[]>(key)) === undefined) return;
-  await rememberInThread(store, { channel: options.channel, threadTs: options.threadTs, messages: [options.message] });
+  if ((await threads.get({ channel: options.channel, threadTs: options.threadTs })) === undefined) return;
+  await rememberInThread(threads, {
+    channel: options.channel,
+    threadTs: options.threadTs,
+    messages: [options.message],
+  });
 }
 
 /** The earlier turns, text only: the bot's messages are the assistant, everyone else the user. */

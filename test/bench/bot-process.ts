@@ -1,6 +1,6 @@
 /*
  * The Slack app in its own Node process, for the benchmark (bot-run.ts forks it). It starts the app as
- * bot/src/index.ts does (configuration from the environment, the HTTP receiver, the in-memory store),
+ * bot/src/index.ts does (configuration from the environment, the HTTP receiver, the in-memory state),
  * with two injected dependencies index.ts cannot take from the environment: the fake Slack's file host
  * as a trusted origin for the bot token, and a logger that keeps the queue-wait lines instead of
  * printing every debug line. Everything it measures is this process alone: peak RSS and CPU time come

@@ -48,7 +48,7 @@ describe("threads, DMs, video, locate and /ocr", () => {
     return botReplies(fake, target, ts);
   }
 
-  it("continues a thread with its history and earlier image, reading the thread once (item 2)", async () => {
+  it("continues a thread with its history and earlier image, reading the thread once", async () => {
     const file = fake.addFile({ name: "first.png", mimetype: "image/png", content: await smallPng(1), user });
     const root = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> what is this?`, files: [file] });
     model.script(fakeSteps.answer("It is a blue rectangle."));
@@ -86,7 +86,7 @@ describe("threads, DMs, video, locate and /ocr", () => {
     );
   });
 
-  it("a follow-up sees an image posted in the thread without a mention since the last answer (item 2)", async () => {
+  it("a follow-up sees an image posted in the thread without a mention since the last answer", async () => {
     const first = fake.addFile({ name: "a.png", mimetype: "image/png", content: await smallPng(30), user });
     const root = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> what is this?`, files: [first] });
     model.script(fakeSteps.answer("Image A."));
@@ -114,7 +114,7 @@ describe("threads, DMs, video, locate and /ocr", () => {
     assert.equal(countMedia(model.requests.at(-1)?.body as FakeChatBody).images, 2, "images A and B are both sent");
   });
 
-  it("answers a DM without a mention (item 3)", async () => {
+  it("answers a DM without a mention", async () => {
     const file = fake.addFile({ name: "dm.png", mimetype: "image/png", content: await smallPng(2), user });
     const message = fake.postUserMessage(dm, { user, text: "what colour is this?", files: [file] });
     await running.driver.sendEvent(running.driver.directMessage(dm, message));
@@ -122,7 +122,7 @@ describe("threads, DMs, video, locate and /ocr", () => {
     assert.match(replies.join("\n"), /received 1 image/);
   });
 
-  it("sends a video and says so in the placeholder (item 4)", async () => {
+  it("sends a video and says so in the placeholder", async () => {
     const file = fake.addFile({
       name: "clip.mp4",
       mimetype: "video/mp4",
@@ -150,7 +150,7 @@ describe("threads, DMs, video, locate and /ocr", () => {
     assert.match(refusal.join("\n"), /blink\.mp4: the video duration is 1(\.00)? s, but must be at least 2 s/);
   });
 
-  it("answers a locate question with labelled boxes uploaded to the thread (item 7)", async () => {
+  it("answers a locate question with labelled boxes uploaded to the thread", async () => {
     const content = await readFile(await screenshotPng());
     const file = fake.addFile({ name: "screen.png", mimetype: "image/png", content, user });
     const message = fake.postUserMessage(channel, {
@@ -185,7 +185,7 @@ describe("threads, DMs, video, locate and /ocr", () => {
     }
   });
 
-  it("/ocr reads the channel's latest image, ephemerally, and shares on request (item 6)", async () => {
+  it("/ocr reads the channel's latest image, ephemerally, and shares on request", async () => {
     const file = fake.addFile({ name: "receipt.png", mimetype: "image/png", content: await smallPng(3), user });
     fake.postUserMessage(channel, { user, text: "receipt", files: [file] });
     model.script(fakeSteps.answer("TOTAL 42.00"));
@@ -230,7 +230,7 @@ describe("threads, DMs, video, locate and /ocr", () => {
   });
 });
 
-describe("budgets and the concurrency limit (item 8)", () => {
+describe("daily token budgets and the concurrency limit refuse politely", () => {
   it("refuses politely past a user's daily tokens, and when the queue is full", async () => {
     const [fake, model] = await Promise.all([startFakeSlack(), startFakeModelStudio()]);
     fake.addChannel({ id: channel, name: "general" });

@@ -3,8 +3,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
 import { BotConfigError, loadConfig } from "../../bot/src/config.js";
-import { MemoryStore } from "../../bot/src/store/memory-store.js";
-import type { CounterResult, Store } from "../../bot/src/store/store.js";
+import { type BotState, createMemoryState } from "../../bot/src/state/bot-state.js";
 import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.js";
 import { screenshotPng } from "../support/media-factory.js";
@@ -31,38 +30,33 @@ function imagesSent(model: FakeModelStudio): Buffer[][] {
   });
 }
 
-/** A real store whose every call takes `delayMilliseconds`, as a remote backend under load would. */
-class SlowStore implements Store {
-  readonly #inner = new MemoryStore();
-  readonly #delayMilliseconds: number;
-
-  constructor(delayMilliseconds: number) {
-    this.#delayMilliseconds = delayMilliseconds;
-  }
-
-  async #pause(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, this.#delayMilliseconds));
-  }
-
-  async get<T>(key: string): Promise<T | undefined> {
-    await this.#pause();
-    return this.#inner.get<T>(key);
-  }
-
-  async set<T>(key: string, value: T, ttlMilliseconds: number): Promise<void> {
-    await this.#pause();
-    await this.#inner.set(key, value, ttlMilliseconds);
-  }
-
-  async claim(key: string, ttlMilliseconds: number): Promise<boolean> {
-    await this.#pause();
-    return this.#inner.claim(key, ttlMilliseconds);
-  }
-
-  async incrementWithLimit(key: string, amount: number, limit: number, ttl: number): Promise<CounterResult> {
-    await this.#pause();
-    return this.#inner.incrementWithLimit(key, amount, limit, ttl);
-  }
+/** The in-process state with every call taking `delayMilliseconds`, as a remote backend under load would. */
+function slowState(delayMilliseconds: number): BotState {
+  const inner = createMemoryState();
+  const later = async <Result>(work: () => Promise<Result>): Promise<Result> => {
+    await new Promise((resolve) => setTimeout(resolve, delayMilliseconds));
+    return work();
+  };
+  return {
+    claims: {
+      claim: (id, lifetimeMilliseconds) => later(() => inner.claims.claim(id, lifetimeMilliseconds)),
+    },
+    budgets: {
+      used: (id) => later(() => inner.budgets.used(id)),
+      reserve: (counters, tokens) => later(() => inner.budgets.reserve(counters, tokens)),
+      settle: (counters, reserved, actual) => later(() => inner.budgets.settle(counters, reserved, actual)),
+      refund: (counters, reserved) => later(() => inner.budgets.refund(counters, reserved)),
+    },
+    media: {
+      get: (key) => later(() => inner.media.get(key)),
+      set: (key, media, lifetime) => later(() => inner.media.set(key, media, lifetime)),
+    },
+    threads: {
+      get: (thread) => later(() => inner.threads.get(thread)),
+      set: (thread, messages, lifetime) => later(() => inner.threads.set(thread, messages, lifetime)),
+    },
+    close: () => inner.close(),
+  };
 }
 
 describe("GLANCE_FAST_IMAGES: configuration", () => {
@@ -164,15 +158,15 @@ describe("fast images, one preparation per file, and acks that wait for nothing"
     }
   });
 
-  it("the ack does not wait for a slow store: the answer comes after it", async () => {
-    const running = await startBot(fake, model, { dependencies: { store: new SlowStore(1_500) } });
+  it("the ack does not wait for slow state: the answer comes after it", async () => {
+    const running = await startBot(fake, model, { dependencies: { state: slowState(1_500) } });
     try {
       model.script(fakeSteps.slow(10, "patient answer"));
       const file = fake.addFile({ name: "later.png", mimetype: "image/png", content: screenshot, user });
       const message = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> hi`, files: [file] });
       const delivery = await running.driver.sendEvent(running.driver.appMention(channel, message));
       assert.equal(delivery.status, 200);
-      // The dedup claim alone takes 1.5 s per store call; the ack came before any of it.
+      // The dedup claim alone takes 1.5 s per state call; the ack came before any of it.
       assert.ok(delivery.milliseconds < 1_000, `acked in ${delivery.milliseconds} ms`);
       assert.equal(botReplies(fake, channel, message.ts).length, 0);
       await waitFor(() => /patient answer/.test(botReplies(fake, channel, message.ts).join("")), "the answer", 30_000);

@@ -25,7 +25,7 @@ function smallPng(seed: number): Promise<Buffer> {
     .toBuffer();
 }
 
-describe("mentions with files (item 1) and the guardrails around them (item 8)", () => {
+describe("mentions with files, answered once, fast and safely", () => {
   let fake: FakeSlack;
   let model: FakeModelStudio;
   let running: RunningBot;
@@ -132,7 +132,7 @@ describe("mentions with files (item 1) and the guardrails around them (item 8)",
     }
   });
 
-  it("ignores the bot's own messages and edits, so nothing loops", async () => {
+  it("ignores its own messages, other apps' messages and edits, so nothing loops", async () => {
     const postingMethods = [
       "chat.postMessage",
       "chat.startStream",
@@ -150,6 +150,32 @@ describe("mentions with files (item 1) and the guardrails around them (item 8)",
     const original = mention("typo", [image("edit.png", await smallPng(4))]);
     const edited = { ...original, text: `${original.text} fixed`, edited: { user, ts: `${Number(original.ts) + 5}` } };
     await running.driver.sendEvent(running.driver.messageChanged(channel, edited, original));
+    // Its own user even without a bot_id, as a mention and as a message with an upload.
+    const ownUpload = fake.postUserMessage(channel, {
+      user: fake.botUserId,
+      text: `<@${fake.botUserId}> look`,
+      files: [image("own.png", await smallPng(8))],
+    });
+    await running.driver.sendEvent(running.driver.appMention(channel, ownUpload));
+    await running.driver.sendEvent(running.driver.channelMessage(channel, ownUpload));
+    // Another app mentioning it: two bots must not answer each other forever.
+    const otherApp = { user: "U0OTHERAPP", bot_id: "B0OTHERAPP" };
+    const otherText = {
+      ...fake.postUserMessage(channel, { user: otherApp.user, text: `<@${fake.botUserId}> hi` }),
+      ...otherApp,
+    };
+    const otherUpload = {
+      ...fake.postUserMessage(channel, {
+        user: otherApp.user,
+        text: `<@${fake.botUserId}> and this`,
+        files: [image("other.png", await smallPng(9))],
+      }),
+      ...otherApp,
+    };
+    for (const message of [otherText, otherUpload]) {
+      await running.driver.sendEvent(running.driver.appMention(channel, message));
+      await running.driver.sendEvent(running.driver.channelMessage(channel, message));
+    }
     await new Promise((resolve) => setTimeout(resolve, 300));
     await running.bot.idle();
     assert.equal(postings(), postingsBefore, "nothing posted, streamed, edited or uploaded");
@@ -228,7 +254,7 @@ describe("mentions with files (item 1) and the guardrails around them (item 8)",
     assert.match(reply, /don't see an image/);
   });
 
-  describe("bad input gets a clear reply in the thread (item 9)", () => {
+  describe("bad input gets a clear reply in the thread", () => {
     const cases: Array<{
       name: string;
       setup: () => Promise<ReturnType<FakeSlack["addFile"]>[]>;

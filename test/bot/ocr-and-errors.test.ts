@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { isNonPublicAddress } from "@glance/core";
 import sharp from "sharp";
+import { tokensUsedToday } from "../../bot/src/guardrails/token-budget.js";
 import {
   countMedia,
   type FakeChatBody,
@@ -41,7 +42,7 @@ async function startImageHost(image: Buffer): Promise<{ origin: string; server: 
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-describe("/ocr sources, snippets and the Extract text shortcut (item 6)", () => {
+describe("/ocr sources, snippets and the Extract text shortcut", () => {
   let fake: FakeSlack;
   let model: FakeModelStudio;
   let running: RunningBot;
@@ -223,13 +224,13 @@ describe("/ocr sources, snippets and the Extract text shortcut (item 6)", () => 
   it("refunds the reserved tokens when the model fails before answering", async () => {
     const file = fake.addFile({ name: "refund.png", mimetype: "image/png", content: await smallPng(8), user });
     fake.postUserMessage(channel, { user, text: "scan", files: [file] });
-    const day = new Date().toISOString().slice(0, 10);
-    const key = `budget:user:${user}:${day}`;
-    const spentBefore = (await running.bot.services.store.get<number>(key)) ?? 0;
+    const spent = async () =>
+      (await tokensUsedToday(running.bot.services.state.budgets, { userId: user, channel }, Date.now())).user;
+    const spentBefore = await spent();
     model.script(fakeSteps.serverError(503));
     const answer = await ocr("");
     assert.equal(answer.response_type, "ephemeral");
-    assert.equal((await running.bot.services.store.get<number>(key)) ?? 0, spentBefore, "nothing stays booked");
+    assert.equal(await spent(), spentBefore, "nothing stays booked");
   });
 
   it("answers unknown arguments, an empty fields list and a pasted Slack file URL clearly", async () => {
@@ -246,7 +247,7 @@ describe("/ocr sources, snippets and the Extract text shortcut (item 6)", () => 
   });
 });
 
-describe("error paths (item 9)", () => {
+describe("no channel access, file size limits, Slack Connect stubs and video length", () => {
   let fake: FakeSlack;
   let model: FakeModelStudio;
   let running: RunningBot;

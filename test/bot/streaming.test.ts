@@ -56,7 +56,7 @@ function occurrences(text: string, part: string): number {
   return text.split(part).length - 1;
 }
 
-describe("streamed answers (item 5) and posts that time out but land (item 8)", () => {
+describe("streamed answers, and posts that time out but land", () => {
   let fake: FakeSlack;
   let model: FakeModelStudio;
   let running: RunningBot;
@@ -163,7 +163,7 @@ describe("streamed answers (item 5) and posts that time out but land (item 8)", 
     for (const sentence of sentences) assert.equal(occurrences(text, sentence), 1, sentence);
   });
 
-  it("posts exactly one reply when chat.postMessage times out but lands (item 8)", async () => {
+  it("posts exactly one reply when chat.postMessage times out but lands", async () => {
     const postsBefore = fake.callsOf("chat.postMessage").length;
     fake.failNext("chat.postMessage", { delayMilliseconds: 1_200, landAnyway: true });
     // No file: the reply is a plain chat.postMessage ("I don't see an image...").

@@ -1,4 +1,4 @@
-import type { Store } from "../store/store.js";
+import type { EventClaims } from "../state/event-claims.js";
 
 /** Slack retries for up to about 5 minutes; an hour covers late retries with room to spare. */
 const claimLifetimeMilliseconds = 60 * 60 * 1000;
@@ -9,11 +9,11 @@ const claimLifetimeMilliseconds = 60 * 60 * 1000;
  * the channel and ts. Both claims are taken, so either kind of duplicate is dropped.
  */
 export async function claimDelivery(
-  store: Store,
+  claims: EventClaims,
   delivery: { eventId: string | undefined; channel: string; ts: string },
 ): Promise<boolean> {
-  if (delivery.eventId !== undefined && !(await store.claim(`event:${delivery.eventId}`, claimLifetimeMilliseconds))) {
+  if (delivery.eventId !== undefined && !(await claims.claim(`event:${delivery.eventId}`, claimLifetimeMilliseconds))) {
     return false;
   }
-  return store.claim(`message:${delivery.channel}:${delivery.ts}`, claimLifetimeMilliseconds);
+  return claims.claim(`message:${delivery.channel}:${delivery.ts}`, claimLifetimeMilliseconds);
 }

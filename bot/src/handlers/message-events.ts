@@ -1,19 +1,16 @@
 import { setImmediate as nextTurnOfEventLoop } from "node:timers/promises";
-import type { App } from "@slack/bolt";
+import { type App, type Middleware, type SlackEventMiddlewareArgs, subtype } from "@slack/bolt";
 import { answerQuestion } from "../answer-question.js";
 import type { BotServices } from "../bot-services.js";
 import { claimDelivery } from "../guardrails/event-dedup.js";
 import type { SlackFile } from "../slack-file.js";
 import { recordThreadMessage } from "../thread-history.js";
 
-/** The fields of app_mention and message events the bot reads. */
+/** The fields of app_mention and message events the bot reads (event payloads are data, checked here). */
 interface RawMessageEvent {
-  type?: string;
-  subtype?: string;
   channel?: string;
   channel_type?: string;
   user?: string;
-  bot_id?: string;
   text?: string;
   ts?: string;
   thread_ts?: string;
@@ -21,39 +18,55 @@ interface RawMessageEvent {
   edited?: unknown;
 }
 
-/** Subtypes that are a person writing: plain messages, uploads, and thread replies also sent to the channel. */
-const answerableSubtypes = new Set<string | undefined>([undefined, "file_share", "thread_broadcast"]);
+type MessageEventMiddleware = Middleware<SlackEventMiddlewareArgs<"message">>;
+
+/** Plain messages: Bolt's subtype() matches one named subtype, and a person's plain message has none. */
+const withoutSubtype: MessageEventMiddleware = async ({ message, next }) => {
+  if (message.subtype === undefined) await next();
+};
+
+/**
+ * Other apps' messages and mentions: two bots answering each other would never stop. This app's own
+ * messages never get this far: Bolt's ignoreSelf (on in app.ts) drops them.
+ */
+async function skipOtherApps({ event, next }: { event: object; next: () => Promise<void> }): Promise<void> {
+  if ((event as { bot_id?: unknown }).bot_id === undefined) await next();
+}
 
 /**
  * Mentions in channels (app_mention, or a message event carrying the mention) and direct messages.
  * Bolt has already acknowledged the event; the work runs detached so the listener returns at once.
  */
 export function registerMessageEvents(app: App, services: BotServices): void {
-  app.event("app_mention", async ({ event, body, context }) => {
-    dispatch(services, event as RawMessageEvent, eventIdOf(body), context, "mention");
+  app.event("app_mention", skipOtherApps, async ({ event, body, context }) => {
+    dispatch(services, event as RawMessageEvent, body.event_id, context, "mention");
   });
-  app.event("message", async ({ event, body, context }) => {
+  const onMessage: MessageEventMiddleware = async ({ event, body, context }) => {
     const raw = event as RawMessageEvent;
     const direct = raw.channel_type === "im";
     const mentioned = context.botUserId !== undefined && (raw.text ?? "").includes(`<@${context.botUserId}>`);
     if (!direct && !mentioned) {
       // message.channels/groups/mpim deliver every message of a channel: the bot answers none of them
       // without a mention, but remembers thread replies so a later question in the thread sees them.
-      rememberThreadReply(services, raw, context.botUserId);
+      rememberThreadReply(services, raw);
       return;
     }
-    dispatch(services, raw, eventIdOf(body), context, direct ? "direct" : "mention");
-  });
+    dispatch(services, raw, body.event_id, context, direct ? "direct" : "mention");
+  };
+  // A person writing: plain messages, uploads (file_share) and thread replies also sent to the channel
+  // (thread_broadcast). Every other subtype (edits, deletions, joins, bot messages) reaches no listener.
+  app.message(withoutSubtype, skipOtherApps, onMessage);
+  app.message(subtype("file_share"), skipOtherApps, onMessage);
+  app.message(subtype("thread_broadcast"), skipOtherApps, onMessage);
 }
 
-function rememberThreadReply(services: BotServices, event: RawMessageEvent, botUserId: string | undefined): void {
-  if (event.bot_id !== undefined || !answerableSubtypes.has(event.subtype)) return;
+function rememberThreadReply(services: BotServices, event: RawMessageEvent): void {
   if (event.channel === undefined || event.ts === undefined || event.thread_ts === undefined) return;
-  if (event.thread_ts === event.ts || (botUserId !== undefined && event.user === botUserId)) return;
+  if (event.thread_ts === event.ts) return;
   const { channel, ts, thread_ts: threadTs } = event;
   const files = event.files ?? [];
   services.track(
-    recordThreadMessage(services.store, {
+    recordThreadMessage(services.state.threads, {
       channel,
       threadTs,
       message: { ts, fromBot: false, text: event.text ?? "", files },
@@ -68,19 +81,17 @@ function dispatch(
   context: { botUserId?: string | undefined; teamId?: string | undefined },
   kind: "mention" | "direct",
 ): void {
-  const { botUserId } = context;
-  // No loops: never answer a bot (ourselves included), an edit, a deletion or any other system message.
-  if (event.bot_id !== undefined || !answerableSubtypes.has(event.subtype) || event.edited !== undefined) return;
+  // An edit that adds a mention is not a new question.
+  if (event.edited !== undefined) return;
   if (event.user === undefined || event.channel === undefined || event.ts === undefined) return;
-  if (botUserId !== undefined && event.user === botUserId) return;
   const { channel, ts, user } = event;
   services.track(
     (async () => {
       // Start the answer on a later turn of the event loop: in a burst, the requests Slack has already
       // sent are then all read and acknowledged first, instead of each one waiting behind the start of
-      // every earlier answer (the download's setup, the store, the Slack calls).
+      // every earlier answer (the download's setup, the state, the Slack calls).
       await nextTurnOfEventLoop();
-      if (!(await claimDelivery(services.store, { eventId, channel, ts }))) {
+      if (!(await claimDelivery(services.state.claims, { eventId, channel, ts }))) {
         services.logger.debug(`Skipped a repeated delivery of ${channel}/${ts} (${kind}).`);
         return;
       }
@@ -91,14 +102,9 @@ function dispatch(
         userId: user,
         text: event.text ?? "",
         files: event.files ?? [],
-        botUserId,
+        botUserId: context.botUserId,
         teamId: context.teamId,
       });
     })(),
   );
-}
-
-function eventIdOf(body: unknown): string | undefined {
-  const eventId = (body as { event_id?: unknown }).event_id;
-  return typeof eventId === "string" ? eventId : undefined;
 }
