@@ -2,12 +2,13 @@
  * Proves the fake Socket Mode endpoint against the real @slack/socket-mode SocketModeClient (the
  * version Bolt 5.1.0 uses) over a real WebSocket: apps.connections.open, hello, envelopes and their
  * acknowledgements, a dropped socket and a refresh request each answered by exactly one reconnect,
- * and a connection that lives through the client's own pings. The client needs undici 7 (its peer
- * range): under undici 6, which has no WebSocket ping, it reconnects every few hundred milliseconds
- * here and the reconnect counts below fail.
+ * a connection that lives through the client's own pings, and a Bolt app in Socket Mode. The client
+ * needs undici 7 (its peer range): under undici 6, which has no WebSocket ping, it reconnects every
+ * few hundred milliseconds here and the reconnect and ping tests fail.
  */
 import assert from "node:assert/strict";
 import { describe, type TestContext, test } from "node:test";
+import { App } from "@slack/bolt";
 import { LogLevel, SocketModeClient } from "@slack/socket-mode";
 import { WebClient } from "@slack/web-api";
 import { WebSocket } from "ws";
@@ -44,20 +45,26 @@ interface Harness {
   fake: FakeSlack;
   /** Starts a SocketModeClient against the fake and resolves once it is connected (hello received). */
   connect(): Promise<RunningClient>;
+  /** Stops another client of the fake after the test, before the fake closes. */
+  stopBeforeClose(stop: () => Promise<unknown>): void;
 }
 
 /** A fake Slack for one test; afterwards its clients disconnect, then it closes. */
 async function startHarness(context: TestContext): Promise<Harness> {
   const fake = await startFakeSlack();
-  const clients: SocketModeClient[] = [];
+  const stops: Array<() => Promise<unknown>> = [];
   context.after(async () => {
     // Clients first: a SocketModeClient whose server vanished before disconnect() keeps a 30 s
     // close-handshake timer, which would hold the test process open.
-    for (const client of clients) await client.disconnect();
+    for (const stop of stops) await stop();
+    await fake.socketMode.waitUntilAllClosed();
     await fake.close();
   });
   return {
     fake,
+    stopBeforeClose(stop) {
+      stops.push(stop);
+    },
     async connect() {
       const problems: string[] = [];
       const record =
@@ -79,7 +86,7 @@ async function startHarness(context: TestContext): Promise<Harness> {
         },
         clientOptions: { slackApiUrl: fake.apiUrl },
       });
-      clients.push(client);
+      stops.push(() => client.disconnect());
       const frames: Array<Record<string, unknown>> = [];
       client.on("ws_message", (data: unknown) => {
         if (typeof data === "string") frames.push(JSON.parse(data) as Record<string, unknown>);
@@ -237,6 +244,49 @@ describe("fake Socket Mode endpoint through the real SocketModeClient", () => {
     );
     assert.equal(fake.socketMode.openConnections().length, 1);
     assert.equal(running.connectedCount(), 3);
+  });
+
+  test("serves a Bolt app in Socket Mode: Bolt acknowledges the envelope and runs its listener", async (context) => {
+    const { fake, stopBeforeClose } = await startHarness(context);
+    const quiet = () => {};
+    const app = new App({
+      token: fake.botToken,
+      appToken: fake.appToken,
+      socketMode: true,
+      clientOptions: { slackApiUrl: fake.apiUrl },
+      // Bolt's Socket Mode receiver calls apps.connections.open with these options, not clientOptions.
+      installerOptions: { clientOptions: { slackApiUrl: fake.apiUrl } },
+      logger: {
+        debug: quiet,
+        info: quiet,
+        warn: quiet,
+        error: quiet,
+        setLevel: quiet,
+        getLevel: () => LogLevel.ERROR,
+        setName: quiet,
+      },
+    });
+    const mentions: string[] = [];
+    app.event("app_mention", async ({ event }) => {
+      mentions.push(event.text);
+    });
+    await app.start();
+    // Bolt's stop() does not wait for the socket to close; the harness waits for that before closing the fake.
+    stopBeforeClose(() => app.stop());
+    await fake.socketMode.waitForConnections(1);
+    const envelope = fake.socketMode.sendEvent({
+      type: "app_mention",
+      user: "U1",
+      text: "<@U0GLANCEBOT> over the socket",
+      ts: "1700000000.000300",
+      channel: "C1",
+      event_ts: "1700000000.000300",
+    });
+    const acknowledgement = await fake.socketMode.waitForAcknowledgement(envelope);
+    assert.equal(acknowledgement.connection, 1);
+    for (let attempt = 0; attempt < 100 && mentions.length === 0; attempt += 1) await sleep(20);
+    assert.deepEqual(mentions, ["<@U0GLANCEBOT> over the socket"]);
+    assert.equal(fake.socketMode.openCalls(), 1);
   });
 
   test("keeps one connection through the client's pings: each answered, no reconnect", async (context) => {

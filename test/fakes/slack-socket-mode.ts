@@ -91,6 +91,12 @@ export interface FakeSocketMode {
   openConnections(): FakeSocketModeConnection[];
   /** Resolves once `count` connections have been made in all; rejects after the timeout (default 5 s). */
   waitForConnections(count: number, timeoutMilliseconds?: number): Promise<void>;
+  /**
+   * Resolves once every connection so far has closed; rejects after the timeout (default 5 s). Bolt's
+   * app.stop() does not wait for its socket to close; await this before closing the fake, or the
+   * client, finding its server gone mid close handshake, keeps a 30 s timer that holds the process.
+   */
+  waitUntilAllClosed(timeoutMilliseconds?: number): Promise<void>;
   /** Resolves with the acknowledgement of an envelope; rejects after the timeout (default 5 s). */
   waitForAcknowledgement(envelopeId: string, timeoutMilliseconds?: number): Promise<FakeSocketModeAcknowledgement>;
   /** Delivers an event in an events_api envelope on the newest open connection; returns the envelope_id. */
@@ -267,6 +273,14 @@ export function createSocketModeEndpoint(options: {
       await waitFor(
         () => (connections.length >= count ? true : undefined),
         `${count} connection(s) (${connections.length} so far)`,
+        timeoutMilliseconds,
+      );
+    },
+
+    async waitUntilAllClosed(timeoutMilliseconds = 5_000) {
+      await waitFor(
+        () => (unclosed().length === 0 ? true : undefined),
+        `every connection to close (${unclosed().length} still open)`,
         timeoutMilliseconds,
       );
     },
