@@ -1,10 +1,21 @@
 /*
  * Delivers events, slash commands and shortcuts to an app's HTTP receiver the way Slack does:
- * the same envelopes and form bodies, a v0 HMAC-SHA256 signature over "v0:{timestamp}:{raw body}",
- * and the retry headers Slack adds when it redelivers an event.
+ * the same envelopes and form bodies (built in slack-payloads.ts), a v0 HMAC-SHA256 signature over
+ * "v0:{timestamp}:{raw body}" (https://docs.slack.dev/authentication/verifying-requests-from-slack),
+ * and the retry headers Slack adds when it redelivers an event
+ * (https://docs.slack.dev/apis/events-api/#retries). slack-socket-mode.ts delivers the same payloads
+ * over Socket Mode.
  */
-import { createHmac, randomBytes } from "node:crypto";
-import type { FakeSlack, FakeSlackFile, FakeSlackMessage } from "./slack.js";
+import { createHmac } from "node:crypto";
+import type { FakeSlack, FakeSlackMessage } from "./slack.js";
+import {
+  eventCallback,
+  messageEvent,
+  messageFields,
+  messageShortcutPayload,
+  newEventId,
+  slashCommandFields,
+} from "./slack-payloads.js";
 
 export interface DeliveryResult {
   status: number;
@@ -58,28 +69,9 @@ function signature(secret: string, timestampSeconds: number, body: string): stri
   return `v0=${createHmac("sha256", secret).update(`v0:${timestampSeconds}:${body}`).digest("hex")}`;
 }
 
-function randomToken(prefix: string, length: number): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  let text = prefix;
-  for (const byte of randomBytes(length)) {
-    text += alphabet[byte % alphabet.length];
-  }
-  return text;
-}
-
-/** Files as Slack puts them in events: the fake's own `access` switch is not part of the wire shape. */
-function wireFiles(files: FakeSlackFile[] | undefined): Record<string, unknown>[] | undefined {
-  return files?.map((file) => {
-    const { access: _access, ...visible } = file;
-    return { ...visible, mode: "hosted", is_external: false, permalink: `${file.url_private}#permalink` };
-  });
-}
-
 export function createSlackDriver(options: { appUrl: string; fake: FakeSlack; signingSecret?: string }): SlackDriver {
   const { appUrl, fake } = options;
   const secret = options.signingSecret ?? fake.signingSecret;
-  // Slack's verification token (deprecated but still sent in every payload).
-  const verificationToken = "fake-verification-token";
   let lastEventId: string | undefined;
 
   async function post(
@@ -108,69 +100,11 @@ export function createSlackDriver(options: { appUrl: string; fake: FakeSlack; si
     return Math.floor(Date.now() / 1000);
   }
 
-  function messageFields(channel: string, message: FakeSlackMessage): Record<string, unknown> {
-    const fields: Record<string, unknown> = {
-      text: message.text,
-      ts: message.ts,
-      event_ts: message.ts,
-      channel,
-      team: fake.teamId,
-    };
-    if (message.user !== undefined) fields.user = message.user;
-    if (message.bot_id !== undefined) fields.bot_id = message.bot_id;
-    if (message.thread_ts !== undefined) fields.thread_ts = message.thread_ts;
-    if (message.blocks !== undefined) fields.blocks = message.blocks;
-    if (message.edited !== undefined) fields.edited = message.edited;
-    const files = wireFiles(message.files);
-    if (files !== undefined && files.length > 0) {
-      fields.files = files;
-      fields.upload = false;
-      fields.display_as_bot = false;
-    }
-    if (message.user !== undefined && message.bot_id === undefined) {
-      fields.client_msg_id = crypto.randomUUID();
-    }
-    return fields;
-  }
-
-  function messageEvent(channel: string, message: FakeSlackMessage, channelType: string): Record<string, unknown> {
-    const event: Record<string, unknown> = {
-      type: "message",
-      ...messageFields(channel, message),
-      channel_type: channelType,
-    };
-    const subtype =
-      message.subtype ?? (message.files !== undefined && message.files.length > 0 ? "file_share" : undefined);
-    if (subtype !== undefined) event.subtype = subtype;
-    return event;
-  }
-
   return {
     async sendEvent(event, eventOptions = {}) {
-      const eventId = eventOptions.eventId ?? randomToken("Ev", 10);
+      const eventId = eventOptions.eventId ?? newEventId();
       lastEventId = eventId;
-      const envelope = {
-        token: verificationToken,
-        team_id: fake.teamId,
-        context_team_id: fake.teamId,
-        context_enterprise_id: null,
-        api_app_id: fake.appId,
-        event,
-        type: "event_callback",
-        event_id: eventId,
-        event_time: nowSeconds(),
-        authorizations: [
-          {
-            enterprise_id: null,
-            team_id: fake.teamId,
-            user_id: fake.botUserId,
-            is_bot: true,
-            is_enterprise_install: false,
-          },
-        ],
-        is_ext_shared_channel: false,
-        event_context: `4-${Buffer.from(JSON.stringify({ event_id: eventId, team: fake.teamId })).toString("base64url")}`,
-      };
+      const envelope = eventCallback(fake, event, eventId);
       const headers: Record<string, string> = {};
       if (eventOptions.retryNum !== undefined) headers["x-slack-retry-num"] = String(eventOptions.retryNum);
       if (eventOptions.retryReason !== undefined) headers["x-slack-retry-reason"] = eventOptions.retryReason;
@@ -178,69 +112,31 @@ export function createSlackDriver(options: { appUrl: string; fake: FakeSlack; si
     },
 
     sendSlashCommand(command) {
-      const form = new URLSearchParams({
-        token: verificationToken,
-        team_id: fake.teamId,
-        team_domain: "glance-fake",
-        channel_id: command.channelId,
-        channel_name: command.channelId.toLowerCase(),
-        user_id: command.userId,
-        user_name: command.userId.toLowerCase(),
-        command: command.command,
-        text: command.text,
-        api_app_id: fake.appId,
-        is_enterprise_install: "false",
-        response_url: command.responseUrl ?? fake.responseUrl(),
-        trigger_id: `${Date.now()}.${randomToken("", 12)}`,
-      });
+      const form = new URLSearchParams(slashCommandFields(fake, command, command.responseUrl ?? fake.responseUrl()));
       return post(form.toString(), "application/x-www-form-urlencoded", nowSeconds(), {});
     },
 
     sendMessageShortcut(shortcut) {
-      const message: Record<string, unknown> = {
-        type: "message",
-        ...messageFields(shortcut.channelId, shortcut.message),
-      };
-      delete message.channel;
-      delete message.event_ts;
-      const payload = {
-        type: "message_action",
-        token: verificationToken,
-        action_ts: `${nowSeconds()}.${String(Date.now() % 1_000_000).padStart(6, "0")}`,
-        team: { id: fake.teamId, domain: "glance-fake" },
-        user: {
-          id: shortcut.userId,
-          username: shortcut.userId.toLowerCase(),
-          team_id: fake.teamId,
-          name: shortcut.userId.toLowerCase(),
-        },
-        channel: { id: shortcut.channelId, name: shortcut.channelId.toLowerCase() },
-        is_enterprise_install: false,
-        enterprise: null,
-        callback_id: shortcut.callbackId,
-        trigger_id: `${Date.now()}.${randomToken("", 12)}`,
-        response_url: shortcut.responseUrl ?? fake.responseUrl(),
-        message_ts: shortcut.message.ts,
-        message,
-      };
+      const payload = messageShortcutPayload(fake, shortcut, shortcut.responseUrl ?? fake.responseUrl());
       const form = new URLSearchParams({ payload: JSON.stringify(payload) });
       return post(form.toString(), "application/x-www-form-urlencoded", nowSeconds(), {});
     },
 
     appMention(channel, message) {
-      return { type: "app_mention", ...messageFields(channel, message) };
+      return { type: "app_mention", ...messageFields(fake, channel, message) };
     },
 
     directMessage(channel, message) {
-      return messageEvent(channel, message, "im");
+      return messageEvent(fake, channel, message, "im");
     },
 
     channelMessage(channel, message) {
-      return messageEvent(channel, message, "channel");
+      return messageEvent(fake, channel, message, "channel");
     },
 
     botMessage(channel, message) {
       const event = messageEvent(
+        fake,
         channel,
         { ...message, bot_id: message.bot_id ?? fake.botId },
         channel.startsWith("D") ? "im" : "channel",
@@ -258,8 +154,8 @@ export function createSlackDriver(options: { appUrl: string; fake: FakeSlack; si
         channel_type: channel.startsWith("D") ? "im" : "channel",
         ts: `${nowSeconds()}.${String(Date.now() % 1_000_000).padStart(6, "0")}`,
         event_ts: `${nowSeconds()}.${String(Date.now() % 1_000_000).padStart(6, "0")}`,
-        message: { type: "message", ...messageFields(channel, message) },
-        previous_message: { type: "message", ...messageFields(channel, previous) },
+        message: { type: "message", ...messageFields(fake, channel, message) },
+        previous_message: { type: "message", ...messageFields(fake, channel, previous) },
       };
     },
 

@@ -1,6 +1,7 @@
 /*
  * Wire helpers of the fake Slack: reading request bodies the way Slack accepts them (form-encoded,
- * JSON or multipart), finding the token, and answering JSON or an HTML page.
+ * JSON or multipart: https://docs.slack.dev/apis/web-api/#posting_json), finding the token, and
+ * answering JSON or an HTML page.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
