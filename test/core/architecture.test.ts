@@ -46,8 +46,21 @@ describe("repository shape", () => {
     }
   });
 
-  it("names files in kebab case", () => {
-    for (const file of [...library, ...sourceFiles("core/cli"), ...sourceFiles("test")]) {
+  it("lets only the Slack app's and the CLI's entry points read the environment", () => {
+    // Config is validated once at the edge; everything after takes typed values, so tests can pass their own.
+    const entries = new Set([join("bot", "src", "index.ts"), join("core", "cli", "main.ts")]);
+    const files = [...sourceFiles("bot/src"), ...sourceFiles("core/cli")];
+    assert.ok(files.some((file) => entries.has(file)));
+    for (const file of files.filter((path) => !entries.has(path))) {
+      // Comments may name process.env; code may not.
+      const code = readFileSync(join(root, file), "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+      assert.doesNotMatch(code, /process\.env/, `${file} reads process.env; its entry point passes what it needs`);
+    }
+  });
+
+  it("names files in kebab case in every package", () => {
+    const everyPackage = ["core/src", "core/cli", "action/src", "bot/src", "test"].flatMap(sourceFiles);
+    for (const file of everyPackage) {
       const name = relative(root, file).split("/").at(-1) ?? "";
       assert.match(name, /^[a-z0-9]+(-[a-z0-9]+)*(\.test)?\.ts$/, `${file} is not kebab-case`);
     }
