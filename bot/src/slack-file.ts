@@ -11,6 +11,16 @@ export interface SlackFile {
   /** Slack Connect files from another workspace arrive as a stub: `file_access: "check_file_info"`. */
   file_access?: string;
   mode?: string;
+  /** Who uploaded it. */
+  user?: string;
+}
+
+/** Where files.info says a file is shared: public channels, private channels, DMs, and shares by conversation. */
+export interface FileShares {
+  channels?: string[];
+  groups?: string[];
+  ims?: string[];
+  shares?: { public?: Record<string, unknown>; private?: Record<string, unknown> };
 }
 
 /** A stub that must be completed with files.info before it can be classified or downloaded. */
@@ -40,3 +50,15 @@ export function fileLabel(file: SlackFile): string {
 
 export const supportedTypesSentence =
   "I read images (PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC, AVIF) and videos (MP4, MOV, MKV, WebM, AVI, FLV, WMV).";
+
+/** Every conversation files.info says the file is shared in. */
+export function conversationsOfFile(file: FileShares): string[] {
+  const listed = [
+    ...(file.channels ?? []),
+    ...(file.groups ?? []),
+    ...(file.ims ?? []),
+    ...Object.keys(file.shares?.public ?? {}),
+    ...Object.keys(file.shares?.private ?? {}),
+  ];
+  return [...new Set(listed)];
+}

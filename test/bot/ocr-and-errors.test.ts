@@ -245,6 +245,46 @@ describe("/ocr sources, snippets and the Extract text shortcut", () => {
     const request = fake.fileRequests.findLast((item) => item.fileId === file.id);
     assert.ok(request !== undefined, "downloaded from Slack");
   });
+
+  it("reads a pasted Slack file only for someone who uploaded it or is in a conversation it is shared in", async () => {
+    // A private channel and a DM with the bot that carol is not in: the bot can see their files, carol cannot.
+    fake.addChannel({ id: "G0SECRET", name: "secret", isPrivate: true, members: ["U0DAVE"] });
+    fake.addChannel({ id: "D0DAVE", name: "dave-dm", isIm: true, members: ["U0DAVE"] });
+    const requestsBefore = model.requests.length;
+    for (const conversation of ["G0SECRET", "D0DAVE"]) {
+      const secret = fake.addFile({
+        name: "payroll.png",
+        mimetype: "image/png",
+        content: await smallPng(11),
+        user: "U0DAVE",
+      });
+      fake.postUserMessage(conversation, { user: "U0DAVE", text: "numbers", files: [secret] });
+      const refused = await ocr(secret.url_private);
+      assert.match(
+        String(refused.text),
+        /only read Slack files you uploaded or that are shared in a conversation you are in/,
+      );
+      assert.equal(refused.response_type, "ephemeral");
+      assert.equal(
+        fake.fileRequests.filter((item) => item.fileId === secret.id).length,
+        0,
+        `nothing of the file in ${conversation} was downloaded`,
+      );
+    }
+    assert.equal(model.requests.length, requestsBefore, "the model never saw it");
+
+    // Once carol is in the private channel, the same kind of file is hers to read.
+    fake.addChannel({ id: "G0SHARED", name: "shared", isPrivate: true, members: ["U0DAVE", user] });
+    const shared = fake.addFile({
+      name: "plan.png",
+      mimetype: "image/png",
+      content: await smallPng(12),
+      user: "U0DAVE",
+    });
+    fake.postUserMessage("G0SHARED", { user: "U0DAVE", text: "the plan", files: [shared] });
+    model.script(fakeSteps.answer("PLAN TEXT"));
+    assert.equal((await ocr(shared.url_private)).text, "PLAN TEXT");
+  });
 });
 
 describe("no channel access, file size limits, Slack Connect stubs and video length", () => {

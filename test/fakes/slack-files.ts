@@ -21,7 +21,12 @@ export function fileMethods(workspace: SlackWorkspace): MethodTable {
       if (stored === undefined || stored.file.access === "other-workspace") {
         return failure("file_not_found");
       }
-      return { ok: true, file: publicFile(stored.file), comments: [], response_metadata: { next_cursor: "" } };
+      return {
+        ok: true,
+        file: { ...publicFile(stored.file), ...sharesOf(workspace, stored.file.id) },
+        comments: [],
+        response_metadata: { next_cursor: "" },
+      };
     },
 
     "files.getUploadURLExternal": (argumentsGiven) => {
@@ -127,4 +132,28 @@ export async function receiveUpload(
   }
   pending.content = await parseUploadedBytes(request, raw);
   sendText(response, 200, `OK - ${pending.content.length}`, "text/plain");
+}
+
+/**
+ * Where a file is shared, as files.info reports it (https://docs.slack.dev/reference/objects/file-object):
+ * `channels` (public channels), `groups` (private channels), `ims` (direct messages), and `shares` keyed
+ * by conversation under "public" or "private", each with the messages that carry the file.
+ */
+function sharesOf(workspace: SlackWorkspace, fileId: string): Record<string, unknown> {
+  const channels: string[] = [];
+  const groups: string[] = [];
+  const ims: string[] = [];
+  const shares: { public: Record<string, unknown[]>; private: Record<string, unknown[]> } = { public: {}, private: {} };
+  for (const channel of workspace.channels.values()) {
+    const carrying = channel.messages.filter((message) => message.files?.some((file) => file.id === fileId));
+    if (carrying.length === 0) continue;
+    (channel.isIm ? ims : channel.isPrivate ? groups : channels).push(channel.id);
+    const visibility = channel.isIm || channel.isPrivate ? "private" : "public";
+    shares[visibility][channel.id] = carrying.map((message) => ({
+      ts: message.ts,
+      ...(message.thread_ts === undefined ? {} : { thread_ts: message.thread_ts }),
+      channel_name: channel.name,
+    }));
+  }
+  return { channels, groups, ims, shares };
 }

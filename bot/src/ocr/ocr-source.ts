@@ -2,16 +2,17 @@ import { BotError } from "../bot-error.js";
 import type { BotServices } from "../bot-services.js";
 import { isSlackFileHost } from "../downloads.js";
 import { completeSlackFile } from "../prepare-slack-media.js";
-import { fileKindOf, type SlackFile } from "../slack-file.js";
+import { conversationsOfFile, type FileShares, fileKindOf, type SlackFile } from "../slack-file.js";
 import type { OcrTarget } from "./ocr-arguments.js";
 
 /** What /ocr reads: a Slack file (downloaded with the bot token) or a public image URL (without it). */
 export type OcrSource = { kind: "slack"; file: SlackFile } | { kind: "url"; url: string };
 
 /**
- * Finds the image the user named, with the access checks: a linked message is read only when it is in
- * this channel or the user is a member of its channel (the bot may be in channels the user is not); a
- * Slack file URL is resolved through files.info, which fails without access.
+ * Finds the image the user named, with the access checks: the bot may be in channels the user is not, so
+ * a linked message is read only when it is in this channel or the user is a member of its channel, and a
+ * pasted Slack file only when the user uploaded it or is in a conversation it is shared in. files.info
+ * succeeding proves only that the bot can see the file.
  */
 export async function findOcrSource(
   services: BotServices,
@@ -23,7 +24,7 @@ export async function findOcrSource(
       return imageOfLinkedMessage(services, { ...request, link: target });
     case "url": {
       const fileId = slackFileIdOf(services, target.url);
-      return fileId === undefined ? { kind: "url", url: target.url } : imageOfSlackFile(services, fileId);
+      return fileId === undefined ? { kind: "url", url: target.url } : imageOfSlackFile(services, fileId, request);
     }
     case "latest-image":
       return latestImage(services, request.channel);
@@ -100,14 +101,38 @@ function slackFileIdOf(services: BotServices, url: string): string | undefined {
   return /^\/files-(?:pri|tmb)\/[A-Z0-9]+-(F[A-Z0-9]+)(?:\/|$)/.exec(parsed.pathname)?.[1];
 }
 
-/** A Slack file link needs the bot token: files.info gives its url_private (and fails without access). */
-async function imageOfSlackFile(services: BotServices, fileId: string): Promise<OcrSource> {
+/** A Slack file link needs the bot token: files.info gives its url_private and where it is shared. */
+async function imageOfSlackFile(
+  services: BotServices,
+  fileId: string,
+  request: { channel: string; userId: string },
+): Promise<OcrSource> {
   const info = await services.client.files.info({ file: fileId });
-  const file = info.file as SlackFile | undefined;
-  if (file === undefined || fileKindOf(file) !== "image") {
+  const file = info.file as (SlackFile & FileShares) | undefined;
+  if (file === undefined || !(await mayReadFile(services, file, request))) {
+    // The same answer whether the file is missing or private, so the reply does not confirm it exists.
+    throw new BotError(
+      "bad-input",
+      "I can only read Slack files you uploaded or that are shared in a conversation you are in. Share the image here, or use `/ocr` where it was shared.",
+    );
+  }
+  if (fileKindOf(file) !== "image") {
     throw new BotError("no-media", "That Slack file is not an image I can read.");
   }
   return { kind: "slack", file };
+}
+
+/** The uploader may read their file; anyone else must be in a conversation it is shared in (fail closed). */
+async function mayReadFile(
+  services: BotServices,
+  file: SlackFile & FileShares,
+  request: { channel: string; userId: string },
+): Promise<boolean> {
+  if (file.user !== undefined && file.user === request.userId) return true;
+  for (const conversation of conversationsOfFile(file)) {
+    if (await mayRead(services, conversation, request.channel, request.userId)) return true;
+  }
+  return false;
 }
 
 async function latestImage(services: BotServices, channel: string): Promise<OcrSource> {
