@@ -287,6 +287,39 @@ describe("/ocr sources, snippets and the Extract text shortcut", () => {
   });
 });
 
+describe("/ocr within the concurrency limit and queue", () => {
+  it("runs no more /ocr model calls at once than GLANCE_MAX_CONCURRENT and tells the rest the queue is full", async () => {
+    const [fake, model] = await Promise.all([startFakeSlack(), startFakeModelStudio()]);
+    fake.addChannel({ id: channel, name: "busy" });
+    const running = await startBot(fake, model, {
+      environment: { GLANCE_MAX_CONCURRENT: "1", GLANCE_MAX_QUEUED: "1" },
+    });
+    try {
+      const file = fake.addFile({ name: "busy.png", mimetype: "image/png", content: await smallPng(30), user });
+      fake.postUserMessage(channel, { user, text: "read me", files: [file] });
+      for (let index = 0; index < 8; index += 1) model.script(fakeSteps.slow(300, `TEXT ${index}`));
+      const deliveries = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          running.driver.sendSlashCommand({ command: "/ocr", text: "", userId: user, channelId: channel }),
+        ),
+      );
+      assert.ok(
+        deliveries.every((delivery) => delivery.status === 200),
+        "every command acknowledged",
+      );
+      await waitFor(() => fake.responses.length === 8, "an answer to every /ocr");
+      await running.bot.idle();
+      const texts = fake.responses.map((response) => String(response.body.text));
+      assert.equal(texts.filter((text) => /queue is full/.test(text)).length, 6, texts.join(" | "));
+      assert.equal(texts.filter((text) => /^TEXT \d$/.test(text)).length, 2, "one running and one queued were read");
+      assert.equal(model.requests.length, 2, "only those reached the model");
+    } finally {
+      await running.stop();
+      await Promise.all([fake.close(), model.close()]);
+    }
+  });
+});
+
 describe("no channel access, file size limits, Slack Connect stubs and video length", () => {
   let fake: FakeSlack;
   let model: FakeModelStudio;

@@ -8,6 +8,8 @@ import { findOcrSource, imageOfMessage, type OcrSource } from "../ocr/ocr-source
 import { type OcrQuestion, readImageText } from "../ocr/read-image-text.js";
 import type { SlackFile } from "../slack-file.js";
 
+const busyReply = ":hourglass: I'm reading a lot of images right now and my queue is full. Try again in a minute.";
+
 /** Who asked, and where. */
 interface Asker {
   userId: string;
@@ -61,13 +63,22 @@ export function registerOcr(app: App, services: BotServices): void {
   }
 }
 
-/** Budget first (nothing is downloaded past it), then the image, the model, the reply; every failure is told. */
+/**
+ * A slot first (the same concurrency limit and queue as answers: each use may hold a download and a
+ * model call), then the budget (nothing is downloaded past it), the image, the model, the reply; every
+ * failure is told.
+ */
 async function runOcr(
   services: BotServices,
   respond: RespondFn,
   asker: Asker,
   choose: () => Promise<OcrJob>,
 ): Promise<void> {
+  const release = await services.limit.tryEnter();
+  if (release === undefined) {
+    await respond({ response_type: "ephemeral", text: busyReply }).catch(() => {});
+    return;
+  }
   try {
     const budget = await RequestBudget.check({
       budgets: services.state.budgets,
@@ -81,5 +92,7 @@ async function runOcr(
   } catch (error) {
     services.logger.warn(`OCR failed: ${error instanceof Error ? error.message : String(error)}`);
     await respond({ response_type: "ephemeral", text: services.poster.clean(errorReply(error)) }).catch(() => {});
+  } finally {
+    release();
   }
 }
