@@ -19,6 +19,7 @@ import { byPriority, selectImages } from "./image-selection.js";
 import { bodyImageItems, downloadItem } from "./image-sources.js";
 import { LiveTokenBudget } from "./live-token-budget.js";
 import { loadItems } from "./load-items.js";
+import { escapingRunner } from "./log-escaping.js";
 import { outputsOf } from "./outputs.js";
 import { publishReview } from "./publish-review.js";
 import {
@@ -51,7 +52,9 @@ export interface ReviewOutcome extends StepResult {
 }
 
 export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewOutcome> {
-  const { config, event, github, modelClient, runner } = options;
+  const { config, event, github, modelClient } = options;
+  // Names, alt text and model output reach the log: escaped so none of it is read as a workflow command.
+  const runner = escapingRunner(options.runner);
   if (config.apiKey !== undefined) {
     runner.setSecret(config.apiKey);
   }
