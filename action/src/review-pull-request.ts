@@ -29,13 +29,13 @@ import {
   pullRequestNumberOf,
 } from "./pull-request-context.js";
 import type { SkippedItem } from "./review-item.js";
-import { commentMarkerOf, type ReviewMetadata } from "./review-metadata.js";
+import type { ReviewMetadata } from "./review-metadata.js";
 import type { RunEvent } from "./run-event.js";
 import type { FailedImage, ImageReport, RunReport } from "./run-report.js";
 import { mapWithConcurrency } from "./run-with-concurrency.js";
 import type { Runner, StepResult } from "./runner.js";
 import { skipWithoutKey } from "./skip-without-key.js";
-import { CommentIdentity, listOurComments } from "./sticky-comment.js";
+import { type CommentIdentity, commentIdentityOf, listOurComments } from "./sticky-comment.js";
 
 export interface ReviewOptions {
   config: ActionConfig;
@@ -89,7 +89,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`,
   );
 
-  const identity = new CommentIdentity(commentMarkerOf(event.workflow, event.job));
+  const identity = commentIdentityOf(event, config.apiKey, (message) => runner.info(message));
   const previous =
     config.commentMode === "off" ? undefined : await previousMetadata(github, pullRequest, identity, runner);
   const sources = {
