@@ -8,7 +8,7 @@ import { formatCount } from "@glance/core";
 import type { Severity } from "./config.js";
 import type { Finding } from "./image-review.js";
 import { inlineCode, linkDestination, neutralize, oneLine } from "./neutralize.js";
-import { fitMetadata, type ReviewMetadata } from "./review-metadata.js";
+import { fitMetadata, type MetadataSeal, type ReviewMetadata } from "./review-metadata.js";
 import { allFindings, countBySeverity, highestSeverity, type ImageReport, type RunReport } from "./run-report.js";
 
 /** GitHub refuses issue comments longer than this (in characters). */
@@ -28,14 +28,20 @@ export interface RenderedComment {
   omitted: number;
 }
 
+/**
+ * The comment for this report. The body starts with the marker and the metadata signed with the seal;
+ * without a seal (no api-key, so a dry run that posts nothing) it carries the marker alone.
+ */
 export function renderComment(
   report: RunReport,
   marker: string,
   metadata: ReviewMetadata,
+  seal: MetadataSeal | undefined,
   limit = commentCharacterLimit,
 ): RenderedComment {
   // At most a third of the comment, so the review itself always has room.
-  const hidden = `${marker}\n${fitMetadata(metadata, Math.floor(limit / 3))}\n`;
+  const hidden =
+    seal === undefined ? `${marker}\n` : `${marker}\n${fitMetadata(metadata, seal, Math.floor(limit / 3))}\n`;
   const header = renderHeader(report);
   const sections = report.dryRun ? [renderPlanned(report)] : report.reviewed.map(renderImage);
   const tail = [renderFailed(report), renderSkipped(report), renderRemoved(report)].filter((part) => part !== "");

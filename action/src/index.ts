@@ -10,10 +10,13 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as actionsCore from "@actions/core";
 import { context, getOctokit } from "@actions/github";
+import { escapingRunner } from "./log-escaping.js";
 import type { RunEvent } from "./run-event.js";
 import { type Runner, runStep } from "./runner.js";
 
-const runner: Runner = {
+// Every message is escaped before @actions/core prints it (see log-escaping.ts): untrusted text in a
+// log line must never be read as a workflow command.
+const runner: Runner = escapingRunner({
   info: (message) => actionsCore.info(message),
   debug: (message) => actionsCore.debug(message),
   warning: (message) => actionsCore.warning(message),
@@ -24,7 +27,7 @@ const runner: Runner = {
   },
   setOutput: (name, value) => actionsCore.setOutput(name, value),
   setFailed: (message) => actionsCore.setFailed(message),
-};
+});
 
 /** Reviews this run's pull request. Also the entry point `@github/local-action` imports and calls. */
 export async function run(): Promise<void> {

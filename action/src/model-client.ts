@@ -5,6 +5,7 @@
  */
 import { createGlanceClient, type GlanceClient } from "@glance/core";
 import type { ActionConfig } from "./config.js";
+import { escapeForLog } from "./log-escaping.js";
 import type { Runner } from "./runner.js";
 
 export function createModelClient(config: ActionConfig, runner: Runner): GlanceClient | undefined {
@@ -16,6 +17,10 @@ export function createModelClient(config: ActionConfig, runner: Runner): GlanceC
     apiKeySource: "the api-key input",
     ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
     defaultModel: config.model,
-    logger: { warn: (message) => runner.info(message), debug: (message) => runner.debug(message) },
+    // Core's notes can quote the model's answer (an invalid structured answer): escaped for the log.
+    logger: {
+      warn: (message) => runner.info(escapeForLog(message)),
+      debug: (message) => runner.debug(escapeForLog(message)),
+    },
   });
 }

@@ -7,6 +7,13 @@
  */
 const joiner = "\u200D";
 
+/**
+ * Every character that ends a line for some reader: CommonMark ends lines at \r and \n (a lone \r
+ * too), and Unicode adds NEL, the line and paragraph separators, vertical tab and form feed. One of
+ * them inside a name or a finding would end the heading, list item or inline code it stands in.
+ */
+const lineSeparators = /\r\n|[\r\n\v\f\u0085\u2028\u2029]/g;
+
 export function neutralize(text: string): string {
   return (
     text
@@ -30,17 +37,27 @@ export function neutralize(text: string): string {
   );
 }
 
-/** A path or name as inline code; a backtick inside would end the span early, so the fence grows. */
+/**
+ * A path or name (a file name, a description image's alt text) as inline code, where no mention,
+ * reference, link or markup forms. A backtick inside would end the span early, so the fence grows;
+ * every line separator becomes a space, since a line break would end the span (and the heading it
+ * stands in) and let the rest of the name render as Markdown. "<" gets a zero-width joiner too, so
+ * that even outside a code span it could not open an HTML tag such as <img src=tracker>.
+ */
 export function inlineCode(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const flat = text.replace(lineSeparators, " ").replace(/</g, `<${joiner}`);
+  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = "`".repeat(longest + 1);
-  const padding = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${fence}${padding}${text.replace(/\n/g, " ")}${padding}${fence}`;
+  const padding = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence}${padding}${flat}${padding}${fence}`;
 }
 
-/** One line: newlines folded, so a finding cannot start a heading or a list of its own. */
+/** One line: every line separator folded, so a finding cannot start a heading or a list of its own. */
 export function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  return text
+    .replace(lineSeparators, "\n")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
 }
 
 /**

@@ -34,8 +34,9 @@ export interface PublishOptions {
  */
 export async function publishReview(options: PublishOptions): Promise<string | undefined> {
   const { report, identity, pullRequest, runner } = options;
+  const seal = identity.sealFor(pullRequest.number);
   const render = (author: string) =>
-    renderComment(report, identity.marker, metadataOf(report, options.runId, pullRequest, author));
+    renderComment(report, identity.marker, metadataOf(report, options.runId, pullRequest, author), seal);
   // The full text does not depend on the author: rendered once, for the summary.
   const full = render(identity.expectedAuthor).full;
   let commentUrl: string | undefined;
@@ -91,5 +92,5 @@ function metadataOf(report: RunReport, runId: string, pullRequest: PullRequestCo
       findings: image.findings,
     };
   }
-  return { version: 2, run: runId, model: report.model, author, head: pullRequest.headSha, images };
+  return { version: 3, run: runId, model: report.model, author, head: pullRequest.headSha, images };
 }

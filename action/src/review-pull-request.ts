@@ -19,6 +19,7 @@ import { byPriority, selectImages } from "./image-selection.js";
 import { bodyImageItems, downloadItem } from "./image-sources.js";
 import { LiveTokenBudget } from "./live-token-budget.js";
 import { loadItems } from "./load-items.js";
+import { escapingRunner } from "./log-escaping.js";
 import { outputsOf } from "./outputs.js";
 import { publishReview } from "./publish-review.js";
 import {
@@ -28,13 +29,13 @@ import {
   pullRequestNumberOf,
 } from "./pull-request-context.js";
 import type { SkippedItem } from "./review-item.js";
-import { commentMarkerOf, type ReviewMetadata } from "./review-metadata.js";
+import type { ReviewMetadata } from "./review-metadata.js";
 import type { RunEvent } from "./run-event.js";
 import type { FailedImage, ImageReport, RunReport } from "./run-report.js";
 import { mapWithConcurrency } from "./run-with-concurrency.js";
 import type { Runner, StepResult } from "./runner.js";
 import { skipWithoutKey } from "./skip-without-key.js";
-import { CommentIdentity, listOurComments } from "./sticky-comment.js";
+import { type CommentIdentity, commentIdentityOf, listOurComments } from "./sticky-comment.js";
 
 export interface ReviewOptions {
   config: ActionConfig;
@@ -51,7 +52,9 @@ export interface ReviewOutcome extends StepResult {
 }
 
 export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewOutcome> {
-  const { config, event, github, modelClient, runner } = options;
+  const { config, event, github, modelClient } = options;
+  // Names, alt text and model output reach the log: escaped so none of it is read as a workflow command.
+  const runner = escapingRunner(options.runner);
   if (config.apiKey !== undefined) {
     runner.setSecret(config.apiKey);
   }
@@ -86,7 +89,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`,
   );
 
-  const identity = new CommentIdentity(commentMarkerOf(event.workflow, event.job));
+  const identity = commentIdentityOf(event, config.apiKey, (message) => runner.info(message));
   const previous =
     config.commentMode === "off" ? undefined : await previousMetadata(github, pullRequest, identity, runner);
   const sources = {

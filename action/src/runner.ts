@@ -5,6 +5,7 @@
  * one readable line and never a stack.
  */
 import { messageOf } from "./error-message.js";
+import { escapingRunner } from "./log-escaping.js";
 import type { ActionOutputs } from "./outputs.js";
 
 export interface Runner {
@@ -28,7 +29,9 @@ export interface StepResult {
   failure: string | undefined;
 }
 
-export async function runStep(runner: Runner, step: () => Promise<StepResult>): Promise<void> {
+export async function runStep(unescaped: Runner, step: () => Promise<StepResult>): Promise<void> {
+  // The failure line can carry untrusted text (a file name in an error): escaped like every log line.
+  const runner = escapingRunner(unescaped);
   let result: StepResult;
   try {
     result = await step();

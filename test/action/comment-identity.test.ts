@@ -43,7 +43,7 @@ test("another bot's comment with our marker and forged metadata is not edited an
   assert.ok(ours !== undefined);
   // Another bot copies our comment (marker and metadata, hash included) but with no findings, hoping
   // the next run carries "no findings" forward; then our comment goes away.
-  const metadata = /<!-- glance-metadata:([A-Za-z0-9+/=]+) -->/.exec(ours.body)?.[1] ?? "";
+  const metadata = /<!-- glance-metadata:([A-Za-z0-9+/=]+)\./.exec(ours.body)?.[1] ?? "";
   const decoded = JSON.parse(Buffer.from(metadata, "base64").toString("utf8"));
   for (const image of Object.values(decoded.images) as Array<{ findings: unknown[] }>) image.findings = [];
   decoded.author = "impostor[bot]";

@@ -109,11 +109,12 @@ test("the model down for one image: it is reported and warned about, the other f
   assert.equal(green.outputs["images-failed"], "1");
   assert.match(green.log, /::warning::1 image\(s\) could not be reviewed because the model request failed/);
 
-  // fail-on gates findings only: a model outage is reported (comment, warning, images-failed) but
-  // does not fail the job, and the next run retries only the image that failed.
+  // With fail-on set, an image that could not be reviewed keeps the gate closed (a gate cannot vouch
+  // for an image it did not see); the next run retries only the image that failed.
   scenario.model.script(down, down, down, down);
   const gated = await run(scenario, pull, { "fail-on": "high" });
-  assert.equal(gated.exitCode, 0, failedDetails(gated));
+  assert.equal(gated.exitCode, 1, failedDetails(gated));
+  assert.match(gated.log, /::error::1 image\(s\) could not be reviewed, so fail-on "high" cannot pass/);
   assert.equal(gated.outputs["images-failed"], "1");
   assert.equal(scenario.model.requests.length, 5 + 4);
   assert.match(scenario.github.comments(7)[0]?.body ?? "", /Kept finding/);

@@ -89,8 +89,11 @@ test("reviews modified, added, renamed and SVG images, lists removed ones, and p
   assert.match(prompts[0] ?? "", /docs\/screens\/settings\.png/);
   assert.match(prompts[0] ?? "", /BEFORE/);
   assert.match(prompts[at("diagram")] ?? "", /This is a diagram/);
-  assert.match(prompts[at("billing")] ?? "", /renamed from docs\/billing\.png/);
-  assert.match(prompts[at("profile")] ?? "", /docs\/screens\/profile\.png, added/);
+  assert.match(
+    prompts[at("billing")] ?? "",
+    /renamed from <untrusted field="previous file">"docs\/billing\.png"<\/untrusted>/,
+  );
+  assert.match(prompts[at("profile")] ?? "", /"docs\/screens\/profile\.png"<\/untrusted>, added/);
   // The PR title and changed paths are context for the diagram rubric.
   assert.match(prompts[at("diagram")] ?? "", /Redesign the settings page/);
   assert.match(prompts[at("diagram")] ?? "", /src\/app\.ts/);

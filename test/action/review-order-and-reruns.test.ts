@@ -45,7 +45,7 @@ test("larger changes first: a big change to b.png is reviewed before a small one
   const result = await run(scenario, pull, { "max-images": "1" });
   assert.equal(result.exitCode, 0, failedDetails(result));
   assert.equal(model.requests.length, 1);
-  assert.match(promptsOf(model)[0] ?? "", /Image: ui\/b-big-change\.png/);
+  assert.match(promptsOf(model)[0] ?? "", /Image: <untrusted field="file">"ui\/b-big-change\.png"/);
   assert.match(github.comments(7)[0]?.body ?? "", /`ui\/a-small-change\.png`: max-images/);
 });
 

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
-import { commentMarkerOf, decodeMetadata } from "../../action/src/review-metadata.js";
+import { commentMarkerOf, decodeMetadata, MetadataKey } from "../../action/src/review-metadata.js";
 import { type FakePullRequest, pullRequestEvent } from "../fakes/github.js";
 import { type ActionRun, runAction, runDetails } from "../support/run-action.js";
 import {
@@ -83,8 +83,12 @@ test("a review reads INPUT_*, the event file and GITHUB_*, and answers with the 
     body.startsWith(commentMarkerOf("Design review", "screens")),
     "the marker names GITHUB_WORKFLOW and GITHUB_JOB",
   );
+  // Signed with the key of the api-key input and GITHUB_REPOSITORY, for this pull request and job.
+  const key = MetadataKey.derive(model.apiKey, `${github.owner}/${github.repo}`);
+  assert.ok(key !== undefined);
+  const seal = { key, marker: commentMarkerOf("Design review", "screens"), pullRequestNumber: 7 };
   assert.match(
-    decodeMetadata(body)?.run ?? "",
+    decodeMetadata(body, seal)?.run ?? "",
     /^4242-1-/,
     "the run id comes from GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT",
   );
