@@ -4,7 +4,8 @@
  * inputs once (config.ts), builds the GitHub and Model Studio clients and calls reviewPullRequest;
  * runner.ts turns its result into the outputs and the job status. The committed bundle carries
  * sharp's native binaries for Linux x64 and arm64 and macOS arm64 (action/scripts/bundle.mjs), and
- * sharp's WebAssembly build, which sharp itself falls back to anywhere else: such a runner is told so.
+ * sharp's WebAssembly build, which sharp itself falls back to anywhere else: such a runner gets a
+ * warning that says what that costs.
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -75,8 +76,9 @@ const nativeImagePlatforms = ["linux-x64", "linux-arm64", "darwin-arm64"];
 if (startedAsProgram()) {
   const platform = `${process.platform}-${process.arch}`;
   if (!nativeImagePlatforms.includes(platform)) {
-    actionsCore.info(
-      `This runner (${platform}) has no native build of the image library in the bundle: images are prepared with sharp's WebAssembly build, about 2 times slower. Linux x64 and arm64 and macOS arm64 runners get the native one.`,
+    // sharp's WebAssembly build draws SVG with resvg and no fonts: text in SVG files comes out blank.
+    actionsCore.warning(
+      `This runner (${platform}) has no native build of the image library in the bundle, so images are prepared with sharp's WebAssembly build: about 2 times slower, and text in SVG files is not drawn (diagrams are reviewed without their labels). Use a Linux x64 or arm64 or a macOS arm64 runner (runs-on: ubuntu-latest) for full results.`,
     );
   }
   await run();

@@ -207,6 +207,27 @@ test("a review runs through sharp's WebAssembly build where no native binding sh
   assert.deepEqual(webAssembly.images, nativeImages);
 });
 
+test("the WebAssembly build draws no SVG text (why index.ts warns on runners without a native build)", () => {
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120"><rect width="100%" height="100%" fill="#fff"/><text x="20" y="70" font-family="DejaVu Sans, sans-serif" font-size="32">Upload</text></svg>';
+  // In a child process of its own: one process should not load two builds of libvips.
+  const darkest = (checkout: string) =>
+    Number(
+      execFileSync(
+        process.execPath,
+        [
+          "-e",
+          "require(process.argv[1])(Buffer.from(process.argv[2])).stats().then((stats) => process.stdout.write(String(stats.channels[0].min)))",
+          join(checkout, "action/dist/node_modules/sharp"),
+          svg,
+        ],
+        { encoding: "utf8" },
+      ),
+    );
+  assert.equal(darkest(nativeCheckout), 0, "the native build draws the black text");
+  assert.equal(darkest(webAssemblyCheckout), 255, "the WebAssembly build leaves the image white");
+});
+
 const arm64Node = process.env.GLANCE_TEST_ARM64_NODE?.split(" ").filter((part) => part !== "");
 test("a review runs on Linux arm64 with the linux-arm64 binding (emulated)", {
   skip:
