@@ -176,14 +176,11 @@ test("the checks accept a good workflow and catch each kind of bad one", () => {
   // The README's old same-repository line: a flow mapping cannot hold "${{ ... }}" unquoted.
   const flowConcurrency = goodWorkflow.replace(
     /concurrency:\n.*\n.*\n/,
-    "concurrency: { group: glance-${{ github.event.pull_request.number }}, cancel-in-progress: true }\n",
+    `concurrency: { group: glance-\${{ github.event.pull_request.number }}, cancel-in-progress: true }\n`,
   );
   assert.match(problemsOf(flowConcurrency).join("\n"), /does not parse/);
   assert.match(problemsOf(goodWorkflow.replace("runs-on:", "runs_on:")).join("\n"), /is not a valid workflow/);
-  assert.match(
-    problemsOf(goodWorkflow.replace(/concurrency:\n.*\n.*\n/, "")).join("\n"),
-    /has no concurrency group/,
-  );
+  assert.match(problemsOf(goodWorkflow.replace(/concurrency:\n.*\n.*\n/, "")).join("\n"), /has no concurrency group/);
   assert.match(problemsOf(goodWorkflow.replace(", edited", "")).join("\n"), /"edited"/);
   const target = goodWorkflow.replace("pull_request:", "pull_request_target:");
   const targetProblems = problemsOf(target).join("\n");
