@@ -104,7 +104,10 @@ const { metafile } = await build({
 });
 
 // The bundle is ESM; a clean checkout has no package.json above action/dist to say so.
-writeFileSync(join(outdir, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
+writeFileSync(
+  join(outdir, "package.json"),
+  `${JSON.stringify({ type: "module", private: true, license: "Apache-2.0" }, null, 2)}\n`,
+);
 
 const copied = new Map();
 for (const name of copiedPackages) {
