@@ -3,8 +3,9 @@
  * (@actions/core), the GITHUB_* environment and the event (@actions/github's context), checks the
  * inputs once (config.ts), builds the GitHub and Model Studio clients and calls reviewPullRequest;
  * runner.ts turns its result into the outputs and the job status. The committed bundle carries
- * sharp's native binaries for Linux x64 only, so anything else gets a clear error before the review
- * code (which loads sharp) is even imported.
+ * sharp's native binaries for Linux x64 and arm64 and macOS arm64 (action/scripts/bundle.mjs), and
+ * sharp's WebAssembly build, which sharp itself falls back to anywhere else: such a runner gets a
+ * warning that says what that costs.
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -72,13 +73,16 @@ function startedAsProgram(): boolean {
   }
 }
 
+/** Runners whose sharp binaries action/dist carries; bundle.mjs's shippedPlatforms must match. */
+const nativeImagePlatforms = ["linux-x64", "linux-arm64", "darwin-arm64"];
+
 if (startedAsProgram()) {
-  if (process.platform !== "linux" || process.arch !== "x64") {
-    actionsCore.setFailed(
-      `Glance's image review runs on Linux x64 runners only (this runner is ${process.platform}/${process.arch}): ` +
-        "the committed bundle carries sharp's native image library for linux-x64 alone. Use runs-on: ubuntu-latest.",
+  const platform = `${process.platform}-${process.arch}`;
+  if (!nativeImagePlatforms.includes(platform)) {
+    // sharp's WebAssembly build draws SVG with resvg and no fonts: text in SVG files comes out blank.
+    actionsCore.warning(
+      `This runner (${platform}) has no native build of the image library in the bundle, so images are prepared with sharp's WebAssembly build: about 2 times slower, and text in SVG files is not drawn (diagrams are reviewed without their labels). Use a Linux x64 or arm64 or a macOS arm64 runner (runs-on: ubuntu-latest) for full results.`,
     );
-  } else {
-    await run();
   }
+  await run();
 }

@@ -25,6 +25,8 @@ export interface ActionRunOptions {
   /** Working directory of the child; a fresh temporary directory when absent. */
   cwd?: string;
   environment?: Record<string, string>;
+  /** The program that runs the entry and its leading arguments; this Node when absent (e.g. an emulated arm64 Node). */
+  runtime?: string[];
 }
 
 export interface ActionRun {
@@ -76,6 +78,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
       ...options.environment,
     };
     const { exitCode, stdout, stderr } = await spawnNode(
+      options.runtime ?? [process.execPath],
       options.entry ?? builtActionEntry,
       options.cwd ?? directory,
       environment,
@@ -93,12 +96,14 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
 }
 
 function spawnNode(
+  runtime: string[],
   entry: string,
   cwd: string,
   environment: Record<string, string>,
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { cwd, env: environment, stdio: ["ignore", "pipe", "pipe"] });
+    const [program = process.execPath, ...leading] = runtime;
+    const child = spawn(program, [...leading, entry], { cwd, env: environment, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
