@@ -52,6 +52,9 @@ export interface ReviewOutcome extends StepResult {
 
 export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewOutcome> {
   const { config, event, github, modelClient, runner } = options;
+  if (config.modelAssumption !== undefined) {
+    runner.warning(config.modelAssumption);
+  }
   if (config.apiKey !== undefined) {
     runner.setSecret(config.apiKey);
   }
