@@ -540,6 +540,7 @@ describe("model catalogue: limits and capabilities", () => {
       assert.equal(model.name, name);
       assert.equal(model.assumption, undefined);
     }
+    assert.throws(() => defaultCatalogue.resolve("qwen3-vl-flash-us-us"), ConfigurationError);
   });
 
   it("applies the older OCR rules to an older undocumented OCR snapshot, the newer ones to a later one", () => {

@@ -105,7 +105,9 @@ export class ModelCatalogue {
     }
     // A regional deployment the family documents ("qwen3-vl-flash-us") is the same model.
     for (const suffix of new Set(this.#families.flatMap((family) => family.regionSuffixes ?? []))) {
-      const base = name.endsWith(suffix) ? this.#known(name.slice(0, -suffix.length)) : undefined;
+      const baseName = name.slice(0, -suffix.length);
+      // One suffix only: "qwen3-vl-flash-us-us" is no deployment.
+      const base = name.endsWith(suffix) && !baseName.endsWith(suffix) ? this.#known(baseName) : undefined;
       const family = this.#families.find((candidate) => candidate.family === base?.family);
       if (base !== undefined && family?.regionSuffixes?.includes(suffix) === true) {
         return { ...base, name };
@@ -121,7 +123,7 @@ export class ModelCatalogue {
       return undefined;
     }
     const baseName = name.slice(0, -suffix.length);
-    const base = this.#known(baseName);
+    const base = baseName.endsWith(suffix) ? undefined : this.#known(baseName);
     if (base === undefined) {
       return undefined;
     }
