@@ -2,7 +2,7 @@
  * The action's inputs, read and checked once with zod. An input the workflow did not set arrives as
  * "" (the runner sets INPUT_* for every declared input), so "" always means "not set, use the default".
  */
-import { ConfigurationError, defaultModel } from "@glance/core";
+import { ConfigurationError, defaultCatalogue, defaultModel } from "@glance/core";
 import { z } from "zod";
 
 export const severities = ["low", "medium", "high"] as const;
@@ -14,6 +14,10 @@ export interface ActionConfig {
   apiKey: string | undefined;
   baseUrl: string | undefined;
   model: string;
+  /** strict-models: refuse a model the catalogue does not know instead of assuming the nearest one. */
+  strictModels: boolean;
+  /** What core assumed to resolve a model it does not know; the review warns it once. */
+  modelAssumption: string | undefined;
   githubToken: string;
   include: string[];
   exclude: string[];
@@ -101,6 +105,7 @@ const inputSchema = z.object({
       .optional(),
   ),
   model: optionalText.transform((value) => value ?? defaultModel),
+  "strict-models": boolean("strict-models", false),
   "github-token": optionalText,
   include: globList,
   exclude: globList,
@@ -136,10 +141,14 @@ export function readConfig(readInput: InputReader): ActionConfig {
       "github-token is empty. Leave it out to use the default ${{ github.token }}, or pass a token that can read the pull request and write its comments.",
     );
   }
+  // Resolved once, here: an unknown model fails the step before any download; a newer one is assumed.
+  const model = defaultCatalogue.resolve(input.model, { strictModels: input["strict-models"] });
   return {
     apiKey: input["api-key"],
     baseUrl: input["base-url"],
     model: input.model,
+    strictModels: input["strict-models"],
+    modelAssumption: model.assumption,
     githubToken,
     include: input.include ?? defaultInclude,
     exclude: input.exclude ?? [],

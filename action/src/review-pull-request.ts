@@ -55,6 +55,9 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   const { config, event, github, modelClient } = options;
   // Names, alt text and model output reach the log: escaped so none of it is read as a workflow command.
   const runner = escapingRunner(options.runner);
+  if (config.modelAssumption !== undefined) {
+    runner.warning(config.modelAssumption);
+  }
   if (config.apiKey !== undefined) {
     runner.setSecret(config.apiKey);
   }

@@ -56,6 +56,9 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
   const { config } = dependencies;
   const scrub = createScrubber(secretsOf(config));
   const logger = dependencies.logger ?? consoleLogger(scrub);
+  if (config.modelAssumption !== undefined) {
+    logger.warn(config.modelAssumption);
+  }
   const boltLogger = boltLoggerOf(logger, scrub);
   const slackApiUrl = config.slackApiUrl === undefined ? {} : { slackApiUrl: config.slackApiUrl };
 

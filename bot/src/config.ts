@@ -1,4 +1,4 @@
-import { defaultModel, modelEntryOf } from "@glance/core";
+import { defaultCatalogue, defaultModel } from "@glance/core";
 import { z } from "zod";
 
 /** Everything the bot reads from its environment, checked once at start-up. */
@@ -12,6 +12,10 @@ export interface BotConfig {
   dashscopeApiKey: string;
   dashscopeBaseUrl: string | undefined;
   model: string;
+  /** GLANCE_STRICT_MODELS (default off): refuse a model the catalogue does not know instead of assuming. */
+  strictModels: boolean;
+  /** What core assumed to resolve a model it does not know; logged once as a warning at start-up. */
+  modelAssumption: string | undefined;
   userDailyTokens: number;
   channelDailyTokens: number;
   /**
@@ -99,6 +103,9 @@ const environmentSchema = z.object({
     })
     .optional(),
   GLANCE_MODEL: z.string().default(defaultModel),
+  GLANCE_STRICT_MODELS: z
+    .enum(["on", "off", "true", "false"], { error: 'GLANCE_STRICT_MODELS must be "on" or "off".' })
+    .optional(),
   GLANCE_USER_DAILY_TOKENS: positiveWhole("GLANCE_USER_DAILY_TOKENS", 500_000),
   GLANCE_CHANNEL_DAILY_TOKENS: positiveWhole("GLANCE_CHANNEL_DAILY_TOKENS", 2_000_000),
   GLANCE_MAX_CONCURRENT: positiveWhole("GLANCE_MAX_CONCURRENT", 16),
@@ -131,8 +138,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Bot
   if (parsed.success) {
     const values = parsed.data;
     const model = values.GLANCE_MODEL;
+    const strictModels =
+      values.GLANCE_STRICT_MODELS !== undefined && ["on", "true"].includes(values.GLANCE_STRICT_MODELS);
+    let modelAssumption: string | undefined;
     try {
-      modelEntryOf(model);
+      modelAssumption = defaultCatalogue.resolve(model, { strictModels }).assumption;
     } catch (error) {
       problems.push(`GLANCE_MODEL: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -146,6 +156,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Bot
         dashscopeApiKey: values.DASHSCOPE_API_KEY,
         dashscopeBaseUrl: values.DASHSCOPE_BASE_URL,
         model,
+        strictModels,
+        modelAssumption,
         userDailyTokens: values.GLANCE_USER_DAILY_TOKENS,
         channelDailyTokens: values.GLANCE_CHANNEL_DAILY_TOKENS,
         maxConcurrentAnswers: values.GLANCE_MAX_CONCURRENT,

@@ -14,6 +14,8 @@ export interface CliOptions {
   arguments: string[];
   prompt: string | undefined;
   model: string;
+  /** --strict-model: refuse a model the catalogue does not know instead of assuming the nearest family. */
+  strictModel: boolean;
   maxPixels: number | undefined;
   highResolution: boolean;
   fps: number | undefined;
@@ -43,6 +45,7 @@ ${Object.values(commands)
 Options:
   -p, --prompt TEXT   The question (ask)
   -m, --model NAME    Model (default: GLANCE_MODEL or ${defaultModel})
+  --strict-model      Refuse a model Glance does not know, instead of assuming the nearest known one
   --max-pixels N      Pixel budget per image (max_pixels)
   --high-res          vl_high_resolution_images: up to 16,384 tokens per image instead of max_pixels
   --fps N             Video sampling rate, 0.1 to 10 (default 2)
@@ -135,6 +138,7 @@ export function parseCommandLine(argv: readonly string[], environment: Record<st
       arguments: rest,
       prompt: values.prompt,
       model: values.model ?? settings.GLANCE_MODEL ?? defaultModel,
+      strictModel: values["strict-model"] === true,
       maxPixels: numbers.data.maxPixels,
       highResolution: values["high-res"] === true,
       fps: numbers.data.fps,
@@ -163,6 +167,7 @@ function parseFlags(argv: readonly string[]) {
     options: {
       prompt: { type: "string", short: "p" },
       model: { type: "string", short: "m" },
+      "strict-model": { type: "boolean" },
       "max-pixels": { type: "string" },
       "high-res": { type: "boolean" },
       fps: { type: "string" },

@@ -39,6 +39,12 @@ try {
   if (request.kind === "help") {
     streams.stdout(`${usage}\n`);
   } else {
+    // The model is resolved once, here: unknown names fail before any file is read, and a newer model
+    // resolved by the vendor's naming is run with one warning line saying what was assumed.
+    core.defaultCatalogue.resolve(request.options.model, {
+      strictModels: request.options.strictModel,
+      logger: { warn: (message) => streams.stderr(`glance: warning: ${message}\n`) },
+    });
     await commands[request.options.command].run(request.options, streams);
   }
 } catch (error) {

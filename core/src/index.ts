@@ -6,7 +6,12 @@
 // Model catalogue.
 export type { ModelArgument } from "./catalogue/model-argument.js";
 export { modelEntryOf } from "./catalogue/model-argument.js";
-export { defaultCatalogue, ModelCatalogue, type ResolvedModel } from "./catalogue/model-catalogue.js";
+export {
+  defaultCatalogue,
+  ModelCatalogue,
+  type ResolvedModel,
+  type ResolveOptions,
+} from "./catalogue/model-catalogue.js";
 export type {
   ImageLimits,
   LocalizationCoordinates,
@@ -14,6 +19,7 @@ export type {
   ModelFamily,
   ModelSeries,
   SnapshotRule,
+  StructuredOutputMode,
   ThinkingMode,
   VideoLimits,
   VideoTokenConstants,

@@ -68,6 +68,8 @@ function modelFor(vector: { factor: number } & Partial<FrameConstants> & Partial
     ...base,
     imagePixelFactor: vector.factor,
     videoPixelFactor: vector.factor,
+    // The calculator's own constant (`min_pixels = 4 * 32 * 32`), whatever the catalogue carries.
+    minPixels: 4 * vector.factor * vector.factor,
     defaultMaxPixels: vector.defaultMaxPixels ?? base.defaultMaxPixels,
     maximumMaxPixels: 16_777_216,
     highResolutionMaxPixels: vector.highResolutionMaxPixels ?? base.highResolutionMaxPixels,
@@ -176,6 +178,61 @@ describe("token estimates by model name", () => {
     assert.ok(normal.width * normal.height <= 2_621_440);
     // 2160 / 32 = 67.5 rounds to the even 68: 120 x 68 tokens plus the two markers.
     assert.deepEqual(high, { tokens: 120 * 68 + 2, width: 3840, height: 2176 });
+  });
+
+  it("estimates Qwen-OCR with its own pixel rules", () => {
+    // The reference's image calculator run with qwen-vl-ocr-2025-11-20's constants (32 px per token,
+    // min_pixels 3,072, max_pixels default 8,388,608; see the catalogue for the sources).
+    // 100x30 rounds to 96x32 = 3,072 pixels: at the OCR minimum, so not scaled up (qwen3-vl-plus, with
+    // 4,096, scales it to 128x64, 10 tokens).
+    assert.deepEqual(estimateImageTokens({ model: "qwen-vl-ocr-2025-11-20", width: 100, height: 30 }), {
+      tokens: 5,
+      width: 96,
+      height: 32,
+    });
+    assert.equal(estimateImageTokens({ model: "qwen3-vl-plus", width: 100, height: 30 }).tokens, 10);
+    // A 12-megapixel photo is capped at 8,192 tokens' worth of pixels, not 2,560 as on qwen3-vl-plus.
+    assert.deepEqual(estimateImageTokens({ model: "qwen-vl-ocr-2025-11-20", width: 4000, height: 3000 }), {
+      tokens: 8114,
+      width: 3328,
+      height: 2496,
+    });
+    assert.deepEqual(estimateImageTokens({ model: "qwen-vl-ocr-latest", width: 1240, height: 1754 }), {
+      tokens: 2147,
+      width: 1248,
+      height: 1760,
+    });
+    // Stable qwen-vl-ocr takes the older snapshots' cautious 28-pixel tokens (INFERRED in the catalogue).
+    assert.deepEqual(estimateImageTokens({ model: "qwen-vl-ocr", width: 1240, height: 1754 }), {
+      tokens: 2774,
+      width: 1232,
+      height: 1764,
+    });
+    // Up to 30,000 tokens per image may be asked for; more is refused before anything is sent.
+    assert.deepEqual(
+      estimateImageTokens({ model: "qwen-vl-ocr-2025-11-20", width: 8000, height: 6000, maxPixels: 30_000 * 1024 }),
+      { tokens: 30_002, width: 6400, height: 4800 },
+    );
+    assert.throws(
+      () => estimateImageTokens({ model: "qwen-vl-ocr-2025-11-20", width: 100, height: 100, maxPixels: 40_000_000 }),
+      /max_pixels is 40000000.*1 to 30720000/,
+    );
+  });
+
+  it("estimates the Qwen3.6 and Qwen3.7 families with the Qwen3.5 rules", () => {
+    // 1280x800 fits the 2,621,440 default as it is: 40 x 25 tokens plus the two markers.
+    for (const model of ["qwen3.6-plus", "qwen3.6-flash", "qwen3.7-plus", "qwen3.7-flash-2026-07-15"]) {
+      assert.deepEqual(estimateImageTokens({ model, width: 1280, height: 800 }), {
+        tokens: 1002,
+        width: 1280,
+        height: 800,
+      });
+      assert.deepEqual(estimateImageTokens({ model, width: 4000, height: 3000 }), {
+        tokens: 2496,
+        width: 1856,
+        height: 1376,
+      });
+    }
   });
 
   it("refuses a max_pixels above the model's maximum, naming the limit", () => {

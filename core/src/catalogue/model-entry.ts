@@ -1,6 +1,6 @@
 /** What Glance knows about one Qwen vision model: its pixel geometry, its limits and its features. */
 
-export type ModelSeries = "qwen3.5" | "qwen3-vl" | "qwen2.5-vl" | "qvq";
+export type ModelSeries = "qwen3.7" | "qwen3.6" | "qwen3.5" | "qwen3-vl" | "qwen2.5-vl" | "qvq";
 
 /**
  * How a model thinks:
@@ -9,6 +9,15 @@ export type ModelSeries = "qwen3.5" | "qwen3-vl" | "qwen2.5-vl" | "qvq";
  * - `none`: no thinking mode.
  */
 export type ThinkingMode = "hybrid-on" | "hybrid-off" | "always" | "none";
+
+/**
+ * How a model takes a JSON answer, always with thinking off:
+ * - `json-schema`: `response_format: {type: "json_schema"}`, the service enforces the schema;
+ * - `json-object`: `response_format: {type: "json_object"}`, valid JSON only; the schema goes into the
+ *   prompt, and the messages must contain the word "JSON";
+ * - `none`: no structured output; ask for JSON in the prompt and validate the answer.
+ */
+export type StructuredOutputMode = "json-schema" | "json-object" | "none";
 
 /**
  * The coordinate system of the boxes and points a model writes when it localizes something:
@@ -64,6 +73,8 @@ export interface ModelEntry {
   imagePixelFactor: number;
   /** The same for video frames; differs from images for a few dated snapshots. */
   videoPixelFactor: number;
+  /** `min_pixels`: the least pixels an image is scaled up to. */
+  minPixels: number;
   /** `max_pixels` when the request sets none. */
   defaultMaxPixels: number;
   /** The largest `max_pixels` the model accepts. */
@@ -73,10 +84,17 @@ export interface ModelEntry {
   thinking: ThinkingMode;
   /** How the model's boxes and points are written; core maps them to original-image pixels by this. */
   localizationCoordinates: LocalizationCoordinates;
-  /** JSON structured output; only available while thinking is disabled. */
-  structuredOutput: boolean;
+  /** The strongest JSON mode the model takes; only while thinking is disabled. */
+  structuredOutput: StructuredOutputMode;
+  /** True when the service refuses non-streaming calls (QVQ): send `stream: true` and aggregate. */
+  streamingOnly: boolean;
   /** Input tokens (text + images + video) one request may carry. */
   maxInputTokens: number;
+  /**
+   * Output tokens one answer may have (reasoning included under `max_completion_tokens`); undefined
+   * where no source gives the number for this model.
+   */
+  maxOutputTokens: number | undefined;
   image: ImageLimits;
   video: VideoLimits;
   videoTokens: VideoTokenConstants;
@@ -93,6 +111,11 @@ export interface ModelFamily extends ModelEntry {
   snapshotBases: readonly string[];
   /** Changes for snapshots, applied in order when a snapshot's date is at or after `from`. */
   snapshotRules?: readonly SnapshotRule[];
+  /**
+   * Suffixes of regional deployments the vendor documents for this family, such as "-us" (Virginia):
+   * `<name>-us` and `<snapshot>-us` then resolve to the same entry without an assumption.
+   */
+  regionSuffixes?: readonly string[];
 }
 
 export interface SnapshotRule {
@@ -103,7 +126,15 @@ export interface SnapshotRule {
   changes: Partial<
     Pick<
       ModelEntry,
-      "imagePixelFactor" | "videoPixelFactor" | "defaultMaxPixels" | "maximumMaxPixels" | "highResolutionMaxPixels"
+      | "imagePixelFactor"
+      | "videoPixelFactor"
+      | "minPixels"
+      | "defaultMaxPixels"
+      | "maximumMaxPixels"
+      | "highResolutionMaxPixels"
+      | "maxInputTokens"
+      | "maxOutputTokens"
+      | "localizationCoordinates"
     >
   > & {
     video?: Partial<VideoLimits>;

@@ -83,7 +83,9 @@ function ratesFor(entry: ModelPrice, inputTokens: number): Rates {
 
 function familyOf(model: string): string | undefined {
   try {
-    return defaultCatalogue.resolve(model).family;
+    const resolved = defaultCatalogue.resolve(model);
+    // A model resolved by assumption is another model with borrowed limits, not priced as that one.
+    return resolved.assumption === undefined ? resolved.family : undefined;
   } catch (error) {
     // An unknown model can still be priced by its exact name; anything else is a real fault.
     if (error instanceof GlanceError && error.code === "configuration") {

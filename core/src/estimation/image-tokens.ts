@@ -25,8 +25,8 @@ export const visionMarkerTokens = 2;
 
 /**
  * Tokens one image costs, computed the way the service's own calculator does: sides rounded to the
- * pixel factor, then scaled down to `max_pixels` (or up to 4 tokens' worth of pixels) keeping the
- * aspect ratio, then one token per factor x factor square plus the two vision markers.
+ * pixel factor, then scaled down to `max_pixels` (or up to the model's `min_pixels`, 4 tokens' worth in
+ * the calculator) keeping the aspect ratio, then one token per factor x factor square plus the two vision markers.
  */
 export function estimateImageTokens(input: ImageTokenInput): ImageTokenEstimate {
   const model = modelEntryOf(input.model);
@@ -39,7 +39,7 @@ export function estimateImageTokens(input: ImageTokenInput): ImageTokenEstimate 
     model.maximumMaxPixels,
     model.highResolutionMaxPixels,
   );
-  const minPixels = 4 * factor * factor;
+  const minPixels = model.minPixels;
 
   let scaledHeight = roundHalfToEven(height / factor) * factor;
   let scaledWidth = roundHalfToEven(width / factor) * factor;

@@ -149,7 +149,7 @@ function resolveThinking(model: ModelEntry, modelName: string, input: ChatReques
     );
   }
   if (input.structuredOutput !== undefined) {
-    if (!model.structuredOutput) {
+    if (model.structuredOutput === "none") {
       throw new ConfigurationError(
         "structuredOutput",
         `${modelName} does not support structured output. Choose a model that does, such as qwen3.5-plus or qwen3-vl-plus.`,
