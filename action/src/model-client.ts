@@ -3,7 +3,7 @@
  * its retry notes in the run's log. None without a key (the review is then skipped, or only estimated
  * in a dry run).
  */
-import { createGlanceClient, type GlanceClient } from "@glance/core";
+import { createGlanceClient, type GlanceClient, regionBaseUrls } from "@glance/core";
 import type { ActionConfig } from "./config.js";
 import type { Runner } from "./runner.js";
 
@@ -11,11 +11,20 @@ export function createModelClient(config: ActionConfig, runner: Runner): GlanceC
   if (config.apiKey === undefined) {
     return undefined;
   }
+  const baseUrl = modelBaseUrl(config);
   return createGlanceClient({
     apiKey: config.apiKey,
     apiKeySource: "the api-key input",
-    ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+    ...(baseUrl === undefined ? {} : { baseUrl }),
     defaultModel: config.model,
     logger: { warn: (message) => runner.info(message), debug: (message) => runner.debug(message) },
   });
+}
+
+/**
+ * The endpoint: an explicit base-url wins, else the region's endpoint as core lists it, else core's
+ * default. config.ts accepted only region names core knows.
+ */
+export function modelBaseUrl(config: Pick<ActionConfig, "baseUrl" | "region">): string | undefined {
+  return config.baseUrl ?? (config.region === undefined ? undefined : regionBaseUrls[config.region]);
 }
