@@ -1,11 +1,17 @@
 /*
  * Images embedded in the pull request description: Markdown `![alt](url)` and HTML `<img src>`.
- * Private attachments (github.com/user-attachments/assets/...) cannot be fetched anonymously; the
- * description's body_html carries short-lived signed URLs for them, matched by the attachment id
- * (else by position). Downloads go through core's downloadUntrusted: the token is only ever sent to
- * the configured GitHub origins (GITHUB_SERVER_URL, GITHUB_API_URL) and only for attachment paths; any
- * other host gets no token, must be https and must resolve to public addresses; every redirect hop is
- * checked again; the size is capped, and whatever comes back must be an image by its magic bytes.
+ * Where to download each from is read from the description's body_html, as GitHub rendered it:
+ * - a private upload (github.com/user-attachments/assets/<id>) opens only for a signed-in browser; no
+ *   API token opens it, the Actions token included, so it is never sent one. body_html carries a signed
+ *   private-user-images URL for it instead, matched by the upload's id (else by position); that URL
+ *   expires about five minutes after the read (image-sources.ts re-reads body_html when it is older);
+ * - another host's image comes through camo, GitHub's image proxy, with the original URL in
+ *   `data-canonical-src` (https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-anonymized-urls):
+ *   downloaded from camo, the runner never contacts the author's host, and an http image arrives over https.
+ * Downloads go through core's downloadUntrusted, with no credentials at all: the configured GitHub
+ * origins (GITHUB_SERVER_URL, GITHUB_API_URL) may be plain http or private (GitHub Enterprise Server);
+ * any other host must be https and resolve to public addresses; every redirect hop is checked again;
+ * the size is capped, and whatever comes back must be an image by its magic bytes.
  */
 import { DownloadError, downloadUntrusted, formatBytes, maxDownloadRedirects } from "@glance/core";
 import { classifyByPath } from "./image-classification.js";
@@ -45,17 +51,20 @@ export function findBodyImages(body: string): BodyImageReference[] {
 }
 
 /**
- * The URL to download each reference from: the signed one from body_html when GitHub rendered one
- * (by `data-canonical-src`, else by position when both lists have the same length), else the original.
+ * The URL to download each reference from: the camo or signed one from body_html when GitHub rendered
+ * one (by `data-canonical-src`, else for an upload by its id or position), else the original.
  */
 export function resolveDownloadUrls(references: readonly BodyImageReference[], bodyHtml: string): string[] {
   const rendered = [...bodyHtml.matchAll(htmlImage)].map((match) => ({
     src: decodeEntities(attribute(match[0], "src") ?? ""),
-    canonical: decodeEntities(attribute(match[0], "data-canonical-src") ?? ""),
+    canonical: normalisedUrl(decodeEntities(attribute(match[0], "data-canonical-src") ?? "")),
   }));
   const httpRendered = rendered.filter((image) => /^https?:\/\//i.test(image.src));
   return references.map((reference, index) => {
-    const byCanonical = httpRendered.find((image) => image.canonical === reference.url);
+    // GitHub's renderer percent-encodes the URL it records (spaces, non-ASCII), so both sides are
+    // compared in the WHATWG URL form.
+    const canonical = normalisedUrl(reference.url);
+    const byCanonical = canonical === "" ? undefined : httpRendered.find((image) => image.canonical === canonical);
     if (byCanonical !== undefined) {
       return byCanonical.src;
     }
@@ -78,11 +87,11 @@ export function resolveDownloadUrls(references: readonly BodyImageReference[], b
   });
 }
 
-/** A description image as a review item, or the reason it cannot be one (the job never fails on it). */
 function isAttachmentReference(url: string): boolean {
   return URL.canParse(url) && /^\/user-attachments\/assets\/[^/]+$/.test(new URL(url).pathname);
 }
 
+/** A description image as a review item, or the reason it cannot be one (the job never fails on it). */
 export function bodyItemOf(reference: BodyImageReference): { item: ReviewItem } | { skipped: SkippedItem } {
   const label = reference.alt.trim() !== "" ? reference.alt.trim() : reference.url;
   let url: URL;
@@ -114,14 +123,10 @@ export function bodyItemOf(reference: BodyImageReference): { item: ReviewItem } 
 }
 
 export interface DownloadOptions {
-  token: string;
-  /** GITHUB_SERVER_URL and GITHUB_API_URL origins: the only places the token may go (http only in tests). */
+  /** GITHUB_SERVER_URL and GITHUB_API_URL origins: the hosts that may be http or private (http only in tests). */
   githubOrigins: readonly string[];
   maxBytes?: number;
 }
-
-/** Paths of GitHub's private attachments: the only description URLs that need (and get) the token. */
-const attachmentPath = /^\/(?:user-attachments\/|private-user-images\/)/;
 
 /**
  * Downloads one description image through core's downloadUntrusted. The configured GitHub origins may
@@ -139,10 +144,6 @@ export async function downloadBodyImage(url: string, label: string, options: Dow
       expect: "image",
       accept: "image/*",
       allowedOrigins: options.githubOrigins,
-      credentials: {
-        headers: { authorization: `token ${options.token}` },
-        scopes: options.githubOrigins.map((origin) => ({ origin, path: attachmentPath })),
-      },
     });
     return file.bytes;
   } catch (error) {
@@ -180,6 +181,11 @@ function downloadFailureReason(error: DownloadError): string {
   }
 }
 
+/** The URL in WHATWG form ("" when it does not parse), so two spellings of one URL compare equal. */
+function normalisedUrl(text: string): string {
+  return URL.canParse(text) ? new URL(text).href : "";
+}
+
 function decodeURIComponentSafe(text: string): string {
   try {
     return decodeURIComponent(text);
@@ -188,9 +194,17 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
+/**
+ * One attribute of a tag, read attribute by attribute so that text inside a quoted value is never taken
+ * for an attribute: alt text such as `x src=https://elsewhere` must not stand in for the real src.
+ */
 function attribute(tag: string, name: string): string | undefined {
-  const match = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, "i").exec(tag);
-  return match === null ? undefined : (match[1] ?? match[2] ?? match[3]);
+  const inside = tag.replace(/^<[a-z]+/i, "").replace(/\/?>$/, "");
+  const pattern = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+  for (const match of inside.matchAll(pattern)) {
+    if (match[1]?.toLowerCase() === name) return match[2] ?? match[3] ?? match[4] ?? "";
+  }
+  return undefined;
 }
 
 function decodeEntities(text: string): string {

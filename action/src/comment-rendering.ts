@@ -77,7 +77,7 @@ function renderHeader(report: RunReport): string {
   const carried = report.reviewed.filter((image) => image.carried).length;
   const reviewedNow = report.reviewed.length - carried;
   const lines: string[] = [];
-  lines.push(`## ${icons[highest ?? "none"]} Glance image review`);
+  lines.push(`## ${headerIcon(report, highest)} Glance image review${notReviewedSuffix(report)}`);
   if (report.dryRun) {
     lines.push(
       `**Dry run:** nothing was sent to the model. ${report.planned.length} image(s) would be reviewed, about ${formatCount(report.estimatedTokens)} tokens (input estimate plus output allowance).`,
@@ -101,6 +101,25 @@ function renderHeader(report: RunReport): string {
     `Model ${inlineCode(report.model)} · ${formatCount(report.inputTokens)} input + ${formatCount(report.outputTokens)} output tokens this run`,
   );
   return lines.join("\n");
+}
+
+/**
+ * What the header's icon promises: ✅ only when every image was reviewed and nothing was found; the
+ * colour of the highest severity when there are findings; ⚠️ when images could not be reviewed and
+ * nothing was found; ℹ️ for a dry run, which reviews nothing.
+ */
+function headerIcon(report: RunReport, highest: Severity | undefined): string {
+  if (report.dryRun) return "ℹ️";
+  if (highest !== undefined) return icons[highest];
+  return report.failed.length > 0 ? "⚠️" : icons.none;
+}
+
+/** Findings and failures together: the severity's colour leads, and the header still says what failed. */
+function notReviewedSuffix(report: RunReport): string {
+  const findings = allFindings(report).length;
+  return !report.dryRun && findings > 0 && report.failed.length > 0
+    ? ` · ⚠️ ${report.failed.length} image(s) not reviewed`
+    : "";
 }
 
 function renderImage(image: ImageReport): string {
@@ -167,11 +186,12 @@ function renderFailed(report: RunReport): string {
   const lines = report.failed.map(
     (failure) => `- ${inlineCode(failure.item.name)}: ${neutralize(oneLine(failure.reason))}`,
   );
-  return [
-    "### ⚠️ Not reviewed: the model request failed",
-    "The findings above are kept; these images will be reviewed on the next run.",
-    ...lines,
-  ].join("\n");
+  // "Kept" only makes sense when there are findings above to keep.
+  const next =
+    allFindings(report).length > 0
+      ? "The findings above are kept; these images will be reviewed on the next run."
+      : "These images will be reviewed on the next run.";
+  return ["### ⚠️ Not reviewed: the model request failed", next, ...lines].join("\n");
 }
 
 function renderSkipped(report: RunReport): string {

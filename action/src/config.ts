@@ -2,7 +2,7 @@
  * The action's inputs, read and checked once with zod. An input the workflow did not set arrives as
  * "" (the runner sets INPUT_* for every declared input), so "" always means "not set, use the default".
  */
-import { ConfigurationError, defaultCatalogue, defaultModel } from "@glance/core";
+import { ConfigurationError, defaultCatalogue, defaultModel, regionBaseUrls } from "@glance/core";
 import { z } from "zod";
 
 export const severities = ["low", "medium", "high"] as const;
@@ -10,9 +10,19 @@ export type Severity = (typeof severities)[number];
 
 export const defaultInclude = ["**/*.{png,jpg,jpeg,webp,gif,bmp,tiff,tif,heic,svg}"];
 
+/**
+ * fail-on-error: when images the model could not review (or a set-up error that stops the run) fail
+ * the job. "all": when no image could be reviewed, or on a set-up error; "any": when any image could
+ * not be reviewed; "never": they are reported, never a failure.
+ */
+export const failOnErrorValues = ["all", "any", "never"] as const;
+export type FailOnError = (typeof failOnErrorValues)[number];
+
 export interface ActionConfig {
   apiKey: string | undefined;
   baseUrl: string | undefined;
+  /** A region name core knows (its regionBaseUrls); an explicit baseUrl wins over it. */
+  region: string | undefined;
   model: string;
   /** strict-models: refuse a model the catalogue does not know instead of assuming the nearest one. */
   strictModels: boolean;
@@ -26,6 +36,7 @@ export interface ActionConfig {
   prompt: string | undefined;
   language: string | undefined;
   failOn: Severity | "none";
+  failOnError: FailOnError;
   commentMode: "update" | "new" | "off";
   reviewBodyImages: boolean;
   highResolution: boolean;
@@ -104,6 +115,19 @@ const inputSchema = z.object({
       .url({ message: 'base-url must be a URL such as "https://dashscope-intl.aliyuncs.com/compatible-mode/v1".' })
       .optional(),
   ),
+  // The names come from core, which knows the endpoints; the action only checks the input against them.
+  region: optionalText.transform((value, context) => {
+    if (value === undefined) {
+      return undefined;
+    }
+    const known = Object.keys(regionBaseUrls);
+    const match = known.find((name) => name === value.toLowerCase());
+    if (match === undefined) {
+      context.addIssue({ code: "custom", message: `region is "${value}"; it must be one of ${known.join(", ")}.` });
+      return z.NEVER;
+    }
+    return match;
+  }),
   model: optionalText.transform((value) => value ?? defaultModel),
   "strict-models": boolean("strict-models", false),
   "github-token": optionalText,
@@ -114,6 +138,7 @@ const inputSchema = z.object({
   prompt: optionalText,
   language: optionalText,
   "fail-on": oneOf("fail-on", ["none", "low", "medium", "high"], "none"),
+  "fail-on-error": oneOf("fail-on-error", failOnErrorValues, "all"),
   "comment-mode": oneOf("comment-mode", ["update", "new", "off"], "update"),
   "review-body-images": boolean("review-body-images", true),
   "high-resolution": boolean("high-resolution", false),
@@ -146,6 +171,7 @@ export function readConfig(readInput: InputReader): ActionConfig {
   return {
     apiKey: input["api-key"],
     baseUrl: input["base-url"],
+    region: input.region,
     model: input.model,
     strictModels: input["strict-models"],
     modelAssumption: model.assumption,
@@ -157,6 +183,7 @@ export function readConfig(readInput: InputReader): ActionConfig {
     prompt: input.prompt,
     language: input.language,
     failOn: input["fail-on"],
+    failOnError: input["fail-on-error"],
     commentMode: input["comment-mode"],
     reviewBodyImages: input["review-body-images"],
     highResolution: input["high-resolution"],

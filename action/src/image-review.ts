@@ -7,8 +7,9 @@
  * is decoded and scaled there, because only core's decode knows its exact size; what is kept is the
  * small scaled image, not the original. Sending, inside the concurrency pool, turns the images into
  * the request body (base64) only then, so at most `concurrency` requests' bodies exist at a time,
- * and drops the bytes once the answer is in. Boxes come back in the model's coordinates of the image it
- * saw and core maps them to pixels of the original file.
+ * and drops the bytes once the answer is in. The answer is read leniently, finding by finding
+ * (review-schema.ts). Boxes come back in the model's coordinates of the image it saw and core maps them
+ * to pixels of the original file; a box that lies wholly outside the image is dropped.
  */
 import {
   boxCoordinatesInstruction,
@@ -24,7 +25,7 @@ import {
 } from "@glance/core";
 import type { Severity } from "./config.js";
 import type { HashedItem, LoadedItem } from "./review-item.js";
-import { reviewAnswerSchema } from "./review-schema.js";
+import { answerEnvelopeSchema, readFindings, readKind, readSummary, reviewAnswerSchema } from "./review-schema.js";
 import { type PromptContext, reviewPrompt, systemPrompt } from "./rubric-prompts.js";
 
 export interface ReviewSettings {
@@ -64,6 +65,8 @@ export interface ReviewResult {
   findings: Finding[];
   inputTokens: number;
   outputTokens: number;
+  /** What reading the answer left out or mapped (review-schema.ts), for the debug log. */
+  reading: { droppedFindings: number; droppedFields: number; mappedValues: number };
 }
 
 /** What one answer may cost at most: max_tokens of the request, and the budget's per-image allowance. */
@@ -135,7 +138,12 @@ export async function planReview(
 }
 
 /** Builds the request with the images' bytes, sends it, and lets the bytes go whatever the outcome. */
-export async function runReview(client: GlanceClient, planned: PlannedReview, model: string): Promise<ReviewResult> {
+export async function runReview(
+  client: GlanceClient,
+  planned: PlannedReview,
+  model: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<ReviewResult> {
   const images = planned.images;
   planned.images = undefined;
   if (images === undefined) {
@@ -145,28 +153,44 @@ export async function runReview(client: GlanceClient, planned: PlannedReview, mo
     ...planned.request,
     inputs: images.before === undefined ? [images.after] : [images.before, images.after],
   });
-  const { value, completion } = await client.completeStructured(request, reviewAnswerSchema);
-  const findings = value.findings.map((finding): Finding => {
+  const { value, completion } = await client.completeStructured(
+    request,
+    answerEnvelopeSchema,
+    options.signal === undefined ? {} : { signal: options.signal },
+  );
+  const read = readFindings(value.findings);
+  let droppedBoxes = 0;
+  const findings = read.findings.map((finding): Finding => {
     const image = planned.before === undefined ? "after" : (finding.image ?? "after");
     const mapped: Finding = {
       severity: finding.severity,
-      title: finding.title.trim(),
-      detail: finding.detail.trim(),
+      title: finding.title,
+      detail: finding.detail,
       ...(planned.before === undefined ? {} : { image }),
     };
-    const box =
-      finding.box === undefined
-        ? undefined
-        : mapBox(finding.box, image === "before" ? planned.before : planned.after, model);
-    return box === undefined ? mapped : { ...mapped, box };
+    if (finding.box === undefined) {
+      return mapped;
+    }
+    const box = mapBox(finding.box, image === "before" ? planned.before : planned.after, model);
+    if (box === undefined) {
+      droppedBoxes += 1;
+      return mapped;
+    }
+    return { ...mapped, box };
   });
+  const kind = readKind(value.kind, planned.item.kindHint);
   return {
     item: planned.item,
-    kind: value.kind,
-    summary: value.summary.trim(),
+    kind,
+    summary: readSummary(value.summary),
     findings,
     inputTokens: completion.usage?.inputTokens ?? 0,
     outputTokens: completion.usage?.outputTokens ?? 0,
+    reading: {
+      droppedFindings: read.droppedFindings,
+      droppedFields: read.droppedFields + droppedBoxes,
+      mappedValues: read.mappedValues + (value.kind === kind ? 0 : 1),
+    },
   };
 }
 

@@ -1,8 +1,12 @@
 /*
  * Where each image's bytes come from: a changed file through the REST API at the head commit (and,
  * unless it was added, at the merge base for "before"); a description image from the URL GitHub
- * rendered for it (a signed one for private attachments), with the token only for GitHub's own
- * origins (see body-images.ts).
+ * rendered for it in body_html (a signed one for private uploads, camo for other hosts; see
+ * body-images.ts), with no token. Signed upload URLs expire about five minutes after body_html was
+ * read (a captured one has `exp - nbf = 300` and `X-Amz-Expires=300`:
+ * https://cky.im/zh/d/deal-with-private-user-images-when-fetching-github-discussion-body, 2023-12-13),
+ * and description images are downloaded last (after the changed files), so body_html is read again
+ * just before a download when the copy in hand is older than four minutes.
  */
 import { fetchFile } from "./blob-fetching.js";
 import { bodyItemOf, downloadBodyImage, findBodyImages, resolveDownloadUrls } from "./body-images.js";
@@ -11,15 +15,21 @@ import type { PullRequestContext } from "./pull-request-context.js";
 import type { ItemBytes, ReviewItem, SkippedItem } from "./review-item.js";
 import type { RunEvent } from "./run-event.js";
 
+/** body_html older than this is read again before a description image is downloaded. */
+export const signedUrlFreshMilliseconds = 4 * 60 * 1000;
+
 export interface BodyImage {
   item: ReviewItem;
   downloadUrl: string;
 }
 
 /** The description's images as review items, each with the URL to download it from, and those that cannot be. */
-export function bodyImageItems(pullRequest: PullRequestContext): { items: BodyImage[]; skipped: SkippedItem[] } {
-  const references = findBodyImages(pullRequest.body);
-  const urls = resolveDownloadUrls(references, pullRequest.bodyHtml);
+export function bodyImageItems(description: { body: string; bodyHtml: string }): {
+  items: BodyImage[];
+  skipped: SkippedItem[];
+} {
+  const references = findBodyImages(description.body);
+  const urls = resolveDownloadUrls(references, description.bodyHtml);
   const items: BodyImage[] = [];
   const skipped: SkippedItem[] = [];
   references.forEach((reference, index) => {
@@ -33,24 +43,74 @@ export function bodyImageItems(pullRequest: PullRequestContext): { items: BodyIm
   return { items, skipped };
 }
 
+/**
+ * The download URL of each description image, kept fresh: read from body_html when the run read the
+ * pull request, and read again (once, shared by concurrent downloads) when that copy has grown old.
+ */
+export class DescriptionImageUrls {
+  readonly #github: GitHubClient;
+  readonly #pullRequest: PullRequestContext;
+  readonly #now: () => number;
+  #urls: Map<string, string>;
+  #readAt: number;
+  #rereading: Promise<void> | undefined;
+
+  constructor(
+    github: GitHubClient,
+    pullRequest: PullRequestContext,
+    items: readonly BodyImage[],
+    readAt: number,
+    now: () => number,
+  ) {
+    this.#github = github;
+    this.#pullRequest = pullRequest;
+    this.#now = now;
+    this.#urls = new Map(items.map((entry) => [entry.item.key, entry.downloadUrl]));
+    this.#readAt = readAt;
+  }
+
+  async urlOf(item: ReviewItem): Promise<string> {
+    if (this.#now() - this.#readAt > signedUrlFreshMilliseconds) {
+      this.#rereading ??= this.#reread().finally(() => {
+        this.#rereading = undefined;
+      });
+      await this.#rereading;
+    }
+    return this.#urls.get(item.key) ?? item.afterLink ?? "";
+  }
+
+  async #reread(): Promise<void> {
+    const { owner, repo, number } = this.#pullRequest;
+    const readAt = this.#now();
+    const response = await this.#github.rest.pulls.get({
+      owner,
+      repo,
+      pull_number: number,
+      mediaType: { format: "full" },
+    });
+    const data = response.data as typeof response.data & { body_html?: string | null };
+    const fresh = bodyImageItems({ body: data.body ?? "", bodyHtml: data.body_html ?? "" });
+    // An image the author removed meanwhile keeps its old URL and fails on its own.
+    for (const entry of fresh.items) {
+      this.#urls.set(entry.item.key, entry.downloadUrl);
+    }
+    this.#readAt = readAt;
+  }
+}
+
 export interface ImageSources {
   github: GitHubClient;
   pullRequest: PullRequestContext;
   event: RunEvent;
-  githubToken: string;
-  /** Download URL of each description image, by item key. */
-  downloadUrls: ReadonlyMap<string, string>;
+  descriptionUrls: DescriptionImageUrls;
 }
 
 export async function downloadItem(sources: ImageSources, item: ReviewItem): Promise<ItemBytes> {
   const { github, pullRequest } = sources;
   if (item.source === "body") {
-    const url = sources.downloadUrls.get(item.key) ?? item.afterLink ?? "";
+    const url = await sources.descriptionUrls.urlOf(item);
     const githubOrigins = [new URL(sources.event.serverUrl).origin, new URL(sources.event.apiUrl).origin];
-    return {
-      before: undefined,
-      after: await downloadBodyImage(url, item.name, { token: sources.githubToken, githubOrigins }),
-    };
+    return { before: undefined, after: await downloadBodyImage(url, item.name, { githubOrigins }) };
   }
   const location = { owner: pullRequest.owner, repo: pullRequest.repo };
   const after = await fetchFile(github, { ...location, path: item.name, ref: pullRequest.headSha });

@@ -34,12 +34,14 @@ const runner: Runner = escapingRunner({
 export async function run(): Promise<void> {
   await runStep(runner, async () => {
     // Loaded here, not above: these load core, and with it sharp's native code.
-    const [{ readConfig }, { withRetries }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./config.js"),
-      import("./github-client.js"),
-      import("./model-client.js"),
-      import("./review-pull-request.js"),
-    ]);
+    const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] =
+      await Promise.all([
+        import("./config.js"),
+        import("./github-client.js"),
+        import("./github-request-budget.js"),
+        import("./model-client.js"),
+        import("./review-pull-request.js"),
+      ]);
     const config = readConfig((name) => actionsCore.getInput(name));
     const event: RunEvent = {
       eventName: context.eventName,
@@ -53,10 +55,19 @@ export async function run(): Promise<void> {
       serverUrl: context.serverUrl,
       apiUrl: context.apiUrl,
     };
+    const githubRateLimit = new GitHubRateLimit();
     const github = withRetries(getOctokit(config.githubToken, { baseUrl: event.apiUrl }), {
       log: (message) => runner.info(message),
+      rateLimit: githubRateLimit,
     });
-    return reviewPullRequest({ config, event, github, modelClient: createModelClient(config, runner), runner });
+    return reviewPullRequest({
+      config,
+      event,
+      github,
+      modelClient: createModelClient(config, runner),
+      runner,
+      githubRateLimit,
+    });
   });
 }
 

@@ -5,7 +5,8 @@
  * counts no lines for binaries), so a window of candidates is downloaded - every image the previous
  * review knew plus up to three times max-images others, in status-then-path order - and the window is
  * then ordered by bytes changed before max-images cuts it. A 3,000-file pull request therefore does
- * not cost 6,000 API requests.
+ * not cost 6,000 API requests. Within that window, downloads also stop where they would spend more
+ * API requests than the run may (github-request-budget.ts); what they left out is counted.
  */
 import { createHash } from "node:crypto";
 import { byPriority } from "./image-selection.js";
@@ -26,6 +27,15 @@ export interface LoadedSelection {
   toReview: LoadedItem[];
   carried: CarriedItem[];
   skipped: SkippedItem[];
+  /** API requests the window's downloads needed, and the items left out for want of requests. */
+  requests: { needed: number; overBudget: number };
+}
+
+export interface RequestBudget {
+  /** API requests the downloads may spend. */
+  allowance: number;
+  /** API requests one item's download costs. */
+  costOf(item: ReviewItem): number;
 }
 
 /** sha256 over the review settings and the base and head bytes: either changing means a new review. */
@@ -53,19 +63,32 @@ export async function loadItems(
     /** Model, prompt, language and resolution: part of every content hash. */
     settingsKey: string;
     download: (item: ReviewItem) => Promise<ItemBytes>;
+    /** Undefined when GitHub sets no limit. */
+    requestBudget?: RequestBudget | undefined;
   },
 ): Promise<LoadedSelection> {
-  const result: LoadedSelection = { toReview: [], carried: [], skipped: [] };
+  const result: LoadedSelection = { toReview: [], carried: [], skipped: [], requests: { needed: 0, overBudget: 0 } };
   const maxImagesReason = `max-images: only the first ${options.maxImages} images are reviewed`;
+  const budgetReason = "not downloaded: the run's GitHub API requests ran short (see the note at the top)";
   const earlier = (item: ReviewItem) => options.previous?.images[item.key];
   let window = Math.max(options.maxImages * 3, options.maxImages + 10);
-  const wanted = items.map((item) => {
-    if (earlier(item) !== undefined) return true;
-    window -= 1;
-    return window >= 0;
+  let spent = 0;
+  const wanted = items.map((item): "download" | "window" | "budget" => {
+    if (earlier(item) === undefined) {
+      window -= 1;
+      if (window < 0) return "window";
+    }
+    const cost = options.requestBudget?.costOf(item) ?? 0;
+    result.requests.needed += cost;
+    if (options.requestBudget !== undefined && spent + cost > options.requestBudget.allowance) {
+      result.requests.overBudget += 1;
+      return "budget";
+    }
+    spent += cost;
+    return "download";
   });
   const outcomes = await mapWithConcurrency(items, options.concurrency, async (item, index) => {
-    if (wanted[index] !== true) return undefined;
+    if (wanted[index] !== "download") return undefined;
     try {
       const bytes = await options.download(item);
       // Hashed as each download lands, overlapping the downloads still in flight.
@@ -79,7 +102,17 @@ export async function loadItems(
   items.forEach((item, index) => {
     const outcome = outcomes[index];
     if (outcome === undefined) {
-      result.skipped.push({ name: item.name, reason: maxImagesReason });
+      const known = earlier(item);
+      if (wanted[index] === "budget" && known !== undefined) {
+        // Not fetched says nothing about the image: keep what the last review found.
+        result.carried.push({
+          item,
+          contentHash: known.hash,
+          note: "not downloaded this run (the GitHub API requests ran short); the findings are from the last review",
+        });
+        return;
+      }
+      result.skipped.push({ name: item.name, reason: wanted[index] === "budget" ? budgetReason : maxImagesReason });
       return;
     }
     if ("error" in outcome) {

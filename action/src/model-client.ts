@@ -3,7 +3,7 @@
  * its retry notes in the run's log. None without a key (the review is then skipped, or only estimated
  * in a dry run).
  */
-import { createGlanceClient, type GlanceClient } from "@glance/core";
+import { createGlanceClient, type GlanceClient, regionBaseUrls } from "@glance/core";
 import type { ActionConfig } from "./config.js";
 import { escapeForLog } from "./log-escaping.js";
 import type { Runner } from "./runner.js";
@@ -12,10 +12,11 @@ export function createModelClient(config: ActionConfig, runner: Runner): GlanceC
   if (config.apiKey === undefined) {
     return undefined;
   }
+  const baseUrl = modelBaseUrl(config);
   return createGlanceClient({
     apiKey: config.apiKey,
     apiKeySource: "the api-key input",
-    ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+    ...(baseUrl === undefined ? {} : { baseUrl }),
     defaultModel: config.model,
     // Core's notes can quote the model's answer (an invalid structured answer): escaped for the log.
     logger: {
@@ -23,4 +24,12 @@ export function createModelClient(config: ActionConfig, runner: Runner): GlanceC
       debug: (message) => runner.debug(escapeForLog(message)),
     },
   });
+}
+
+/**
+ * The endpoint: an explicit base-url wins, else the region's endpoint as core lists it, else core's
+ * default. config.ts accepted only region names core knows.
+ */
+export function modelBaseUrl(config: Pick<ActionConfig, "baseUrl" | "region">): string | undefined {
+  return config.baseUrl ?? (config.region === undefined ? undefined : regionBaseUrls[config.region]);
 }

@@ -1,27 +1,35 @@
 /*
  * The whole review of one pull request, in order: pull request, changed images, previous review,
- * downloads, plans and estimates (before any model call), budget, reviews, comment and job summary;
- * it returns the report with the step's outputs and fail-on's verdict. Everything from outside comes
- * in as arguments (config, event, clients, runner), so tests call it directly against the fakes;
+ * downloads (within the run's GitHub API requests), plans and estimates (before any model call),
+ * budget, reviews, comment and job summary; it returns the report with the step's outputs and the
+ * fail-on verdicts. A set-up failure (a refused key, an unknown model, an endpoint that does not
+ * answer) stops the reviews at once and posts no comment. Everything from outside comes in as
+ * arguments (config, event, clients, runner, clock), so tests call it directly against the fakes;
  * index.ts builds those from the runner's environment. Each step is a module of its own; this file
  * only wires them.
  */
 import { randomUUID } from "node:crypto";
-import { formatCount, type GlanceClient } from "@glance/core";
+import { AbortedError, ConfigurationError, formatCount, type GlanceClient, modelEntryOf } from "@glance/core";
 import { applyTokenBudget } from "./budget.js";
 import { githubFileListLimit, listChangedFiles } from "./changed-files.js";
 import type { ActionConfig } from "./config.js";
 import { messageOf } from "./error-message.js";
-import { failOnVerdict } from "./fail-on-policy.js";
+import { failOnVerdict, setUpVerdict } from "./fail-on-policy.js";
 import { describeGitHubError, type GitHubClient } from "./github-client.js";
+import {
+  downloadAllowance,
+  downloadRequestCost,
+  type GitHubRateLimit,
+  requestBudgetNote,
+} from "./github-request-budget.js";
 import { type PlannedReview, planReview, type ReviewResult, runReview } from "./image-review.js";
 import { byPriority, selectImages } from "./image-selection.js";
-import { bodyImageItems, downloadItem } from "./image-sources.js";
+import { bodyImageItems, DescriptionImageUrls, downloadItem } from "./image-sources.js";
 import { LiveTokenBudget } from "./live-token-budget.js";
 import { loadItems } from "./load-items.js";
 import { escapingRunner } from "./log-escaping.js";
 import { outputsOf } from "./outputs.js";
-import { publishReview } from "./publish-review.js";
+import { publishReview, writeJobSummary } from "./publish-review.js";
 import {
   findMergeBase,
   loadPullRequest,
@@ -34,6 +42,7 @@ import type { RunEvent } from "./run-event.js";
 import type { FailedImage, ImageReport, RunReport } from "./run-report.js";
 import { mapWithConcurrency } from "./run-with-concurrency.js";
 import type { Runner, StepResult } from "./runner.js";
+import { setUpFailureOf } from "./set-up-failure.js";
 import { skipWithoutKey } from "./skip-without-key.js";
 import { type CommentIdentity, commentIdentityOf, listOurComments } from "./sticky-comment.js";
 
@@ -44,6 +53,10 @@ export interface ReviewOptions {
   /** Undefined when there is no api-key: the review is then skipped, or in a dry run only estimated. */
   modelClient: GlanceClient | undefined;
   runner: Runner;
+  /** What GitHub's answers say of the token's hourly requests (the retries wrapper records it); none: no budget. */
+  githubRateLimit?: GitHubRateLimit | undefined;
+  /** The clock that decides when signed description URLs are old; tests pass the fake GitHub's. */
+  now?: (() => number) | undefined;
 }
 
 export interface ReviewOutcome extends StepResult {
@@ -53,6 +66,7 @@ export interface ReviewOutcome extends StepResult {
 
 export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewOutcome> {
   const { config, event, github, modelClient } = options;
+  const now = options.now ?? Date.now;
   // Names, alt text and model output reach the log: escaped so none of it is read as a workflow command.
   const runner = escapingRunner(options.runner);
   if (config.modelAssumption !== undefined) {
@@ -64,8 +78,11 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   if (modelClient === undefined && !config.dryRun) {
     return { ...(await skipWithoutKey(event, runner)), report: undefined };
   }
+  // A model name core cannot resolve fails every image the same way: stop before asking GitHub anything.
+  modelEntryOf(config.model);
 
   const pullRequest = await loadPullRequest(github, event, pullRequestNumberOf(event, config.pullRequestNumber));
+  const descriptionReadAt = now();
   pullRequest.mergeBaseSha = await findMergeBase(github, pullRequest, (message) => runner.warning(message));
   runner.info(
     `Reviewing images of ${event.repository}#${pullRequest.number} (${pullRequest.headSha.slice(0, 7)}, before images from ${pullRequest.mergeBaseSha.slice(0, 7)}).`,
@@ -99,9 +116,10 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
     github,
     pullRequest,
     event,
-    githubToken: config.githubToken,
-    downloadUrls: new Map(bodyItems.map((entry) => [entry.item.key, entry.downloadUrl])),
+    descriptionUrls: new DescriptionImageUrls(github, pullRequest, bodyItems, descriptionReadAt, now),
   };
+  const requestsBefore = options.githubRateLimit?.snapshot();
+  const allowance = requestsBefore === undefined ? undefined : downloadAllowance(requestsBefore);
   const loaded = await loadItems(candidates, {
     maxImages: config.maxImages,
     // Downloads wait on GitHub, not on the model: more of them in flight shortens the time before the
@@ -116,7 +134,16 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
       config.thinking,
     ]),
     download: (item) => downloadItem(sources, item),
+    requestBudget: allowance === undefined ? undefined : { allowance, costOf: downloadRequestCost },
   });
+  if (loaded.requests.overBudget > 0 && requestsBefore !== undefined) {
+    const note = requestBudgetNote(requestsBefore, {
+      needed: loaded.requests.needed,
+      notDownloaded: loaded.requests.overBudget,
+    });
+    runner.warning(note);
+    notes.push(note);
+  }
 
   const promptContext = {
     pullRequestTitle: pullRequest.title,
@@ -130,6 +157,8 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
     try {
       return await planReview(item, settings, promptContext);
     } catch (error) {
+      // A setting core refuses (not this image's content) would refuse every image: it fails the run.
+      if (error instanceof ConfigurationError) throw error;
       skipped.push({ name: item.name, reason: messageOf(error) });
       return undefined;
     }
@@ -192,7 +221,15 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
 
   const failed: FailedImage[] = [];
   const liveBudget = new LiveTokenBudget(config.maxTokens);
+  // The first set-up failure stops the run: requests in flight are cancelled and no other is sent.
+  const stop = new AbortController();
+  let setUpFailure: string | undefined;
+  let answered = false;
   const results = await mapWithConcurrency(budget.accepted, config.concurrency, async (plan) => {
+    if (setUpFailure !== undefined) {
+      plan.images = undefined;
+      return undefined;
+    }
     const reservation = liveBudget.reserve(plan.estimatedTokens);
     if (!reservation.reserved) {
       skipped.push({ name: plan.item.name, reason: reservation.reason });
@@ -201,11 +238,31 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
     }
     let usedTokens = 0;
     try {
-      const result = await runReview(modelClient, plan, config.model);
+      const result = await runReview(modelClient, plan, config.model, { signal: stop.signal });
+      answered = true;
       usedTokens = result.inputTokens + result.outputTokens;
       runner.info(`${plan.item.name}: ${result.findings.length} finding(s).`);
+      const { droppedFindings, droppedFields, mappedValues } = result.reading;
+      if (droppedFindings + droppedFields + mappedValues > 0) {
+        runner.debug(
+          `${plan.item.name}: the answer was read leniently: ${droppedFindings} unreadable finding(s) dropped, ${droppedFields} invalid optional field(s) dropped, ${mappedValues} value(s) mapped.`,
+        );
+      }
       return result;
     } catch (error) {
+      if (setUpFailure !== undefined && error instanceof AbortedError) {
+        return undefined;
+      }
+      const setUp = setUpFailureOf(error, {
+        model: config.model,
+        endpoint: modelClient.baseUrl,
+        answeredBefore: answered,
+      });
+      if (setUp !== undefined) {
+        setUpFailure ??= setUp;
+        stop.abort();
+        return undefined;
+      }
       const reason = messageOf(error);
       runner.warning(`${plan.item.name} was not reviewed: ${reason}`);
       failed.push({ item: plan.item, reason });
@@ -216,12 +273,15 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   });
 
   const reviewedNow = results.filter((result): result is ReviewResult => result !== undefined);
+  report.inputTokens = reviewedNow.reduce((sum, result) => sum + result.inputTokens, 0);
+  report.outputTokens = reviewedNow.reduce((sum, result) => sum + result.outputTokens, 0);
+  if (setUpFailure !== undefined) {
+    return stopForSetUp(setUpFailure, report, budget.accepted, reviewedNow, config, runner);
+  }
   report.reviewed = [...reviewedNow.map(reportOf), ...carriedReports].sort((first, second) =>
     byPriority(first.item, second.item),
   );
   report.failed = failed.sort((first, second) => byPriority(first.item, second.item));
-  report.inputTokens = reviewedNow.reduce((sum, result) => sum + result.inputTokens, 0);
-  report.outputTokens = reviewedNow.reduce((sum, result) => sum + result.outputTokens, 0);
 
   const commentUrl = await publishReview(publishing);
   if (report.failed.length > 0) {
@@ -229,7 +289,36 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
       `${report.failed.length} image(s) could not be reviewed because the model request failed; they are listed in the comment and reviewed on the next run.`,
     );
   }
-  return { report, outputs: outputsOf(report, commentUrl), failure: failOnVerdict(config.failOn, report) };
+  return { report, outputs: outputsOf(report, commentUrl), failure: failOnVerdict(config, report) };
+}
+
+/**
+ * A run stopped by a set-up failure: no comment (nothing was reviewed that it could honestly show),
+ * the reason in the job summary, every image not reviewed counted in images-failed, and the one line
+ * as the job's failure (or, with fail-on-error "never", as a warning).
+ */
+async function stopForSetUp(
+  line: string,
+  report: RunReport,
+  accepted: readonly PlannedReview[],
+  reviewedNow: readonly ReviewResult[],
+  config: ActionConfig,
+  runner: Runner,
+): Promise<ReviewOutcome> {
+  const reviewedKeys = new Set(reviewedNow.map((result) => result.item.key));
+  report.failed = accepted
+    .filter((plan) => !reviewedKeys.has(plan.item.key))
+    .map((plan) => ({ item: plan.item, reason: line }));
+  report.reviewed = [];
+  await writeJobSummary(
+    runner,
+    `## ⚠️ Glance image review: stopped\n\nNo review was posted: ${line}\n\n${report.failed.length} image(s) were not reviewed.\n`,
+  );
+  const failure = setUpVerdict(config.failOnError, line);
+  if (failure === undefined) {
+    runner.warning(`${line} (fail-on-error is "never", so the job passes.)`);
+  }
+  return { report, outputs: outputsOf(report, undefined), failure };
 }
 
 /** The metadata of the newest comment of ours that has any: what the last review found, by content hash. */

@@ -9,6 +9,7 @@ import { getOctokit } from "@actions/github";
 import sharp from "sharp";
 import { readConfig } from "../../action/src/config.js";
 import { withRetries } from "../../action/src/github-client.js";
+import { GitHubRateLimit } from "../../action/src/github-request-budget.js";
 import { createModelClient } from "../../action/src/model-client.js";
 import { type ReviewOutcome, reviewPullRequest } from "../../action/src/review-pull-request.js";
 import type { RunEvent } from "../../action/src/run-event.js";
@@ -110,6 +111,8 @@ export interface InProcessRun {
   secrets: string[];
   /** What reviewPullRequest returned; undefined when it threw. */
   outcome: ReviewOutcome | undefined;
+  /** The waits the GitHub client asked for (milliseconds), which the test's sleep skipped. */
+  githubWaits: number[];
 }
 
 export interface RunOptions {
@@ -158,10 +161,19 @@ export async function run(
   };
   const runner = new RecordingRunner(options.summaryFails === undefined ? {} : { summaryFails: options.summaryFails });
   let outcome: ReviewOutcome | undefined;
+  const githubWaits: number[] = [];
   await runStep(runner, async () => {
     const config = readConfig((name) => allInputs[name] ?? "");
+    const githubRateLimit = new GitHubRateLimit();
     const client = withRetries(getOctokit(config.githubToken, { baseUrl: event.apiUrl }), {
       log: (message) => runner.info(message),
+      rateLimit: githubRateLimit,
+      // GitHub's waits (a minute for a secondary limit) pass at once, on the fake's clock.
+      sleep: async (milliseconds) => {
+        githubWaits.push(milliseconds);
+        github.advanceClock(milliseconds);
+      },
+      now: () => github.now(),
     });
     outcome = await reviewPullRequest({
       config,
@@ -169,6 +181,8 @@ export async function run(
       github: client,
       modelClient: createModelClient(config, runner),
       runner,
+      githubRateLimit,
+      now: () => github.now(),
     });
     return outcome;
   });
@@ -179,6 +193,7 @@ export async function run(
     summary: runner.summary,
     secrets: runner.secrets,
     outcome,
+    githubWaits,
   };
 }
 

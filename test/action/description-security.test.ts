@@ -108,7 +108,9 @@ test("the token and the runner's requests never reach a host that is not GitHub'
       "![cloud metadata](https://169.254.169.254/latest/meta-data/shot.png)",
       `![private attachment](${attachment.url})`,
     ].join("\n\n");
-    const pull = pullRequest({ files: [], body });
+    // As a GitHub Enterprise Server without the image proxy renders it: the other hosts' URLs stay
+    // as written (github.com would route them through camo), so the downloader's own rules decide.
+    const pull = pullRequest({ files: [], body, imageProxy: false });
     github.addPullRequest(pull);
     scenario.model.script(reviewAnswer("Private.", []));
     const result = await run(scenario, pull);

@@ -167,8 +167,9 @@ describe("the fake GitHub REST API, driven by the real Octokit client", () => {
 
     const full = await octokit.rest.pulls.get({ ...repository(), pull_number: 7, mediaType: { format: "full" } });
     const html = renderedBody(full.data).body_html ?? "";
-    // Both image forms are rendered, each pointing at the signed URL instead of the private one.
-    assert.equal(html.split(`src="${attachment.signedUrl}"`).length - 1, 2);
+    // Both image forms are rendered, each pointing at a signed URL instead of the private one.
+    const signedPrefix = attachment.signedUrl.slice(0, attachment.signedUrl.indexOf("?jwt="));
+    assert.equal(html.split(`src="${signedPrefix}?jwt=`).length - 1, 2);
     assert.ok(!html.includes(`src="${attachment.url}"`));
     assert.match(html, /alt="the old header"/);
     assert.equal(typeof renderedBody(full.data).body_text, "string");
@@ -256,12 +257,20 @@ describe("the fake GitHub REST API, driven by the real Octokit client", () => {
   test("failNext answers a secondary rate limit and a 5xx, then the route works again", async () => {
     fake.addPullRequest(pullRequest(13));
     fake.failNext(/^GET \/repos\/[^/]+\/[^/]+\/pulls\/13$/, githubFaults.secondaryRateLimit(7));
+    fake.failNext(/^GET \/repos\/[^/]+\/[^/]+\/pulls\/13$/, githubFaults.secondaryRateLimit(undefined, 429));
     fake.failNext(/^GET \/repos\/[^/]+\/[^/]+\/pulls\/13$/, githubFaults.serverError(502), 2);
     await assert.rejects(octokit.rest.pulls.get({ ...repository(), pull_number: 13 }), (error: unknown) => {
       assert.equal(statusOf(error), 403);
       assert.match(String((error as Error).message), /You have exceeded a secondary rate limit/);
       const headers = (error as { response?: { headers: Record<string, string> } }).response?.headers;
       assert.equal(headers?.["retry-after"], "7");
+      return true;
+    });
+    await assert.rejects(octokit.rest.pulls.get({ ...repository(), pull_number: 13 }), (error: unknown) => {
+      assert.equal(statusOf(error), 429);
+      assert.match(String((error as Error).message), /secondary rate limit/);
+      const headers = (error as { response?: { headers: Record<string, string> } }).response?.headers;
+      assert.equal(headers?.["retry-after"], undefined);
       return true;
     });
     for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -274,19 +283,90 @@ describe("the fake GitHub REST API, driven by the real Octokit client", () => {
     assert.equal(healthy.status, 200);
   });
 
-  test("private attachments need the token or the signed URL", async () => {
+  test("an upload's own URL opens for no token; the signed URL from body_html does, for five minutes", async () => {
     const content = binaryContent(64, 4);
     const attachment = fake.addAttachment(content, "image/png");
     assert.equal((await fetch(attachment.url)).status, 404);
     const withToken = await fetch(attachment.url, { headers: { authorization: `token ${fake.token}` } });
-    assert.equal(withToken.status, 200);
-    assert.equal(withToken.headers.get("content-type"), "image/png");
-    assert.deepEqual(Buffer.from(await withToken.arrayBuffer()), content);
+    assert.equal(withToken.status, 404, "API tokens do not open user-attachments URLs");
     const signed = await fetch(attachment.signedUrl);
+    assert.equal(signed.status, 200);
+    assert.equal(signed.headers.get("content-type"), "image/png");
     assert.deepEqual(Buffer.from(await signed.arrayBuffer()), content);
     const forged = new URL(attachment.signedUrl);
-    forged.searchParams.set("jwt", "forged");
+    forged.searchParams.set("jwt", "forged.jwt.value");
     assert.equal((await fetch(forged)).status, 404);
+
+    // Each read of body_html signs anew; a URL read six minutes ago has expired.
+    fake.addPullRequest(pullRequest(14, { body: `![shot](${attachment.url})` }));
+    const read = async () => {
+      const full = await octokit.rest.pulls.get({ ...repository(), pull_number: 14, mediaType: { format: "full" } });
+      return /src="([^"]+)"/.exec(renderedBody(full.data).body_html ?? "")?.[1]?.replace(/&amp;/g, "&") ?? "";
+    };
+    const early = await read();
+    assert.match(early, /\/private-user-images\/.+\?jwt=/);
+    assert.equal((await fetch(early)).status, 200);
+    fake.advanceClock(6 * 60_000);
+    assert.equal((await fetch(early)).status, 404, "expired after five minutes");
+    const fresh = await read();
+    assert.notEqual(fresh, early);
+    assert.equal((await fetch(fresh)).status, 200);
+  });
+
+  test("other hosts' images come through camo with data-canonical-src, unless the image proxy is off", async () => {
+    const original = "http://images.example.test/screens/überblick.png";
+    const content = binaryContent(32, 5);
+    fake.addExternalImage(original, content, "image/png");
+    fake.addPullRequest(pullRequest(15, { body: `![overview](${original})` }));
+    const full = await octokit.rest.pulls.get({ ...repository(), pull_number: 15, mediaType: { format: "full" } });
+    const html = renderedBody(full.data).body_html ?? "";
+    const src = /src="([^"]+)"/.exec(html)?.[1] ?? "";
+    assert.match(src, /\/camo\/[0-9a-f]+\/[0-9a-f]+$/);
+    // The renderer percent-encodes the destination, as cmark-gfm does.
+    assert.match(html, /data-canonical-src="http:\/\/images\.example\.test\/screens\/%C3%BCberblick\.png"/);
+    assert.deepEqual(Buffer.from(await (await fetch(src)).arrayBuffer()), content);
+    const tampered = src.replace(/\/camo\/[0-9a-f]{4}/, "/camo/0000");
+    assert.equal((await fetch(tampered)).status, 404);
+
+    fake.addPullRequest(pullRequest(16, { body: `![overview](${original})`, imageProxy: false }));
+    const direct = await octokit.rest.pulls.get({ ...repository(), pull_number: 16, mediaType: { format: "full" } });
+    assert.match(
+      renderedBody(direct.data).body_html ?? "",
+      /src="http:\/\/images\.example\.test\/screens\/überblick\.png"/,
+    );
+  });
+
+  test("the Actions token has 1,000 requests an hour; content-creating requests hit a per-minute secondary limit", async () => {
+    assert.equal(fake.rateLimit.limit, 1000);
+    const personal = await startFakeGitHub({ tokenUser: author });
+    assert.equal(personal.rateLimit.limit, 5000);
+    await personal.close();
+
+    fake.addPullRequest(pullRequest(17));
+    const saved = fake.contentCreationPerMinute;
+    fake.contentCreationPerMinute = 2;
+    try {
+      await octokit.rest.issues.createComment({ ...repository(), issue_number: 17, body: "one" });
+      await octokit.rest.issues.createComment({ ...repository(), issue_number: 17, body: "two" });
+      await assert.rejects(
+        octokit.rest.issues.createComment({ ...repository(), issue_number: 17, body: "three" }),
+        (error: unknown) => {
+          assert.equal(statusOf(error), 403);
+          assert.match(String((error as Error).message), /secondary rate limit/);
+          const headers = (error as { response?: { headers: Record<string, string> } }).response?.headers;
+          assert.equal(headers?.["retry-after"], undefined, "no retry-after, as GitHub usually sends");
+          return true;
+        },
+      );
+      assert.equal(fake.comments(17).length, 2);
+      // Reads are not content-creating; a minute later writes work again.
+      await octokit.rest.pulls.get({ ...repository(), pull_number: 17 });
+      fake.advanceClock(61_000);
+      await octokit.rest.issues.createComment({ ...repository(), issue_number: 17, body: "three" });
+      assert.equal(fake.comments(17).length, 3);
+    } finally {
+      fake.contentCreationPerMinute = saved;
+    }
   });
 
   test("every answer carries the rate-limit headers, counting down", async () => {

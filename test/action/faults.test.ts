@@ -82,7 +82,7 @@ test("a rate-limited model answer is retried and the review completes", async ()
   assert.equal(result.outputs.findings, "1");
 });
 
-test("the model down for one image: it is reported and warned about, the other findings are kept, the job stays green", async () => {
+test("the model down for one image: it is reported and warned about, the other findings are kept, the job stays green; a run that could review none fails", async () => {
   const pull = await twoImages();
   const down = {
     kind: "error",
@@ -109,15 +109,23 @@ test("the model down for one image: it is reported and warned about, the other f
   assert.equal(green.outputs["images-failed"], "1");
   assert.match(green.log, /::warning::1 image\(s\) could not be reviewed because the model request failed/);
 
-  // With fail-on set, an image that could not be reviewed keeps the gate closed (a gate cannot vouch
-  // for an image it did not see); the next run retries only the image that failed.
+  // The next run retries only the image that failed. When that fails again, no image could be
+  // reviewed this run: fail-on-error "all" (the default) fails the job although fail-on's findings
+  // gate is not reached, and "never" lets it pass; the comment lists the failure either way.
   scenario.model.script(down, down, down, down);
   const gated = await run(scenario, pull, { "fail-on": "high" });
   assert.equal(gated.exitCode, 1, failedDetails(gated));
-  assert.match(gated.log, /::error::1 image\(s\) could not be reviewed, so fail-on "high" cannot pass/);
+  assert.match(gated.log, /::error::No image could be reviewed: all 1 model request\(s\) failed; the first: .*503/);
   assert.equal(gated.outputs["images-failed"], "1");
   assert.equal(scenario.model.requests.length, 5 + 4);
   assert.match(scenario.github.comments(7)[0]?.body ?? "", /Kept finding/);
+  assert.match(scenario.github.comments(7)[0]?.body ?? "", /`ui\/second\.png`: .*503/);
+
+  scenario.model.script(down, down, down, down);
+  const tolerated = await run(scenario, pull, { "fail-on": "high", "fail-on-error": "never" });
+  assert.equal(tolerated.exitCode, 0, failedDetails(tolerated));
+  assert.equal(tolerated.outputs["images-failed"], "1");
+  assert.match(scenario.github.comments(7)[0]?.body ?? "", /Not reviewed: the model request failed/);
 });
 
 test("GitHub's rate limit on a GET is waited out and retried; writes are not retried blindly", async () => {

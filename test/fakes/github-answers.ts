@@ -7,16 +7,22 @@ import { commentBodyLimit, type FakeAnswer } from "./github-types.js";
 
 /** Ready-made answers for `failNext`, worded as GitHub words them. */
 export const githubFaults = {
-  secondaryRateLimit(retryAfterSeconds = 60): FakeAnswer {
+  /**
+   * A secondary rate limit: 403 (or 429) with a message that says so. `retry-after` is sent only when
+   * given: GitHub documents that it "might" be present, and without it the client is to wait at least
+   * a minute, longer on each repeat
+   * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
+   */
+  secondaryRateLimit(retryAfterSeconds?: number, status: 403 | 429 = 403): FakeAnswer {
     return {
-      status: 403,
-      headers: { "retry-after": String(retryAfterSeconds) },
+      status,
+      ...(retryAfterSeconds === undefined ? {} : { headers: { "retry-after": String(retryAfterSeconds) } }),
       body: {
         message:
           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:FAKE.",
         documentation_url:
           "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-        status: "403",
+        status: String(status),
       },
     };
   },

@@ -1,21 +1,26 @@
 /*
  * A minimal stand-in for GitHub's Markdown rendering of a pull request body, enough for the parts
  * clients care about: text is escaped, Markdown images and HTML <img> tags become <img> elements,
- * and private attachment URLs are swapped for their signed URLs, as github.com does in body_html.
+ * private attachment URLs are swapped for their signed URLs and other hosts' images for camo URLs
+ * with the original in data-canonical-src, as github.com does in body_html (see github-web-host.ts).
  */
+
+/** What body_html shows for an image the author wrote as `url`. */
+export type RenderedSource = (url: string) => { src: string; canonical: string | undefined };
 
 const imagePattern = /<img\b[^>]*>|!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/gi;
 
-export function renderBodyHtml(body: string, signedUrlOf: (url: string) => string | undefined): string {
-  const sign = (url: string): string => signedUrlOf(url) ?? url;
+export function renderBodyHtml(body: string, sourceOf: RenderedSource): string {
+  // GitHub's sanitizer drops HTML comments from the rendered body, and with them anything inside.
   return body
+    .replace(/<!--[\s\S]*?-->/g, "")
     .split(/\r?\n\s*\r?\n/)
     .filter((paragraph) => paragraph.trim() !== "")
-    .map((paragraph) => `<p>${renderParagraph(paragraph.trim(), sign)}</p>`)
+    .map((paragraph) => `<p>${renderParagraph(paragraph.trim(), sourceOf)}</p>`)
     .join("\n");
 }
 
-function renderParagraph(paragraph: string, sign: (url: string) => string): string {
+function renderParagraph(paragraph: string, sourceOf: RenderedSource): string {
   let html = "";
   let position = 0;
   for (const match of paragraph.matchAll(imagePattern)) {
@@ -25,11 +30,14 @@ function renderParagraph(paragraph: string, sign: (url: string) => string): stri
     const source = isMarkdown ? (match[2] ?? "") : (attribute(match[0], "src") ?? "");
     const alt = isMarkdown ? (match[1] ?? "") : (attribute(match[0], "alt") ?? "");
     const width = isMarkdown ? undefined : attribute(match[0], "width");
-    const signed = escapeAttribute(sign(decodeEntities(source)));
+    const rendered = sourceOf(decodeEntities(source));
+    const src = escapeAttribute(rendered.src);
     const widthAttribute = width === undefined ? "" : ` width="${escapeAttribute(width)}"`;
+    const canonical =
+      rendered.canonical === undefined ? "" : ` data-canonical-src="${escapeAttribute(rendered.canonical)}"`;
     html +=
-      `<a target="_blank" rel="noopener noreferrer" href="${signed}">` +
-      `<img${widthAttribute} alt="${escapeAttribute(alt)}" src="${signed}" style="max-width: 100%;"></a>`;
+      `<a target="_blank" rel="noopener noreferrer" href="${src}">` +
+      `<img${widthAttribute} alt="${escapeAttribute(alt)}" src="${src}"${canonical} style="max-width: 100%;"></a>`;
   }
   html += escapeText(paragraph.slice(position));
   return html.replace(/\r?\n/g, "<br>\n");

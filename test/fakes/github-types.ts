@@ -33,6 +33,11 @@ export interface FakePullRequest {
   files: FakePullRequestFile[];
   /** What GET compare/{base}...{head} reports as merge_base_commit.sha; base.sha when absent. */
   mergeBaseSha?: string;
+  /**
+   * False renders body_html as a GitHub Enterprise Server with the image proxy turned off does: other
+   * hosts' images keep their own URLs instead of camo ones. Default true, as on github.com.
+   */
+  imageProxy?: boolean;
 }
 
 export interface FakeComment {
@@ -79,8 +84,19 @@ export interface FakeGitHub {
   addPullRequest(pullRequest: FakePullRequest): void;
   /** File content at a commit; served by the contents API (and the git blobs API via the sha it reports). */
   setFile(commitSha: string, path: string, content: Buffer): void;
-  /** A private attachment (like user-attachments/assets/<id>): returns its URL; fetching it needs the token (Authorization header) or the signed query the body_html carries. */
+  /**
+   * A private upload (user-attachments/assets/<id>): returns its URL, which no token opens, and a
+   * signed URL as body_html carries it, valid five minutes of the fake's clock (see github-web-host.ts).
+   */
   addAttachment(content: Buffer, contentType: string): { url: string; signedUrl: string };
+  /** An image on another host: reachable only through the camo URL body_html gives it. */
+  addExternalImage(url: string, content: Buffer, contentType: string): void;
+  /** The fake's clock (epoch milliseconds): signed URLs and the per-minute write limit follow it. */
+  now(): number;
+  /** Moves the fake's clock forward, as if that much time had passed. */
+  advanceClock(milliseconds: number): void;
+  /** Runs `action` when the next `times` requests whose "METHOD /path" matches arrive, before they are answered. */
+  whenRequested(pattern: RegExp, action: () => void, times?: number): void;
   /** Live view: the fake's own list for the issue, changed in place by later requests. */
   comments(issueNumber: number): FakeComment[];
   addComment(issueNumber: number, body: string, user: FakeUser): FakeComment;
@@ -89,8 +105,16 @@ export interface FakeGitHub {
   requests: FakeRequest[];
   /** The next `times` requests whose "METHOD /path" (path without query) matches `pattern` get this answer instead. */
   failNext(pattern: RegExp, answer: FakeAnswer, times?: number): void;
-  /** Extra: the primary rate limit state behind the x-ratelimit-* headers. */
+  /**
+   * The primary rate limit behind the x-ratelimit-* headers: 1,000 requests an hour for the Actions
+   * token (a Bot token user), 5,000 for a user's token. Tests may change it.
+   */
   rateLimit: FakeRateLimit;
+  /**
+   * Content-creating requests (POST, PATCH, PUT, DELETE) allowed per minute of the fake's clock before
+   * the secondary rate limit answers 403 without retry-after; GitHub documents about 80.
+   */
+  contentCreationPerMinute: number;
   close(): Promise<void>;
 }
 
@@ -109,3 +133,13 @@ export const commentBodyLimit = 65536;
 export const contentsInlineLimit = 1024 * 1024;
 /** GitHub lists at most this many files of a pull request. */
 export const pullRequestFilesLimit = 3000;
+
+/*
+ * Primary and secondary rate limits, per
+ * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api: "The rate limit for
+ * GITHUB_TOKEN is 1,000 requests per hour per repository"; a personal token has 5,000; and "No more than
+ * 80 content-generating requests per minute".
+ */
+export const githubTokenRequestsPerHour = 1000;
+export const userTokenRequestsPerHour = 5000;
+export const contentCreatingRequestsPerMinute = 80;

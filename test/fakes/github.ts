@@ -3,9 +3,10 @@
  * port, so the real Octokit client from @actions/github talks to it over a real socket. It keeps
  * pull requests, file contents by commit, comments and private attachments in memory, answers with
  * GitHub's status codes, JSON shapes, rate-limit and pagination headers, and records every request.
- * Scripted faults (`failNext`) stand in for secondary rate limits and outages.
+ * Its limits are GitHub's: 1,000 requests an hour for the Actions token, a secondary limit on
+ * content-creating requests per minute, signed attachment URLs that expire (github-web-host.ts), all
+ * on a clock tests can move. Scripted faults (`failNext`) stand in for other secondary limits and outages.
  */
-import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { bodyProblem, githubFaults, notFound } from "./github-answers.js";
@@ -30,6 +31,7 @@ import {
 } from "./github-payloads.js";
 import {
   actionsBot,
+  contentCreatingRequestsPerMinute,
   contentsInlineLimit,
   type FakeAnswer,
   type FakeComment,
@@ -39,18 +41,15 @@ import {
   type FakePullRequestFile,
   type FakeRequest,
   fakeGitHubToken,
+  githubTokenRequestsPerHour,
   pullRequestFilesLimit,
+  userTokenRequestsPerHour,
 } from "./github-types.js";
+import { createFakeWebHost } from "./github-web-host.js";
 
 export { githubFaults } from "./github-answers.js";
 export { pullRequestEvent } from "./github-event.js";
 export * from "./github-types.js";
-
-interface StoredAttachment {
-  content: Buffer;
-  contentType: string;
-  signature: string;
-}
 
 interface ScriptedFault {
   pattern: RegExp;
@@ -58,14 +57,26 @@ interface ScriptedFault {
   remaining: number;
 }
 
+interface RequestHook {
+  pattern: RegExp;
+  action: () => void;
+  remaining: number;
+}
+
+const contentCreatingMethods = new Set(["POST", "PATCH", "PUT", "DELETE"]);
+
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const pullRequests = new Map<number, FakePullRequest>();
   /** commit sha -> path -> content */
   const files = new Map<string, Map<string, Buffer>>();
   const blobs = new Map<string, Buffer>();
   const commentsByIssue = new Map<number, FakeComment[]>();
-  const attachments = new Map<string, StoredAttachment>();
   const faults: ScriptedFault[] = [];
+  const hooks: RequestHook[] = [];
+  /** When each content-creating request arrived, on the fake's clock. */
+  const contentCreations: number[] = [];
+  let clockOffset = 0;
+  const now = () => Date.now() + clockOffset;
   const requests: FakeRequest[] = [];
   let nextCommentId = 1_000_001;
 
@@ -77,6 +88,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
+  const webHost = createFakeWebHost(origin, now);
+  const tokenUser = options.tokenUser ?? actionsBot;
+  const hourlyLimit = tokenUser.type === "Bot" ? githubTokenRequestsPerHour : userTokenRequestsPerHour;
 
   const fake: FakeGitHub = {
     apiUrl: origin,
@@ -84,9 +98,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     token: options.token ?? fakeGitHubToken,
     owner: options.owner ?? "octo-org",
     repo: options.repo ?? "web-app",
-    tokenUser: options.tokenUser ?? actionsBot,
+    tokenUser,
     requests,
-    rateLimit: { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 },
+    rateLimit: { limit: hourlyLimit, remaining: hourlyLimit, reset: Math.floor(Date.now() / 1000) + 3600 },
+    contentCreationPerMinute: contentCreatingRequestsPerMinute,
     addPullRequest(pullRequest) {
       pullRequests.set(pullRequest.number, pullRequest);
     },
@@ -99,14 +114,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       tree.set(path, content);
       blobs.set(gitBlobSha(content), content);
     },
-    addAttachment(content, contentType) {
-      const id = randomUUID();
-      const signature = randomBytes(24).toString("base64url");
-      attachments.set(id, { content, contentType, signature });
-      return {
-        url: `${origin}/user-attachments/assets/${id}`,
-        signedUrl: `${origin}/private-user-images/${id}?jwt=${signature}`,
-      };
+    addAttachment: (content, contentType) => webHost.addAttachment(content, contentType),
+    addExternalImage: (url, content, contentType) => webHost.addExternalImage(url, content, contentType),
+    now,
+    advanceClock(milliseconds) {
+      clockOffset += milliseconds;
+    },
+    whenRequested(pattern, action, times = 1) {
+      hooks.push({ pattern, action, remaining: times });
     },
     comments: commentsOf,
     addComment(issueNumber, body, user) {
@@ -180,6 +195,27 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return match?.[1] === fake.token;
   }
 
+  function runHooks(key: string): void {
+    for (const hook of [...hooks]) {
+      hook.pattern.lastIndex = 0;
+      if (hook.remaining > 0 && hook.pattern.test(key)) {
+        hook.remaining -= 1;
+        if (hook.remaining <= 0) hooks.splice(hooks.indexOf(hook), 1);
+        hook.action();
+      }
+    }
+  }
+
+  /** True when this content-creating request is over the per-minute secondary limit. */
+  function overContentCreationLimit(method: string): boolean {
+    if (!contentCreatingMethods.has(method)) return false;
+    const minuteAgo = now() - 60_000;
+    while (contentCreations.length > 0 && (contentCreations[0] ?? 0) <= minuteAgo) contentCreations.shift();
+    if (contentCreations.length >= fake.contentCreationPerMinute) return true;
+    contentCreations.push(now());
+    return false;
+  }
+
   function takeFault(key: string): FakeAnswer | undefined {
     const fault = faults.find((candidate) => {
       candidate.pattern.lastIndex = 0;
@@ -200,13 +236,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const url = new URL(request.url ?? "/", origin);
     requests.push({ method, path: `${url.pathname}${url.search}`, headers: request.headers, body: parseJson(raw) });
 
+    runHooks(`${method} ${url.pathname}`);
     const fault = takeFault(`${method} ${url.pathname}`);
     if (fault !== undefined) {
       return sendJson(response, fault.status, fault.body, { ...rateLimitHeaders(), ...fault.headers });
     }
-    // Attachments live on the web host, not the API: a signed URL needs no token.
-    if (method === "GET" && /^\/(?:user-attachments\/assets|private-user-images)\//.test(url.pathname)) {
-      return serveAttachment(request, response, url);
+    // Uploads, signed images and camo live on other hosts than the API, outside its rate limits.
+    if (webHost.serve(request, response, url)) {
+      return;
     }
     if (!isAuthorized(request)) {
       return sendJson(response, 401, errorBody(401, "Bad credentials"), rateLimitHeaders());
@@ -216,26 +253,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return sendJson(response, answer.status, answer.body, { ...rateLimitHeaders(), ...answer.headers });
     }
     fake.rateLimit.remaining -= 1;
+    if (overContentCreationLimit(method)) {
+      // GitHub's secondary limits usually come without retry-after (see githubFaults.secondaryRateLimit).
+      const answer = githubFaults.secondaryRateLimit();
+      return sendJson(response, answer.status, answer.body, rateLimitHeaders());
+    }
     const answer = route(method, url, request, parseJson(raw));
     if (answer.bytes !== undefined) {
       return sendBytes(response, answer.bytes, "text/plain; charset=utf-8", rateLimitHeaders());
     }
     return sendJson(response, answer.status, answer.body, { ...rateLimitHeaders(), ...answer.headers });
-  }
-
-  function serveAttachment(request: IncomingMessage, response: ServerResponse, url: URL): void {
-    const [, kind, id = ""] = /^\/(user-attachments\/assets|private-user-images)\/([^/?]+)$/.exec(url.pathname) ?? [];
-    const attachment = attachments.get(id);
-    const allowed =
-      attachment !== undefined &&
-      (kind === "user-attachments/assets"
-        ? isAuthorized(request)
-        : url.searchParams.get("jwt") === attachment.signature);
-    if (attachment === undefined || !allowed) {
-      sendJson(response, 404, { message: "Not Found" }, rateLimitHeaders());
-    } else {
-      sendBytes(response, attachment.content, attachment.contentType, { "cache-control": "private" });
-    }
   }
 
   interface RouteAnswer {
@@ -362,20 +389,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const format = requestedFormat(request);
     const extras: Record<string, unknown> = {};
     if (format === "full" || format === "html") {
-      extras.body_html = pullRequest.bodyHtml ?? renderBodyHtml(pullRequest.body, signedUrlOf);
+      // Rendered on each read, as GitHub does: every read carries freshly signed attachment URLs.
+      extras.body_html =
+        pullRequest.bodyHtml ??
+        renderBodyHtml(pullRequest.body, (url) => webHost.renderedSource(url, pullRequest.imageProxy ?? true));
     }
     if (format === "full" || format === "text") {
       extras.body_text = renderBodyText(pullRequest.body);
     }
     return pullRequestJson(context(), pullRequest, extras);
-  }
-
-  function signedUrlOf(url: string): string | undefined {
-    const match = /\/user-attachments\/assets\/([^/?#]+)$/.exec(url);
-    const attachment = match?.[1] === undefined ? undefined : attachments.get(match[1]);
-    return match?.[1] === undefined || attachment === undefined
-      ? undefined
-      : `${origin}/private-user-images/${match[1]}?jwt=${attachment.signature}`;
   }
 
   /** The blob sha GitHub reports for a changed file: the head version's, or the base one for a removal. */
