@@ -102,7 +102,7 @@ export async function planReview(
   });
   // Structured output needs thinking off; with thinking on, the schema goes into the prompt instead
   // and core's completeStructured still validates (and repairs once) the answer.
-  const enforceSchema = !settings.thinking && modelEntryOf(settings.model).structuredOutput;
+  const enforceSchema = !settings.thinking && modelEntryOf(settings.model).structuredOutput !== "none";
   const request: Omit<ChatRequestInput, "inputs"> = {
     model: settings.model,
     system: systemPrompt,

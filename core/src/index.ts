@@ -14,6 +14,7 @@ export type {
   ModelFamily,
   ModelSeries,
   SnapshotRule,
+  StructuredOutputMode,
   ThinkingMode,
   VideoLimits,
   VideoTokenConstants,
@@ -31,6 +32,7 @@ export {
   type DownloadFailureReason,
   GlanceError,
   type GlanceErrorCode,
+  type GlanceErrorOptions,
   type InputLimitCode,
   type InputLimitDetails,
   InputLimitError,
@@ -107,7 +109,9 @@ export type {
   ChatRequestBody,
   ContentPart,
   ImageUrlPart,
+  JsonObjectResponseFormat,
   JsonSchemaResponseFormat,
+  ResponseFormat,
   SystemMessage,
   TextPart,
   UserMessage,
@@ -121,6 +125,7 @@ export {
   type InputTokenEstimate,
   type RequestEstimate,
 } from "./request/estimate-request.js";
+export { checkStructuredAnswers } from "./request/structured-output-format.js";
 export type {
   RemoteFrameListInput,
   RemoteImageInput,
@@ -141,7 +146,22 @@ export {
   type SendableRequest,
   type StructuredCompletion,
 } from "./client/glance-client.js";
-export { defaultBaseUrl, regionBaseUrls } from "./client/region-base-urls.js";
+export {
+  defaultBaseUrl,
+  defaultRegion,
+  isRegionName,
+  type RegionName,
+  regionBaseUrls,
+  regionNames,
+  resolveBaseUrl,
+} from "./client/region-base-urls.js";
+export {
+  findJson,
+  parseStructuredAnswer,
+  type StructuredParse,
+  type ValidatedItems,
+  validateItems,
+} from "./client/structured-answer.js";
 // <client exports>
 
 // Localization.

@@ -17,6 +17,8 @@ export type ThinkingMode = "hybrid-on" | "hybrid-off" | "always" | "none";
  */
 export type LocalizationCoordinates = "relative-1000" | "absolute-pixels";
 
+export type StructuredOutputMode = "json-schema" | "json-object" | "none";
+
 export interface ImageLimits {
   /** Bytes of one image passed as a public URL. */
   urlMaxBytes: number;
@@ -73,8 +75,14 @@ export interface ModelEntry {
   thinking: ThinkingMode;
   /** How the model's boxes and points are written; core maps them to original-image pixels by this. */
   localizationCoordinates: LocalizationCoordinates;
-  /** JSON structured output; only available while thinking is disabled. */
-  structuredOutput: boolean;
+  /**
+   * How the model gives JSON answers, always with thinking disabled: `json-schema` (response_format
+   * json_schema, the service enforces the schema), `json-object` (response_format json_object, the
+   * schema goes into the prompt), or `none`.
+   */
+  structuredOutput: StructuredOutputMode;
+  /** The service refuses non-streaming calls to this model; core then streams and collects the answer. */
+  streamingOnly: boolean;
   /** Input tokens (text + images + video) one request may carry. */
   maxInputTokens: number;
   image: ImageLimits;

@@ -76,6 +76,16 @@ const geometry32ForQwenVl = {
 export const defaultModel = "qwen3.5-plus";
 
 /*
+ * Structured output: every vision family that has it is `json-object`. The vendor's structured-output
+ * page lists only text models for json_schema ("Only some qwen-plus models",
+ * https://www.alibabacloud.com/help/en/model-studio/qwen-structured-output, Dec 15, 2025; the ja copy
+ * https://www.alibabacloud.com/help/ja/doc-detail/2862209.html, Feb 17, 2026), and its json_object
+ * rule covers "most Qwen models" (https://alibabacloud.com/help/en/model-studio/json-mode, Feb 04, 2026).
+ * Third-party guides use json_schema with qwen3.x vision models; a family marked `json-schema` would
+ * still work, because the client falls back to json_object once when the service refuses json_schema.
+ */
+
+/*
  * How boxes and points are written, from the reference's FAQ "Drawing bounding boxes": "Qwen2.5-VL:
  * Returns absolute pixel coordinates, relative to the top-left corner of the scaled image" and
  * "Qwen3-VL: Returns relative coordinates normalized to the [0, 999] range". The page names no other
@@ -92,7 +102,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "hybrid-on",
     localizationCoordinates: "relative-1000",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 991_808,
     image: imageLimits(megabytes(20)),
     video: videoLimits(8000, gigabytes(2), minutes(120)),
@@ -106,7 +117,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "hybrid-on",
     localizationCoordinates: "relative-1000",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 991_808,
     image: imageLimits(megabytes(20)),
     video: videoLimits(8000, gigabytes(2), minutes(120)),
@@ -120,7 +132,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "hybrid-on",
     localizationCoordinates: "relative-1000",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 258_048,
     image: imageLimits(megabytes(20)),
     video: videoLimits(8000, gigabytes(2), minutes(120)),
@@ -134,7 +147,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "hybrid-off",
     localizationCoordinates: "relative-1000",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 258_048,
     image: imageLimits(megabytes(10)),
     video: videoLimits(2000, gigabytes(2), minutes(60)),
@@ -148,7 +162,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "hybrid-off",
     localizationCoordinates: "relative-1000",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 258_048,
     image: imageLimits(megabytes(10)),
     video: videoLimits(2000, gigabytes(2), minutes(60)),
@@ -162,7 +177,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "none",
     localizationCoordinates: "relative-1000",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 126_976,
     image: imageLimits(megabytes(10)),
     video: videoLimits(2000, gigabytes(2), minutes(60)),
@@ -176,7 +192,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "always",
     localizationCoordinates: "relative-1000",
-    structuredOutput: false,
+    structuredOutput: "none",
+    streamingOnly: false,
     maxInputTokens: 126_976,
     image: imageLimits(megabytes(10)),
     video: videoLimits(2000, gigabytes(2), minutes(60)),
@@ -196,7 +213,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "none",
     localizationCoordinates: "relative-1000",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 126_976,
     image: imageLimits(megabytes(10)),
     video: videoLimits(512, gigabytes(2), minutes(20)),
@@ -216,7 +234,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry32,
     thinking: "always",
     localizationCoordinates: "relative-1000",
-    structuredOutput: false,
+    structuredOutput: "none",
+    streamingOnly: false,
     maxInputTokens: 126_976,
     image: imageLimits(megabytes(10)),
     video: videoLimits(512, gigabytes(2), minutes(20)),
@@ -232,7 +251,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     videoPixelFactor: 32,
     thinking: "none",
     localizationCoordinates: "absolute-pixels",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 129_024,
     image: imageLimits(megabytes(10)),
     video: videoLimits(512, gigabytes(2), minutes(20)),
@@ -256,7 +276,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     videoPixelFactor: 32,
     thinking: "none",
     localizationCoordinates: "absolute-pixels",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 129_024,
     image: imageLimits(megabytes(10)),
     video: videoLimits(512, gigabytes(1), minutes(10)),
@@ -274,7 +295,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry28,
     thinking: "none",
     localizationCoordinates: "absolute-pixels",
-    structuredOutput: true,
+    structuredOutput: "json-object",
+    streamingOnly: false,
     maxInputTokens: 129_024,
     image: imageLimits(megabytes(10)),
     video: videoLimits(512, gigabytes(1), minutes(10)),
@@ -288,7 +310,10 @@ export const modelFamilies: readonly ModelFamily[] = [
     ...geometry28,
     thinking: "always",
     localizationCoordinates: "absolute-pixels",
-    structuredOutput: false,
+    structuredOutput: "none",
+    // "The QVQ series supports only streaming output", and it is thinking-only:
+    // https://www.alibabacloud.com/help/en/model-studio/visual-reasoning (no date shown).
+    streamingOnly: true,
     maxInputTokens: 106_496,
     image: imageLimits(megabytes(10)),
     video: videoLimits(512, gigabytes(1), minutes(10)),
