@@ -132,6 +132,6 @@ function printPlan(options: CliOptions, prepared: PreparedRequest, streams: CliS
     return;
   }
   streams.stdout(
-    `${renderEstimate(prepared.request, prepared.media, prepared.files)}\n\nRequest to ${endpoint} (base64 elided):\n${JSON.stringify(body, null, 2)}\n`,
+    `${renderEstimate(prepared.request, prepared.media, prepared.files)}\n\nEndpoint: ${endpoint}\nRequest (base64 elided):\n${JSON.stringify(body, null, 2)}\n`,
   );
 }
