@@ -23,17 +23,17 @@ describe("glance --region", () => {
   it("shows the region's endpoint in the plan, from the flag or from DASHSCOPE_REGION", async () => {
     const flagged = await runGlance([...ask, "--dry-run", "--region", "us"]);
     assert.equal(flagged.exitCode, 0, flagged.stderr);
-    assert.match(flagged.stdout, new RegExp(`Endpoint: ${escape(regionBaseUrls.us)}\\nRequest \\(base64 elided\\)`));
+    assert.match(flagged.stdout, new RegExp(`Endpoint: ${escapeForPattern(regionBaseUrls.us)}\\nRequest \\(base64 elided\\)`));
 
     const fromEnvironment = await runGlance([...ask, "--dry-run", "--json"], { DASHSCOPE_REGION: "hk" });
     assert.equal(fromEnvironment.exitCode, 0, fromEnvironment.stderr);
     assert.equal((JSON.parse(fromEnvironment.stdout) as { endpoint: string }).endpoint, regionBaseUrls.hk);
 
     const both = await runGlance([...ask, "--dry-run", "--region", "cn"], { DASHSCOPE_REGION: "hk" });
-    assert.match(both.stdout, new RegExp(`Endpoint: ${escape(regionBaseUrls.cn)}\\n`), "the flag wins");
+    assert.match(both.stdout, new RegExp(`Endpoint: ${escapeForPattern(regionBaseUrls.cn)}\\n`), "the flag wins");
 
     const neither = await runGlance([...ask, "--dry-run"]);
-    assert.match(neither.stdout, new RegExp(`Endpoint: ${escape(regionBaseUrls.intl)}\\n`));
+    assert.match(neither.stdout, new RegExp(`Endpoint: ${escapeForPattern(regionBaseUrls.intl)}\\n`));
   });
 
   it("sends to an explicit DASHSCOPE_BASE_URL even when a region is set", async () => {
@@ -62,6 +62,6 @@ describe("glance --region", () => {
   });
 });
 
-function escape(text: string): string {
+function escapeForPattern(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
