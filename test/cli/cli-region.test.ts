@@ -23,7 +23,10 @@ describe("glance --region", () => {
   it("shows the region's endpoint in the plan, from the flag or from DASHSCOPE_REGION", async () => {
     const flagged = await runGlance([...ask, "--dry-run", "--region", "us"]);
     assert.equal(flagged.exitCode, 0, flagged.stderr);
-    assert.match(flagged.stdout, new RegExp(`Endpoint: ${escapeForPattern(regionBaseUrls.us)}\\nRequest \\(base64 elided\\)`));
+    assert.match(
+      flagged.stdout,
+      new RegExp(`Endpoint: ${escapeForPattern(regionBaseUrls.us)}\\nRequest \\(base64 elided\\)`),
+    );
 
     const fromEnvironment = await runGlance([...ask, "--dry-run", "--json"], { DASHSCOPE_REGION: "hk" });
     assert.equal(fromEnvironment.exitCode, 0, fromEnvironment.stderr);
