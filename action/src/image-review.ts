@@ -69,7 +69,7 @@ export interface ReviewResult {
   reading: { droppedFindings: number; droppedFields: number; mappedValues: number };
 }
 
-/** What one answer may cost at most: max_tokens of the request, and the budget's per-image allowance. */
+/** What one answer may cost at most: max_completion_tokens of the request (thinking included), and the budget's per-image allowance. */
 export function outputAllowance(thinking: boolean): number {
   return thinking ? 6_000 : 1_500;
 }

@@ -3,7 +3,7 @@
  * its retry notes in the run's log. None without a key (the review is then skipped, or only estimated
  * in a dry run).
  */
-import { createGlanceClient, type GlanceClient, regionBaseUrls } from "@glance/core";
+import { createGlanceClient, type GlanceClient, resolveBaseUrl } from "@glance/core";
 import type { ActionConfig } from "./config.js";
 import { escapeForLog } from "./log-escaping.js";
 import type { Runner } from "./runner.js";
@@ -31,5 +31,5 @@ export function createModelClient(config: ActionConfig, runner: Runner): GlanceC
  * default. config.ts accepted only region names core knows.
  */
 export function modelBaseUrl(config: Pick<ActionConfig, "baseUrl" | "region">): string | undefined {
-  return config.baseUrl ?? (config.region === undefined ? undefined : regionBaseUrls[config.region]);
+  return config.baseUrl === undefined && config.region === undefined ? undefined : resolveBaseUrl(config);
 }

@@ -1,5 +1,14 @@
 import { parseArgs } from "node:util";
-import { ConfigurationError, defaultBaseUrl, defaultModel, UsageError } from "@glance/core";
+import {
+  ConfigurationError,
+  defaultBaseUrl,
+  defaultModel,
+  isRegionName,
+  type RegionName,
+  regionBaseUrls,
+  regionNames,
+  UsageError,
+} from "@glance/core";
 import { z } from "zod";
 import { type CommandName, commands } from "./command-table.js";
 
@@ -27,6 +36,8 @@ export interface CliOptions {
   /** A JSON price table file (see estimateCost); without one, costs are shown in tokens only. */
   pricesFile: string | undefined;
   apiKey: string | undefined;
+  /** --region, else DASHSCOPE_REGION; the endpoint is then the region's, unless baseUrl is set. */
+  region: RegionName | undefined;
   baseUrl: string | undefined;
 }
 
@@ -54,11 +65,13 @@ Options:
   --json              Machine-readable output
   -o, --output FILE   Where locate writes its annotated PNG
   --timeout SECONDS   Per attempt (default 200, above the service's 180 s partial-answer limit)
+  --region NAME       Model Studio region of your key: ${regionNames.join(", ")} (default: DASHSCOPE_REGION or intl)
   --prices FILE       JSON price table, to show costs next to tokens (default GLANCE_PRICES)
 
 Environment:
   DASHSCOPE_API_KEY   Model Studio API key; without it, glance prints what it would send
-  DASHSCOPE_BASE_URL  Endpoint of your key's region (default: the international endpoint)
+  DASHSCOPE_REGION    Region of your key: ${regionNames.join(", ")} (default intl, Singapore)
+  DASHSCOPE_BASE_URL  An explicit endpoint, such as a workspace domain; wins over the region
   GLANCE_MODEL        Default model
   GLANCE_PRICES       Default price table file`;
 
@@ -71,6 +84,7 @@ const optionalSetting = z
 const environmentSchema = z.object({
   DASHSCOPE_API_KEY: optionalSetting,
   DASHSCOPE_BASE_URL: optionalSetting,
+  DASHSCOPE_REGION: optionalSetting,
   GLANCE_MODEL: optionalSetting,
   GLANCE_PRICES: optionalSetting,
 });
@@ -131,6 +145,8 @@ export function parseCommandLine(argv: readonly string[], environment: Record<st
     );
   }
 
+  const region = regionOf(values.region, settings.DASHSCOPE_REGION);
+
   return {
     kind: "run",
     options: {
@@ -149,9 +165,34 @@ export function parseCommandLine(argv: readonly string[], environment: Record<st
       timeoutSeconds: numbers.data.timeoutSeconds,
       pricesFile: values.prices ?? settings.GLANCE_PRICES,
       apiKey: settings.DASHSCOPE_API_KEY,
+      region,
       baseUrl: settings.DASHSCOPE_BASE_URL,
     },
   };
+}
+
+/** --region wins over DASHSCOPE_REGION; a wrong flag is a usage error, a wrong variable a setting error. */
+function regionOf(flag: string | undefined, variable: string | undefined): RegionName | undefined {
+  const known = regionNames.map((name) => `${name} (${regionBaseUrls[name]})`).join(", ");
+  if (flag !== undefined) {
+    const name = flag.trim().toLowerCase();
+    if (!isRegionName(name)) {
+      throw new UsageError(`--region is ${JSON.stringify(flag)}, but must be one of: ${known}. ${helpHint}`);
+    }
+    return name;
+  }
+  if (variable === undefined) {
+    return undefined;
+  }
+  const name = variable.toLowerCase();
+  if (!isRegionName(name)) {
+    throw new ConfigurationError(
+      "DASHSCOPE_REGION",
+      `DASHSCOPE_REGION is ${describeSetting(variable)}, but must be one of: ${known}. ` +
+        "Set it to the region of your key, or unset it for intl; for any other endpoint set DASHSCOPE_BASE_URL.",
+    );
+  }
+  return name;
 }
 
 /** The actual value, for the message; never a key pasted into the wrong variable, since errors reach logs. */
@@ -178,6 +219,7 @@ function parseFlags(argv: readonly string[]) {
       output: { type: "string", short: "o" },
       timeout: { type: "string" },
       prices: { type: "string" },
+      region: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

@@ -1,9 +1,10 @@
 import {
   type Completion,
   createGlanceClient,
-  defaultBaseUrl,
   describeRequestForDisplay,
   estimateCost,
+  regionNames,
+  resolveBaseUrl,
 } from "@glance/core";
 import type { CliOptions } from "./cli-options.js";
 import type { CliStreams } from "./command-table.js";
@@ -37,7 +38,7 @@ export async function sendRequest(
       streams.stderr(
         "\nNothing was sent: DASHSCOPE_API_KEY is not set. Create a key in the Model Studio console for your region, then:\n" +
           "  export DASHSCOPE_API_KEY=sk-...\n" +
-          `  export DASHSCOPE_BASE_URL=...   # only outside the international region (default ${defaultBaseUrl})\n`,
+          `  export DASHSCOPE_REGION=...     # your key's region: ${regionNames.join(", ")} (default intl)\n`,
       );
     }
     return undefined;
@@ -46,6 +47,7 @@ export async function sendRequest(
   const client = createGlanceClient({
     apiKey: options.apiKey,
     apiKeySource: "the DASHSCOPE_API_KEY environment variable",
+    ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
     timeoutMilliseconds: options.timeoutSeconds * 1000,
     logger: { warn: (message) => streams.stderr(`glance: ${message}\n`) },
@@ -124,11 +126,12 @@ export function printCost(
 
 function printPlan(options: CliOptions, prepared: PreparedRequest, streams: CliStreams): void {
   const body = describeRequestForDisplay(prepared.request.body);
+  const endpoint = resolveBaseUrl({ region: options.region, baseUrl: options.baseUrl });
   if (options.json) {
-    streams.stdout(`${JSON.stringify({ ...estimateJson(prepared), request: body }, null, 2)}\n`);
+    streams.stdout(`${JSON.stringify({ ...estimateJson(prepared), endpoint, request: body }, null, 2)}\n`);
     return;
   }
   streams.stdout(
-    `${renderEstimate(prepared.request, prepared.media, prepared.files)}\n\nRequest (base64 elided):\n${JSON.stringify(body, null, 2)}\n`,
+    `${renderEstimate(prepared.request, prepared.media, prepared.files)}\n\nEndpoint: ${endpoint}\nRequest (base64 elided):\n${JSON.stringify(body, null, 2)}\n`,
   );
 }

@@ -13,6 +13,7 @@ export type GlanceErrorCode =
   | "media-tool"
   | "api"
   | "rate-limited"
+  | "quota-exceeded"
   | "content-inspection"
   | "connection"
   | "timeout"
@@ -20,13 +21,26 @@ export type GlanceErrorCode =
   | "invalid-response"
   | "download";
 
+export interface GlanceErrorOptions {
+  cause?: unknown;
+  /**
+   * Part of the answer had already been handed to the caller's onAnswer/onReasoning callbacks when
+   * the request failed (a stream refused or cut midway). A caller that showed that text must replace
+   * it: it is not an answer.
+   */
+  outputDelivered?: boolean;
+}
+
 export class GlanceError extends Error {
   readonly code: GlanceErrorCode;
+  /** See GlanceErrorOptions.outputDelivered; false when nothing of the answer had been delivered. */
+  readonly outputDelivered: boolean;
 
-  constructor(code: GlanceErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: GlanceErrorCode, message: string, options?: GlanceErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "GlanceError";
     this.code = code;
+    this.outputDelivered = options?.outputDelivered === true;
   }
 }
 
@@ -141,8 +155,9 @@ export class MediaError extends GlanceError {
 }
 
 export interface ApiErrorDetails {
+  /** The HTTP status; 200 for an error event inside a stream that had started normally. */
   status: number | undefined;
-  /** The service's own error code, such as "InvalidParameter" or "Throttling.RateQuota". */
+  /** The service's own error code, such as "data_inspection_failed", "limit_requests" or "Throttling.RateQuota". */
   apiCode: string | undefined;
   requestId: string | undefined;
   /** Seconds the service asked us to wait (Retry-After), when it said. */
@@ -157,10 +172,10 @@ export class ApiError extends GlanceError {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(
-    code: "api" | "rate-limited" | "content-inspection",
+    code: "api" | "rate-limited" | "quota-exceeded" | "content-inspection",
     message: string,
     details: ApiErrorDetails,
-    options?: { cause?: unknown },
+    options?: GlanceErrorOptions,
   ) {
     super(code, message, options);
     this.name = "ApiError";
@@ -173,7 +188,7 @@ export class ApiError extends GlanceError {
 
 /** The service could not be reached, or a stream broke before it finished. */
 export class ConnectionError extends GlanceError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: GlanceErrorOptions) {
     super("connection", message, options);
     this.name = "ConnectionError";
   }
@@ -183,7 +198,7 @@ export class ConnectionError extends GlanceError {
 export class TimeoutError extends GlanceError {
   readonly timeoutMilliseconds: number;
 
-  constructor(timeoutMilliseconds: number, options?: { cause?: unknown }) {
+  constructor(timeoutMilliseconds: number, options?: GlanceErrorOptions) {
     super(
       "timeout",
       `The model did not answer within ${timeoutMilliseconds / 1000} s. Raise the timeout, ask for a shorter answer, or use streaming.`,
@@ -196,7 +211,7 @@ export class TimeoutError extends GlanceError {
 
 /** The caller aborted the request. */
 export class AbortedError extends GlanceError {
-  constructor(options?: { cause?: unknown }) {
+  constructor(options?: GlanceErrorOptions) {
     super("aborted", "The request was cancelled.", options);
     this.name = "AbortedError";
   }

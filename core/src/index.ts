@@ -37,6 +37,7 @@ export {
   type DownloadFailureReason,
   GlanceError,
   type GlanceErrorCode,
+  type GlanceErrorOptions,
   type InputLimitCode,
   type InputLimitDetails,
   InputLimitError,
@@ -113,7 +114,9 @@ export type {
   ChatRequestBody,
   ContentPart,
   ImageUrlPart,
+  JsonObjectResponseFormat,
   JsonSchemaResponseFormat,
+  ResponseFormat,
   SystemMessage,
   TextPart,
   UserMessage,
@@ -127,6 +130,7 @@ export {
   type InputTokenEstimate,
   type RequestEstimate,
 } from "./request/estimate-request.js";
+export { checkStructuredAnswers } from "./request/structured-output-format.js";
 export type {
   RemoteFrameListInput,
   RemoteImageInput,
@@ -147,7 +151,22 @@ export {
   type SendableRequest,
   type StructuredCompletion,
 } from "./client/glance-client.js";
-export { defaultBaseUrl, regionBaseUrls } from "./client/region-base-urls.js";
+export {
+  defaultBaseUrl,
+  defaultRegion,
+  isRegionName,
+  type RegionName,
+  regionBaseUrls,
+  regionNames,
+  resolveBaseUrl,
+} from "./client/region-base-urls.js";
+export {
+  findJson,
+  parseStructuredAnswer,
+  type StructuredParse,
+  type ValidatedItems,
+  validateItems,
+} from "./client/structured-answer.js";
 // <client exports>
 
 // Localization.

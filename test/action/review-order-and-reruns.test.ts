@@ -165,7 +165,7 @@ test("Git LFS pointers are skipped; screenshots folders are UI; Qwen2.5-VL is as
   assert.match(prompt, /in pixels of the image as you see it/);
 });
 
-test("thinking asks for max_tokens that covers the thinking budget and the answer", async () => {
+test("thinking asks for max_completion_tokens that covers the thinking budget and the answer", async () => {
   const { github, model } = scenario;
   const pull = pullRequest({ files: [{ filename: "ui/form.png", status: "added" }] });
   github.addPullRequest(pull);
@@ -173,9 +173,12 @@ test("thinking asks for max_tokens that covers the thinking budget and the answe
   model.script(reviewAnswer("form", []));
   const result = await run(scenario, pull, { thinking: "true" });
   assert.equal(result.exitCode, 0, failedDetails(result));
-  const body = model.requests[0]?.body as { max_tokens?: number; thinking_budget?: number };
-  assert.ok(body.thinking_budget !== undefined && body.max_tokens !== undefined);
-  assert.ok(body.max_tokens > body.thinking_budget, `max_tokens ${body.max_tokens} vs budget ${body.thinking_budget}`);
+  const body = model.requests[0]?.body as { max_completion_tokens?: number; thinking_budget?: number };
+  assert.ok(body.thinking_budget !== undefined && body.max_completion_tokens !== undefined);
+  assert.ok(
+    body.max_completion_tokens > body.thinking_budget,
+    `max_completion_tokens ${body.max_completion_tokens} vs budget ${body.thinking_budget}`,
+  );
 });
 
 test("over 3,000 files the comment says GitHub listed only the first 3,000", async () => {

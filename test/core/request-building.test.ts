@@ -145,7 +145,8 @@ describe("buildChatRequest: body shape", () => {
       max_pixels: 1_000_000,
     });
     assert.deepEqual(third, { type: "text", text: "What differs between these?" });
-    assert.equal(body.max_tokens, 500);
+    assert.equal(body.max_completion_tokens, 500);
+    assert.equal((body as { max_tokens?: number }).max_tokens, undefined, "never max_tokens");
     assert.equal(body.temperature, 0.2);
     assert.equal(body.stream, undefined);
     assert.equal(body.vl_high_resolution_images, undefined);
@@ -215,18 +216,25 @@ describe("buildChatRequest: body shape", () => {
     );
   });
 
-  it("turns structured output into a json_schema response format, with thinking off", async () => {
+  it("asks vision models for json_object with the schema (and the word JSON) in the prompt, thinking off", async () => {
     const schema = z.object({ label: z.string(), confidence: z.number() });
     const request = await buildChatRequest({
       model: "qwen3.5-plus",
+      system: "You classify screenshots.",
       prompt: "Classify.",
       structuredOutput: { schema, name: "classification" },
     });
-    const format = request.body.response_format;
-    assert.equal(format?.type, "json_schema");
-    assert.equal(format?.json_schema.name, "classification");
-    assert.equal(format?.json_schema.strict, true);
-    assert.deepEqual(format?.json_schema.schema.required, ["label", "confidence"]);
+    assert.deepEqual(request.body.response_format, { type: "json_object" });
+    const system = request.body.messages[0];
+    assert.equal(system?.role, "system");
+    assert.ok(typeof system?.content === "string");
+    assert.match(system.content, /^You classify screenshots\.\n\n/, "the caller's system prompt comes first");
+    assert.match(system.content, /JSON Schema/);
+    assert.match(system.content, /"required":\["label","confidence"\]/);
+    assert.ok(
+      request.texts.some((text) => text.includes("JSON Schema")),
+      "the instruction is counted in the estimate",
+    );
     assert.equal(request.body.enable_thinking, false, "structured output needs thinking off");
     assert.match(request.notes.join(" "), /Thinking was turned off/);
 
@@ -238,6 +246,68 @@ describe("buildChatRequest: body shape", () => {
       buildChatRequest({ model: "qwen3-vl-235b-a22b-thinking", prompt: "x", structuredOutput: { schema } }),
       (error: unknown) =>
         error instanceof ConfigurationError && /does not support structured output/.test(error.message),
+    );
+  });
+
+  it("uses json_schema for a model the catalogue says takes it", async () => {
+    const schema = z.object({ label: z.string(), confidence: z.number() });
+    const model = { ...defaultCatalogue.resolve("qwen3.5-plus"), structuredOutput: "json-schema" as const };
+    const request = await buildChatRequest({
+      model,
+      prompt: "Classify.",
+      structuredOutput: { schema, name: "classification" },
+    });
+    const format = request.body.response_format;
+    assert.ok(format?.type === "json_schema");
+    assert.equal(format.json_schema.name, "classification");
+    assert.equal(format.json_schema.strict, true);
+    assert.deepEqual(format.json_schema.schema.required, ["label", "confidence"]);
+    assert.equal(
+      request.body.messages.length,
+      1,
+      "no instruction is added: the service holds the answer to the schema",
+    );
+  });
+
+  it("sizes the output allowance with the thinking included", async () => {
+    const request = await buildChatRequest({
+      model: "qwen3.5-plus",
+      prompt: "Think, then answer.",
+      thinking: true,
+      thinkingBudget: 2_000,
+      maxOutputTokens: 3_000,
+    });
+    assert.equal(request.body.max_completion_tokens, 3_000);
+    assert.equal(request.body.thinking_budget, 2_000);
+    await assert.rejects(
+      buildChatRequest({
+        model: "qwen3.5-plus",
+        prompt: "x",
+        thinking: true,
+        thinkingBudget: 2_000,
+        maxOutputTokens: 2_000,
+      }),
+      (error: unknown) =>
+        error instanceof ConfigurationError &&
+        error.setting === "maxOutputTokens" &&
+        /counts thinking and answer together/.test(error.message),
+    );
+    const unbudgeted = await buildChatRequest({ model: "qwen3.5-plus", prompt: "x", maxOutputTokens: 500 });
+    assert.match(unbudgeted.notes.join(" "), /counts the thinking too/);
+  });
+
+  it("always streams a streaming-only model, and refuses it structured output naming a model that can", async () => {
+    const request = await buildChatRequest({ model: "qvq-max", prompt: "Why is the sky blue?" });
+    assert.equal(request.body.stream, true);
+    assert.deepEqual(request.body.stream_options, { include_usage: true });
+    assert.match(request.notes.join(" "), /answers only by streaming/);
+    await assert.rejects(
+      buildChatRequest({ model: "qvq-max", prompt: "x", structuredOutput: { schema: z.object({ a: z.string() }) } }),
+      (error: unknown) =>
+        error instanceof ConfigurationError &&
+        /qvq-max does not support structured output \(it answers only as a stream of thinking\).*qwen3\.5-plus/.test(
+          error.message,
+        ),
     );
   });
 

@@ -84,9 +84,13 @@ export interface ModelEntry {
   thinking: ThinkingMode;
   /** How the model's boxes and points are written; core maps them to original-image pixels by this. */
   localizationCoordinates: LocalizationCoordinates;
-  /** The strongest JSON mode the model takes; only while thinking is disabled. */
+  /**
+   * How the model gives JSON answers, always with thinking disabled: `json-schema` (response_format
+   * json_schema, the service enforces the schema), `json-object` (response_format json_object, the
+   * schema goes into the prompt), or `none`.
+   */
   structuredOutput: StructuredOutputMode;
-  /** True when the service refuses non-streaming calls (QVQ): send `stream: true` and aggregate. */
+  /** The service refuses non-streaming calls to this model; core then streams and collects the answer. */
   streamingOnly: boolean;
   /** Input tokens (text + images + video) one request may carry. */
   maxInputTokens: number;

@@ -166,6 +166,16 @@ const ocrQwen25VlGeometry = {
 export const defaultModel = "qwen3.5-plus";
 
 /*
+ * Structured output: every vision family that has it is `json-object`. The vendor's structured-output
+ * page lists only text models for json_schema ("Only some qwen-plus models",
+ * https://www.alibabacloud.com/help/en/model-studio/qwen-structured-output, Dec 15, 2025; the ja copy
+ * https://www.alibabacloud.com/help/ja/doc-detail/2862209.html, Feb 17, 2026), and its json_object
+ * rule covers "most Qwen models" (https://alibabacloud.com/help/en/model-studio/json-mode, Feb 04, 2026).
+ * Third-party guides use json_schema with qwen3.x vision models; a family marked `json-schema` would
+ * still work, because the client falls back to json_object once when the service refuses json_schema.
+ */
+
+/*
  * How boxes and points are written, from the reference's FAQ "Drawing bounding boxes": "Qwen2.5-VL:
  * Returns absolute pixel coordinates, relative to the top-left corner of the scaled image" and
  * "Qwen3-VL: Returns relative coordinates normalized to the [0, 999] range". The page names no other
@@ -556,6 +566,8 @@ export const modelFamilies: readonly ModelFamily[] = [
     thinking: "always",
     localizationCoordinates: "absolute-pixels",
     structuredOutput: "none",
+    // "The QVQ series supports only streaming output", and it is thinking-only:
+    // https://www.alibabacloud.com/help/en/model-studio/visual-reasoning (no date shown).
     streamingOnly: true,
     maxInputTokens: 106_496,
     maxOutputTokens: undefined,

@@ -1,6 +1,8 @@
 import OpenAI, { APIError } from "openai";
 import type { Stream } from "openai/streaming";
 import type { ZodType } from "zod";
+import { defaultCatalogue } from "../catalogue/model-catalogue.js";
+import type { ModelEntry } from "../catalogue/model-entry.js";
 import {
   AbortedError,
   ConfigurationError,
@@ -9,12 +11,23 @@ import {
   ResponseValidationError,
   TimeoutError,
 } from "../errors.js";
+import { formatCount } from "../internal/format-quantity.js";
 import type { ChatMessage, ChatRequestBody } from "../request/chat-request-body.js";
-import { apiErrorOf, safeCause, scrub, serviceFailureOf } from "./api-error-mapping.js";
+import type { RequestEstimate } from "../request/estimate-request.js";
+import { asJsonObjectBody, checkStructuredAnswers } from "../request/structured-output-format.js";
+import {
+  apiErrorOf,
+  type FailureKind,
+  failureKindOf,
+  isRetryableKind,
+  safeCause,
+  scrub,
+  serviceFailureOf,
+} from "./api-error-mapping.js";
 import type { WireChunk, WireCompletion } from "./chat-response-wire.js";
-import { addUsage, type Completion, usageOf } from "./completion.js";
-import { defaultBaseUrl } from "./region-base-urls.js";
-import { backoffMilliseconds, isRetryableStatus } from "./retry-policy.js";
+import { addUsage, type Completion, type CompletionUsage, usageOf } from "./completion.js";
+import { resolveBaseUrl } from "./region-base-urls.js";
+import { backoffMilliseconds, rateLimitBackoffMilliseconds } from "./retry-policy.js";
 import { parseStructuredAnswer } from "./structured-answer.js";
 
 export interface GlanceLogger {
@@ -26,11 +39,17 @@ export interface GlanceClientOptions {
   apiKey: string | undefined;
   /** Where the key comes from, in words, for the message when it is missing ("the DASHSCOPE_API_KEY environment variable"). */
   apiKeySource?: string;
+  /** `intl` (default), `us`, `cn` or `hk`: the region's endpoint (see regionBaseUrls). */
+  region?: string;
+  /** An explicit endpoint; wins over `region`. */
   baseUrl?: string;
   fetch?: typeof globalThis.fetch;
   /** Per attempt; for a stream, the longest silence between two chunks. Default 180 s, the service's own limit. */
   timeoutMilliseconds?: number;
-  /** Retries after the first attempt, on 429, 5xx and connection failures. Default 3. */
+  /**
+   * Retries after the first attempt, on rate limits (429), 5xx and connection failures. Default 3. A 429
+   * without Retry-After waits longer than the others (see retry-policy.ts).
+   */
   maxRetries?: number;
   /** Waits between retries; should resolve early when `signal` aborts. */
   sleep?: (milliseconds: number, signal?: AbortSignal) => Promise<void>;
@@ -45,7 +64,11 @@ export interface CompleteOptions {
   signal?: AbortSignal;
   onReasoning?: (text: string) => void;
   onAnswer?: (text: string) => void;
-  /** How many times to resend a partial answer (service-side timeout) in partial mode to finish it. */
+  /**
+   * How many times to resend a partial answer (the service's 180 s limit) in partial mode to finish it.
+   * Only non-streaming calls with thinking off can be continued: the service marks only non-streaming
+   * answers partial, and partial mode works only without thinking (reference, Mar 26, 2026).
+   */
   continuePartial?: number;
 }
 
@@ -59,6 +82,13 @@ export interface StructuredCompletion<T> {
 /** Anything with a chat-completions body: a built ChatRequest qualifies. */
 export interface SendableRequest {
   body: ChatRequestBody;
+  /**
+   * The catalogue entry the body was built for (a built request has it); without it the client looks
+   * the body's model up in the default catalogue. Says whether the model streams only and thinks.
+   */
+  model?: ModelEntry;
+  /** The request's token estimate (a built request has it), compared with the service's counts in the debug log. */
+  estimate?: RequestEstimate;
 }
 
 export interface GlanceClient {
@@ -91,7 +121,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
         "keys are per region, so take one from the region of your endpoint.",
     );
   }
-  const baseUrl = options.baseUrl ?? defaultBaseUrl;
+  const baseUrl = resolveBaseUrl({ region: options.region, baseUrl: options.baseUrl });
   const timeoutMilliseconds = options.timeoutMilliseconds ?? defaultTimeoutMilliseconds;
   const maxRetries = options.maxRetries ?? defaultMaxRetries;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
@@ -119,8 +149,22 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
 
-  /** One request/response exchange, retried; partial continuation happens around it. */
-  async function exchange(body: ChatRequestBody, callbacks: CompleteOptions): Promise<Completion> {
+  /*
+   * What this client learned about models from the service's refusals, kept for the life of the client
+   * (adapters create one per process): models that refused json_schema get json_object from then on,
+   * and models that refused a non-streaming call are streamed.
+   */
+  const jsonSchemaRefused = new Set<string>();
+  const streamingRequired = new Set<string>();
+  /** The kind of each service failure this client raised, to adapt and resend without parsing messages. */
+  const failureKinds = new WeakMap<GlanceError, FailureKind>();
+
+  /** One request/response exchange, retried; partial continuation and adaptations happen around it. */
+  async function exchange(
+    body: ChatRequestBody,
+    callbacks: CompleteOptions,
+    request: SendableRequest,
+  ): Promise<Completion> {
     const callerSignal = callbacks.signal;
     for (let attempt = 1; ; attempt += 1) {
       if (callerSignal?.aborted === true) {
@@ -129,16 +173,19 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
       const attemptControl = new AttemptControl(timeoutMilliseconds, callerSignal);
       const progress = { delivered: 0 };
       try {
-        return body.stream === true
-          ? await streamOnce(body, callbacks, attemptControl, progress)
-          : await requestOnce(body, attemptControl);
+        const completion =
+          body.stream === true
+            ? await streamOnce(body, callbacks, attemptControl, progress)
+            : await requestOnce(body, attemptControl);
+        logUsageAgainstEstimate(completion.usage, request.estimate);
+        return completion;
       } catch (error) {
-        const decision = decide(error, attemptControl, progress.delivered, attempt);
+        const decision = decide(error, attemptControl, progress.delivered, attempt, body);
         if (decision.retryAfterMilliseconds === undefined) {
           throw decision.error;
         }
         logger?.warn(
-          `${decision.error.message} Retrying in ${formatWait(decision.retryAfterMilliseconds)} (attempt ${attempt + 1} of ${maxRetries + 1}).`,
+          `${decision.error.message} Retrying in ${formatWait(decision.retryAfterMilliseconds)}${decision.why} (attempt ${attempt + 1} of ${maxRetries + 1}).`,
         );
         await sleep(decision.retryAfterMilliseconds, callerSignal);
       } finally {
@@ -152,46 +199,61 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     control: AttemptControl,
     delivered: number,
     attempt: number,
-  ): { error: GlanceError; retryAfterMilliseconds: number | undefined } {
-    const final = (glanceError: GlanceError) => ({ error: glanceError, retryAfterMilliseconds: undefined });
+    body: ChatRequestBody,
+  ): { error: GlanceError; retryAfterMilliseconds: number | undefined; why: string } {
+    const final = (glanceError: GlanceError) => ({ error: glanceError, retryAfterMilliseconds: undefined, why: "" });
+    const outputDelivered = delivered > 0;
+    const cause = safeCause(error, apiKey);
     if (control.callerAborted) {
-      return final(new AbortedError({ cause: safeCause(error, apiKey) }));
+      return final(new AbortedError({ cause, outputDelivered }));
     }
     if (control.timedOut) {
-      return final(new TimeoutError(timeoutMilliseconds, { cause: safeCause(error, apiKey) }));
+      return final(new TimeoutError(timeoutMilliseconds, { cause, outputDelivered }));
     }
     if (error instanceof GlanceError) {
       return final(error);
     }
     const canRetry = attempt <= maxRetries;
-    if (delivered > 0) {
-      // Content already reached the caller: a retry would repeat it, so the cut is reported instead.
+    const failure = error instanceof APIError ? serviceFailureOf(error, now()) : undefined;
+    if (failure !== undefined) {
+      // The service said what went wrong, even in the middle of a stream: classified by its code, so a
+      // content refusal is final and never mistaken for a lost connection.
+      const kind = failureKindOf(failure);
+      const mapped = apiErrorOf(failure, kind, {
+        apiKey,
+        attempts: attempt,
+        cause,
+        model: body.model,
+        outputDelivered,
+      });
+      failureKinds.set(mapped, kind);
+      // Content already reached the caller: a retry would repeat it, so the failure is reported instead.
+      if (outputDelivered || !canRetry || !isRetryableKind(kind)) {
+        return final(mapped);
+      }
+      if (failure.retryAfterSeconds !== undefined) {
+        return { error: mapped, retryAfterMilliseconds: failure.retryAfterSeconds * 1000, why: "" };
+      }
+      return kind === "rate-limited"
+        ? {
+            error: mapped,
+            retryAfterMilliseconds: rateLimitBackoffMilliseconds(attempt - 1, random),
+            why: " (no Retry-After came with it; backing off for the per-minute quota)",
+          }
+        : { error: mapped, retryAfterMilliseconds: backoffMilliseconds(attempt - 1, random), why: "" };
+    }
+    if (outputDelivered) {
       return final(
         new ConnectionError(
           `The answer stream from Model Studio broke after ${delivered} characters had arrived; the answer is incomplete. ` +
             `Run the request again. (${describeCause(error, apiKey)})`,
-          { cause: safeCause(error, apiKey) },
+          { cause, outputDelivered },
         ),
       );
     }
-    if (error instanceof APIError && error.status !== undefined) {
-      const failure = serviceFailureOf(error, now());
-      if (failure === undefined) {
-        return final(connectionErrorOf(error, attempt));
-      }
-      const mapped = apiErrorOf(failure, apiKey, attempt, safeCause(error, apiKey));
-      if (!canRetry || !isRetryableStatus(failure.status) || failure.apiCode === "DataInspectionFailed") {
-        return final(mapped);
-      }
-      const wait =
-        failure.retryAfterSeconds === undefined
-          ? backoffMilliseconds(attempt - 1, random)
-          : failure.retryAfterSeconds * 1000;
-      return { error: mapped, retryAfterMilliseconds: wait };
-    }
     const connectionError = connectionErrorOf(error, attempt);
     return canRetry
-      ? { error: connectionError, retryAfterMilliseconds: backoffMilliseconds(attempt - 1, random) }
+      ? { error: connectionError, retryAfterMilliseconds: backoffMilliseconds(attempt - 1, random), why: "" }
       : final(connectionError);
   }
 
@@ -218,13 +280,14 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     const choice = data.choices?.[0];
     const requestId = response.headers.get("x-request-id") ?? data.id;
     return {
-      answer: choice?.message?.content ?? "",
-      reasoning: choice?.message?.reasoning_content ?? "",
+      answer: textOf(choice?.message?.content),
+      reasoning: textOf(choice?.message?.reasoning_content),
       usage: usageOf(data.usage),
       finishReason: choice?.finish_reason ?? undefined,
+      // Only non-streaming answers are cut at the service's 180 s limit and marked so (reference, Mar 26, 2026).
       partial: response.headers.get("x-dashscope-partialresponse") === "true",
       ...(requestId === undefined ? {} : { requestId }),
-      model: data.model ?? body.model,
+      model: typeof data.model === "string" ? data.model : body.model,
     };
   }
 
@@ -243,6 +306,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     let usage: Completion["usage"];
     let model = body.model;
     let chunkId: string | undefined;
+    // An error event inside the stream (`data: {"error":…}`) makes the SDK throw here; decide() reads it.
     for await (const chunk of stream) {
       // Chunks already buffered keep coming after an abort; stop delivering them at once.
       if (control.signal.aborted) {
@@ -250,22 +314,27 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
       }
       control.restartTimer();
       chunkId ??= chunk.id;
-      model = chunk.model ?? model;
+      model = typeof chunk.model === "string" ? chunk.model : model;
       if (chunk.usage !== undefined && chunk.usage !== null) {
-        usage = usageOf(chunk.usage);
+        usage = usageOf(chunk.usage) ?? usage;
       }
       for (const choice of chunk.choices ?? []) {
-        const reasoningDelta = choice.delta?.reasoning_content;
-        if (typeof reasoningDelta === "string" && reasoningDelta !== "") {
+        const reasoningDelta = textOf(choice.delta?.reasoning_content);
+        if (reasoningDelta !== "") {
           reasoning += reasoningDelta;
-          progress.delivered += reasoningDelta.length;
-          callbacks.onReasoning?.(reasoningDelta);
+          // Counted only when it reached the caller: text nobody saw can be asked for again.
+          if (callbacks.onReasoning !== undefined) {
+            progress.delivered += reasoningDelta.length;
+            callbacks.onReasoning(reasoningDelta);
+          }
         }
-        const answerDelta = choice.delta?.content;
-        if (typeof answerDelta === "string" && answerDelta !== "") {
+        const answerDelta = textOf(choice.delta?.content);
+        if (answerDelta !== "") {
           answer += answerDelta;
-          progress.delivered += answerDelta.length;
-          callbacks.onAnswer?.(answerDelta);
+          if (callbacks.onAnswer !== undefined) {
+            progress.delivered += answerDelta.length;
+            callbacks.onAnswer(answerDelta);
+          }
         }
         if (typeof choice.finish_reason === "string") {
           finishReason = choice.finish_reason;
@@ -284,24 +353,110 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
       reasoning,
       usage,
       finishReason,
-      partial: response.headers.get("x-dashscope-partialresponse") === "true",
+      // A streamed answer is never marked partial: the 180 s cut applies to non-streaming calls only.
+      partial: false,
       ...(requestId === undefined ? {} : { requestId }),
       model,
     };
   }
 
+  /** The image tokens the service counted next to our estimate, so estimate drift shows in debug logs. */
+  function logUsageAgainstEstimate(usage: CompletionUsage | undefined, estimate: RequestEstimate | undefined): void {
+    if (logger?.debug === undefined || usage?.imageTokens === undefined || estimate === undefined) {
+      return;
+    }
+    const images = estimate.inputs.filter((input) => input.kind === "image" || input.kind === "image-url");
+    if (images.length === 0) {
+      return;
+    }
+    const unknown = images.filter((input) => input.tokens === undefined).length;
+    const estimated = images.reduce((sum, input) => sum + (input.tokens ?? 0), 0);
+    const difference = estimated === 0 ? "" : ` (${formatSignedPercent((usage.imageTokens - estimated) / estimated)})`;
+    const caveat = unknown === 0 ? "" : `; ${unknown} image(s) of unknown size are not in the estimate`;
+    logger.debug(
+      `Model Studio counted ${formatCount(usage.imageTokens)} image tokens; Glance estimated ${formatCount(estimated)}${difference}${caveat}.`,
+    );
+  }
+
+  /** The model's catalogue entry: the request's own, else the default catalogue's, else unknown. */
+  function modelOf(request: SendableRequest): ModelEntry | undefined {
+    if (request.model !== undefined) {
+      return request.model;
+    }
+    try {
+      return defaultCatalogue.resolve(request.body.model);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The body as it must go out: streamed for streaming-only models, json_object where json_schema was refused. */
+  function adaptedBody(body: ChatRequestBody, model: ModelEntry | undefined): ChatRequestBody {
+    let adapted = body;
+    if (adapted.stream !== true && (model?.streamingOnly === true || streamingRequired.has(adapted.model))) {
+      adapted = { ...adapted, stream: true, stream_options: { include_usage: true } };
+    }
+    if (adapted.response_format?.type === "json_schema" && jsonSchemaRefused.has(adapted.model)) {
+      adapted = asJsonObjectBody(adapted);
+    }
+    return adapted;
+  }
+
+  /** One exchange, resent once in the form the service asked for when it refused this one's form. */
+  async function send(
+    body: ChatRequestBody,
+    callbacks: CompleteOptions,
+    request: SendableRequest,
+  ): Promise<Completion> {
+    let current = body;
+    for (;;) {
+      try {
+        return await exchange(current, callbacks, request);
+      } catch (error) {
+        const kind = error instanceof GlanceError ? failureKinds.get(error) : undefined;
+        if (kind === "json-schema-refused" && current.response_format?.type === "json_schema") {
+          jsonSchemaRefused.add(current.model);
+          logger?.warn(
+            `Model Studio refused json_schema structured output for ${current.model}; asking again in json_object mode with the schema in the prompt, as for every later request to this model.`,
+          );
+          current = asJsonObjectBody(current);
+          continue;
+        }
+        if (kind === "streaming-required" && current.stream !== true) {
+          streamingRequired.add(current.model);
+          logger?.warn(
+            `Model Studio answers ${current.model} only by streaming; asking again as a stream, as for every later request to this model.`,
+          );
+          current = { ...current, stream: true, stream_options: { include_usage: true } };
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
   async function complete(request: SendableRequest, callbacks: CompleteOptions = {}): Promise<Completion> {
-    let body = request.body;
-    let result = await exchange(body, callbacks);
+    const model = modelOf(request);
+    const body = adaptedBody(request.body, model);
+    let result = await send(body, callbacks, request);
     const continuations = callbacks.continuePartial ?? 0;
+    if (!result.partial || continuations === 0) {
+      return result;
+    }
+    const thinking = body.enable_thinking === true || model?.thinking === "always";
+    if (body.stream === true || thinking) {
+      logger?.warn(
+        `Model Studio returned a partial answer (${result.answer.length} characters); it is not continued, because partial mode works only with thinking off.`,
+      );
+      return result;
+    }
     for (let continuation = 0; result.partial && continuation < continuations; continuation += 1) {
       logger?.warn(
         `Model Studio returned a partial answer (${result.answer.length} characters); asking it to continue (${continuation + 1} of ${continuations}).`,
       );
       // Partial mode: the model continues the assistant text instead of starting over.
       const partialTurn: ChatMessage = { role: "assistant", content: result.answer, partial: true };
-      body = { ...request.body, messages: [...request.body.messages, partialTurn] };
-      const next = await exchange(body, callbacks);
+      const next = await send({ ...body, messages: [...body.messages, partialTurn] }, callbacks, request);
       result = {
         ...next,
         answer: result.answer + next.answer,
@@ -317,6 +472,11 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     schema: ZodType<T>,
     callbacks: CompleteOptions = {},
   ): Promise<StructuredCompletion<T>> {
+    const model = modelOf(request);
+    if (model !== undefined) {
+      // Before any call: a streaming-only model cannot give a structured answer at all.
+      checkStructuredAnswers(model, request.body.model);
+    }
     const first = await complete(request, callbacks);
     const firstParse = parseStructuredAnswer(first.answer, schema);
     if (firstParse.ok) {
@@ -336,7 +496,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
         },
       ],
     };
-    const second = await complete({ body: repairBody }, callbacks);
+    const second = await complete({ ...request, body: repairBody }, callbacks);
     const secondParse = parseStructuredAnswer(second.answer, schema);
     const combined: Completion = { ...second, usage: addUsage(first.usage, second.usage) };
     if (secondParse.ok) {
@@ -415,4 +575,14 @@ function describeCause(error: unknown, apiKey: string): string {
 
 function formatWait(milliseconds: number): string {
   return milliseconds >= 1000 ? `${Math.round(milliseconds / 100) / 10} s` : `${milliseconds} ms`;
+}
+
+function formatSignedPercent(fraction: number): string {
+  const percent = Math.round(fraction * 1000) / 10;
+  return `${percent >= 0 ? "+" : ""}${percent}%`;
+}
+
+/** Text content; anything else (null, a number from a misbehaving proxy) counts as none. */
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
 }

@@ -1,7 +1,8 @@
 /*
- * When and how long to wait before trying again. Exponential backoff with full jitter (a random wait
- * between 0 and the exponential cap) spreads retries of many clients apart; a Retry-After from the
- * service always wins, capped so a bad header cannot park a CLI for an hour.
+ * When and how long to wait before trying again. For 5xx answers and lost connections, exponential
+ * backoff with full jitter (a random wait between 0 and the exponential cap) spreads retries of many
+ * clients apart; a Retry-After from the service always wins, capped so a bad header cannot park a CLI
+ * for an hour.
  */
 
 export const baseDelayMilliseconds = 500;
@@ -12,6 +13,22 @@ export const maximumRetryAfterSeconds = 60;
 export function backoffMilliseconds(retry: number, random: () => number): number {
   const cap = Math.min(maximumBackoffMilliseconds, baseDelayMilliseconds * 2 ** retry);
   return Math.floor(random() * cap);
+}
+
+/*
+ * A 429 without Retry-After (Model Studio usually sends none) gets its own, longer schedule: its quotas
+ * are counted per minute (requests and tokens), so the 0.5-2 s of the general backoff would only spend
+ * the retries inside the same window. Exponential from 5 s, capped at 30 s, with "equal jitter" (half
+ * the step fixed, half random) so that the total before giving up never drops below several seconds:
+ * with the default three retries, 2.5-5 s, then 5-10 s, then 10-20 s, at least 17.5 s in all.
+ */
+export const rateLimitBaseDelayMilliseconds = 5_000;
+export const maximumRateLimitBackoffMilliseconds = 30_000;
+
+/** The wait before retry number `retry` (0 for the first) after a 429 that said nothing about when. */
+export function rateLimitBackoffMilliseconds(retry: number, random: () => number): number {
+  const step = Math.min(maximumRateLimitBackoffMilliseconds, rateLimitBaseDelayMilliseconds * 2 ** retry);
+  return Math.floor(step / 2 + random() * (step / 2));
 }
 
 /** Seconds from a Retry-After header (seconds or an HTTP date), capped; undefined when absent or unreadable. */
@@ -31,9 +48,4 @@ export function retryAfterSeconds(header: string | null | undefined, nowMillisec
     seconds = Math.max(0, Math.ceil((date - nowMilliseconds) / 1000));
   }
   return Math.min(seconds, maximumRetryAfterSeconds);
-}
-
-/** 429 and 5xx are worth another try; every other 4xx will fail the same way again. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500;
 }

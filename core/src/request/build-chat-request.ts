@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { modelEntryOf } from "../catalogue/model-argument.js";
 import type { ModelEntry } from "../catalogue/model-entry.js";
 import { ConfigurationError, InputLimitError } from "../errors.js";
@@ -7,6 +6,7 @@ import type { ChatRequest, ChatRequestInput } from "./chat-request.js";
 import type { ChatMessage, ChatRequestBody, ContentPart } from "./chat-request-body.js";
 import { type EstimatedChatRequest, estimateRequest } from "./estimate-request.js";
 import { checkInputLimits } from "./request-limits.js";
+import { noStructuredOutputError, responseFormatOf, withInstruction } from "./structured-output-format.js";
 import type { VisualInput } from "./visual-input.js";
 
 /**
@@ -44,7 +44,18 @@ export function assembleChatRequest(input: ChatRequestInput): ChatRequest {
   const thinking = resolveThinking(model, modelName, input, notes);
   checkInputLimits(model, inputs);
 
-  const body: ChatRequestBody = { model: modelName, messages: messagesOf(input, inputs, maxPixels, model) };
+  const texts = textsOf(input);
+  let messages = messagesOf(input, inputs, maxPixels, model);
+  let responseFormat: ChatRequestBody["response_format"];
+  if (input.structuredOutput !== undefined && model.structuredOutput !== "none") {
+    const format = responseFormatOf(model.structuredOutput, input.structuredOutput);
+    responseFormat = format.responseFormat;
+    if (format.instruction !== undefined) {
+      messages = withInstruction(messages, format.instruction);
+      texts.push(format.instruction);
+    }
+  }
+  const body: ChatRequestBody = { model: modelName, messages };
   if (model.thinking === "hybrid-on" || model.thinking === "hybrid-off") {
     // Sent explicitly for hybrid models so the behaviour does not change if the service's default does.
     body.enable_thinking = thinking;
@@ -62,13 +73,25 @@ export function assembleChatRequest(input: ChatRequestInput): ChatRequest {
   if (highResolution) {
     body.vl_high_resolution_images = true;
   }
-  if (input.stream === true) {
+  if (input.stream === true || model.streamingOnly) {
     body.stream = true;
     body.stream_options = { include_usage: true };
+    if (input.stream !== true) {
+      notes.push(`${modelName} answers only by streaming; the answer is streamed and collected.`);
+    }
   }
   if (input.maxOutputTokens !== undefined) {
     checkPositiveWhole("maxOutputTokens", "The output token limit", input.maxOutputTokens);
-    body.max_tokens = input.maxOutputTokens;
+    checkOutputAllowance(input.maxOutputTokens, thinking, input.thinkingBudget, notes);
+    /*
+     * max_completion_tokens for every model, never max_tokens (see ChatRequestBody). The sources disagree
+     * on older families: the notice says "all models in Model Studio compatible with the OpenAI API
+     * protocol", while the API reference lists only Qwen3.5-Plus/Flash and later as supporting
+     * max_completion_tokens (not qwen3-vl-*, qwen-vl-ocr*, qvq-*). The notice is the newer and broader
+     * statement, and max_tokens is on its way out for everyone, so one parameter is sent to all; a 400
+     * about it would surface as a configuration error naming the parameter, never as a content error.
+     */
+    body.max_completion_tokens = input.maxOutputTokens;
   }
   if (input.temperature !== undefined) {
     if (!(input.temperature >= 0 && input.temperature < 2)) {
@@ -79,15 +102,8 @@ export function assembleChatRequest(input: ChatRequestInput): ChatRequest {
     }
     body.temperature = input.temperature;
   }
-  if (input.structuredOutput !== undefined) {
-    body.response_format = {
-      type: "json_schema",
-      json_schema: {
-        name: input.structuredOutput.name ?? "answer",
-        schema: jsonSchemaOf(input.structuredOutput.schema),
-        strict: input.structuredOutput.strict ?? true,
-      },
-    };
+  if (responseFormat !== undefined) {
+    body.response_format = responseFormat;
   }
 
   let maxInputTokens = model.maxInputTokens;
@@ -101,7 +117,7 @@ export function assembleChatRequest(input: ChatRequestInput): ChatRequest {
     model,
     modelName,
     inputs,
-    texts: textsOf(input),
+    texts,
     thinking,
     maxPixels,
     highResolution,
@@ -150,10 +166,7 @@ function resolveThinking(model: ModelEntry, modelName: string, input: ChatReques
   }
   if (input.structuredOutput !== undefined) {
     if (model.structuredOutput === "none") {
-      throw new ConfigurationError(
-        "structuredOutput",
-        `${modelName} does not support structured output. Choose a model that does, such as qwen3.5-plus or qwen3-vl-plus.`,
-      );
+      throw noStructuredOutputError(model, modelName);
     }
     // The reference: structured output works only while thinking is disabled.
     if (wanted === true) {
@@ -171,6 +184,34 @@ function resolveThinking(model: ModelEntry, modelName: string, input: ChatReques
     return wanted;
   }
   return model.thinking === "hybrid-on" || model.thinking === "always";
+}
+
+/**
+ * max_completion_tokens counts thinking and answer together ("reasoning + answer", API reference), so an
+ * allowance no larger than the thinking budget leaves the answer nothing.
+ */
+function checkOutputAllowance(
+  maxOutputTokens: number,
+  thinking: boolean,
+  thinkingBudget: number | undefined,
+  notes: string[],
+): void {
+  if (!thinking) {
+    return;
+  }
+  if (thinkingBudget === undefined) {
+    notes.push(
+      "The output token limit counts the thinking too; without a thinking budget the model may think up to the limit and leave little for the answer.",
+    );
+    return;
+  }
+  if (maxOutputTokens <= thinkingBudget) {
+    throw new ConfigurationError(
+      "maxOutputTokens",
+      `The output token limit is ${formatCount(maxOutputTokens)}, but it counts thinking and answer together and the thinking budget alone is ${formatCount(thinkingBudget)}. ` +
+        "Raise the limit above the budget by the answer's length, or lower the budget.",
+    );
+  }
 }
 
 function checkPositiveWhole(setting: string, label: string, value: number): void {
@@ -239,17 +280,4 @@ function imagePart(url: string, maxPixels: number | undefined): ContentPart {
 
 function dataUrl(mimeType: string, data: Buffer): string {
   return `data:${mimeType};base64,${data.toString("base64")}`;
-}
-
-/** zod throws plain errors for types JSON Schema cannot express (dates, transforms): keep them in the family. */
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  try {
-    return z.toJSONSchema(schema) as Record<string, unknown>;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigurationError(
-      "structuredOutput",
-      `The structured output schema cannot be sent as JSON Schema: ${reason}. Use plain JSON types (strings for dates) and validate further after parsing.`,
-    );
-  }
 }

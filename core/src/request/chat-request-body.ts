@@ -54,6 +54,13 @@ export interface JsonSchemaResponseFormat {
   json_schema: { name: string; schema: Record<string, unknown>; strict: boolean };
 }
 
+/** JSON without a schema the service enforces; the messages must contain the word "JSON". */
+export interface JsonObjectResponseFormat {
+  type: "json_object";
+}
+
+export type ResponseFormat = JsonSchemaResponseFormat | JsonObjectResponseFormat;
+
 export interface ChatRequestBody {
   model: string;
   messages: ChatMessage[];
@@ -62,7 +69,17 @@ export interface ChatRequestBody {
   enable_thinking?: boolean;
   thinking_budget?: number;
   vl_high_resolution_images?: boolean;
-  max_tokens?: number;
+  /**
+   * The cap on generated tokens, thinking and answer together. Never `max_tokens`: Model Studio replaced
+   * it on the OpenAI-compatible API (notice effective 2026-04-20, "will be deprecated before May 30,
+   * 2026"; https://www.alibabacloud.com/en/notice/model_studio_notice_of_changes_to_certain_model_fields_724,
+   * zh notice dated Apr 12, 2026), and on existing models `max_tokens` caps only the answer while
+   * `max_completion_tokens` counts "reasoning + answer" (API reference, V-copy of
+   * https://help.aliyun.com/zh/model-studio/qwen-api-via-dashscope, no date shown; the Nov 11, 2026
+   * https://www.alibabacloud.com/help/en/model-studio/api-compatibility-upgrade-notice keeps that for models
+   * before qwen4-max-preview).
+   */
+  max_completion_tokens?: number;
   temperature?: number;
-  response_format?: JsonSchemaResponseFormat;
+  response_format?: ResponseFormat;
 }

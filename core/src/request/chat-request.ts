@@ -15,7 +15,7 @@ export interface StructuredOutputOption {
   schema: ZodType;
   /** The schema's name in the request; "answer" when absent. */
   name?: string;
-  /** Ask the service to follow the schema strictly; true when absent. */
+  /** Ask the service to follow the schema strictly (json_schema mode only); true when absent. */
   strict?: boolean;
 }
 
@@ -33,7 +33,9 @@ export interface ChatRequestInput {
   /** `enable_thinking`; the model's own default when absent. */
   thinking?: boolean;
   thinkingBudget?: number;
+  /** Stream the answer. Streaming-only models (QVQ) are always streamed, whatever this says. */
   stream?: boolean;
+  /** `max_completion_tokens`: thinking and answer together, so size it for both when the model thinks. */
   maxOutputTokens?: number;
   temperature?: number;
   structuredOutput?: StructuredOutputOption;
@@ -48,7 +50,7 @@ export interface ChatRequest {
   /** The name that goes into the body. */
   modelName: string;
   inputs: VisualInput[];
-  /** Every text the request carries (system, history, prompt), for the text token count. */
+  /** Every text the request carries (system, history, prompt, a JSON instruction), for the text token count. */
   texts: string[];
   /** Whether the model will think, after defaults and structured output were applied. */
   thinking: boolean;
