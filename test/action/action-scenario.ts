@@ -33,8 +33,14 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-export async function startScenario(options: { tokenUser?: FakeUser } = {}): Promise<Scenario> {
-  const [github, model] = await Promise.all([startFakeGitHub(options), startFakeModelStudio()]);
+export async function startScenario(
+  options: { tokenUser?: FakeUser; servedModels?: string[] } = {},
+): Promise<Scenario> {
+  const { servedModels, ...githubOptions } = options;
+  const [github, model] = await Promise.all([
+    startFakeGitHub(githubOptions),
+    startFakeModelStudio(servedModels === undefined ? {} : { extraModels: servedModels }),
+  ]);
   return { github, model, close: async () => void (await Promise.all([github.close(), model.close()])) };
 }
 

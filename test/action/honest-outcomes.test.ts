@@ -69,7 +69,7 @@ describe("set-up failures stop the run at once", () => {
     assert.equal(errors.length, 1, result.log);
     assert.match(
       errors[0] ?? "",
-      /^The Model Studio key was refused \(401 InvalidApiKey\): check the api-key secret, and that the key's region matches base-url\/region/,
+      /^The Model Studio key was refused \(401 invalid_api_key\): check the api-key secret, and that the key's region matches base-url\/region/,
     );
     assert.doesNotMatch(result.log, /::warning::ui\/.* was not reviewed/, "one line, not one per image");
     assert.equal(scenario.github.comments(7).length, 0, "no comment claims a review happened");
@@ -135,7 +135,7 @@ describe("set-up failures stop the run at once", () => {
     assert.equal(result.exitCode, 0, failedDetails(result));
     assert.match(
       result.log,
-      /::warning::The Model Studio key was refused \(401 InvalidApiKey\).*fail-on-error is "never"/,
+      /::warning::The Model Studio key was refused \(401 invalid_api_key\).*fail-on-error is "never"/,
     );
     assert.equal(scenario.github.comments(7).length, 0);
     assert.equal(scenario.model.requests.length, 1);

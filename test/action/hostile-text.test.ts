@@ -166,12 +166,14 @@ test("file names, alt text and model output cannot issue workflow commands throu
   assert.equal(result.exitCode, 0, failedDetails(result));
   // The texts were logged (escaped), so the test is not passing for want of them.
   assert.match(result.log, /::add-mask::Home/);
-  assert.match(result.log, /"\\n::error::f"\.\.\. is not valid JSON/);
+  assert.match(result.log, /"(?:\\n)?::error::f"\.\.\. is not valid JSON/);
   assert.match(result.log, /^:\u200B:error::from the alt text: 0 finding\(s\)\.$/m);
   const commandLines = result.log
     .split(/\r\n|[\r\n]/)
     .filter((line) => /^\s*::/.test(line))
-    .filter((line) => !line.startsWith(`::add-mask::${scenario.model.apiKey}`));
+    .filter((line) => !line.startsWith(`::add-mask::${scenario.model.apiKey}`))
+    // The runner's own debug lines (core's token comparison); untrusted text inside one stays on its line.
+    .filter((line) => !/^::debug::Model Studio counted \d+ image tokens; Glance estimated \d+ /.test(line));
   assert.deepEqual(commandLines, [], "no line the runner would read as a command, but masking the key");
   assert.doesNotMatch(result.log, /##\[/, "nor the older ##[command] form anywhere in a line");
 });

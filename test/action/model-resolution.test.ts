@@ -18,7 +18,8 @@ import {
 
 let scenario: Scenario;
 beforeEach(async () => {
-  scenario = await startScenario();
+  // The service of tomorrow serves a model Glance's catalogue has not heard of yet.
+  scenario = await startScenario({ servedModels: ["qwen3.9-plus"] });
 });
 afterEach(() => scenario.close());
 
