@@ -1,4 +1,4 @@
-import { createGlanceClient, type GlanceClient } from "@glance/core";
+import { countTextTokens, createGlanceClient, type GlanceClient } from "@glance/core";
 import { App } from "@slack/bolt";
 import { type BotLogger, boltLoggerOf, consoleLogger } from "./bot-logger.js";
 import type { BotServices } from "./bot-services.js";
@@ -78,6 +78,12 @@ export interface GlanceSlackApp {
   readiness(): Promise<ReadinessReport>;
   /** Marks the app as shutting down: /readyz answers 503 from now on. */
   beginShutdown(): void;
+  /**
+   * Loads what the first answer would otherwise load: core's tokenizer, whose set-up blocks the event
+   * loop for a moment (seconds on a busy machine). Done before start, it delays no ack, and in Socket
+   * Mode no ping goes unanswered long enough to drop the connection.
+   */
+  warmUp(): Promise<void>;
   /** Waits until every answer already started has been posted. */
   idle(): Promise<void>;
 }
@@ -246,6 +252,9 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     readiness,
     beginShutdown: () => {
       shuttingDown = true;
+    },
+    warmUp: async () => {
+      await countTextTokens("Glance");
     },
     idle: async () => {
       while (pending.size > 0) {

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     );
     return;
   }
+  await bot.warmUp();
   try {
     await app.start(config.port);
   } catch (error) {
