@@ -180,6 +180,8 @@ describe("the Slack app in Socket Mode, against the fake Socket Mode endpoint", 
   });
 
   it("serves /healthz, /readyz and /metrics on PORT in Socket Mode too", async () => {
+    // Every answer above finished, so each is counted.
+    await bot.idle();
     const health = await fetch(`${healthOrigin}/healthz`);
     assert.equal(health.status, 200);
     assert.equal(await health.text(), "ok\n");
