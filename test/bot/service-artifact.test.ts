@@ -211,6 +211,21 @@ describe("the Dockerfile and compose.yaml build and run exactly that", () => {
     assert.ok(ignored.includes("**/node_modules") && ignored.includes("**/dist"));
   });
 
+  it("every YAML block of the README's production section parses", async () => {
+    const readme = await readFile(join(repository, "README.md"), "utf8");
+    const section = /^### Run in production$([\s\S]*?)^##? /m.exec(readme)?.[1] ?? "";
+    const blocks = [...section.matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? "");
+    assert.equal(blocks.length, 2, "the probes and the Prometheus job");
+    for (const block of blocks) {
+      assert.doesNotThrow(() => parse(block), `parses:\n${block}`);
+    }
+    const probes = blocks.find((block) => block.includes("readinessProbe"));
+    assert.deepEqual((parse(probes ?? "") as { readinessProbe: { httpGet: unknown } }).readinessProbe.httpGet, {
+      path: "/readyz",
+      port: 3000,
+    });
+  });
+
   it("compose.yaml: Redis, two bot replicas built from the Dockerfile, sharing Redis, stopped gracefully", async () => {
     const compose = parse(await readFile(join(repository, "compose.yaml"), "utf8")) as {
       services: Record<string, Record<string, unknown>>;
