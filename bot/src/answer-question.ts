@@ -51,11 +51,14 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
   const release = await services.limit.tryEnter();
   if (release !== undefined) {
     // Time spent behind other answers: the first thing to look at when answers feel slow.
+    const waitedMilliseconds = performance.now() - queuedAt;
+    services.metrics.observeQueueWait(waitedMilliseconds / 1000);
     services.logger.debug(
-      `Answer for ${question.channel}/${question.ts} waited ${(performance.now() - queuedAt).toFixed(1)} ms for a slot.`,
+      `Answer for ${question.channel}/${question.ts} waited ${waitedMilliseconds.toFixed(1)} ms for a slot.`,
     );
   }
   if (release === undefined) {
+    services.metrics.recordAnswer("queue_full");
     await replyOrTellUser(
       services,
       question,
@@ -90,6 +93,7 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
         unsupported.length > 0
           ? `I can't read ${unsupported.map(fileLabel).join(", ")}. ${supportedTypesSentence}`
           : "I don't see an image or video in this message or earlier in the thread. Attach one and ask again.";
+      services.metrics.recordAnswer("no_media");
       await replyOrTellUser(services, question, `:warning: ${reason}`);
       return;
     }
@@ -147,6 +151,7 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
     } else {
       await answer.finish(notes);
     }
+    services.metrics.recordAnswer(completion.partial ? "partial" : "answered");
     await rememberInThread(services.state.threads, {
       channel: question.channel,
       threadTs,
@@ -154,6 +159,7 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
     });
   } catch (error) {
     services.logger.warn(`Answering ${question.channel}/${question.ts} failed: ${describe(error)}`);
+    services.metrics.recordAnswer("failed");
     const reply = errorReply(error);
     if (answer === undefined) {
       await replyOrTellUser(services, question, reply);
@@ -184,6 +190,7 @@ async function finishLocate(
   answer.append(`Found ${labels.length}: ${labels.join(", ")}. The marked-up image is below.`);
   await answer.finish(notes);
   const original = await downloadSlackFile(file, {
+    metrics: services.metrics,
     botToken: services.config.slackBotToken,
     trustedOrigins: services.trustedFileOrigins,
     allowedOrigins: services.urlOrigins,

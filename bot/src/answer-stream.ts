@@ -1,4 +1,5 @@
 import type { BotLogger } from "./bot-logger.js";
+import { neutralizeModelOutput } from "./neutralize.js";
 import { markdownToMrkdwn, splitMessage } from "./slack-markdown.js";
 import type { PostTarget, SlackPoster, StreamRecipient } from "./slack-poster.js";
 
@@ -19,6 +20,13 @@ export interface AnswerStreamOptions {
    */
   holdBackCharacters?: number;
 }
+
+/**
+ * The longest text held back because it might still become a link or a mention (an unclosed "<" or
+ * "[label](…"): its safe form is known only once it is complete. Past this, it is sent as it stands
+ * (if it then changes, streaming falls back to rewriting the message whole).
+ */
+const openConstructLimit = 1_000;
 
 /**
  * One answer in Slack. Two ways to show it:
@@ -153,13 +161,23 @@ export class AnswerStream {
     await this.#flushUpdate(final);
   }
 
+  /**
+   * The answer as it may be shown: secrets scrubbed, and the model's mentions and links neutralized
+   * (neutralize.ts). The same text in both modes, so a switch to updating continues where streaming was.
+   */
+  #cleaned(): string {
+    return this.#poster.clean(neutralizeModelOutput(this.#markdown));
+  }
+
   async #flushStream(final: boolean): Promise<void> {
-    const cleaned = this.#poster.clean(this.#markdown);
+    const cleaned = this.#cleaned();
     if (!cleaned.startsWith(this.#sent)) {
-      // Scrubbing rewrote text that was already streamed: only a whole rewrite can fix that.
+      // Scrubbing or neutralizing rewrote text that was already streamed: only a whole rewrite can fix that.
       throw new Error("the cleaned answer no longer starts with the streamed text");
     }
-    const end = final ? cleaned.length : Math.max(this.#sent.length, cleaned.length - this.#holdBack);
+    const end = final
+      ? cleaned.length
+      : streamableEnd(cleaned, this.#sent.length, Math.max(this.#sent.length, cleaned.length - this.#holdBack));
     let pending = cleaned.slice(this.#sent.length, end);
     const channel = this.#target.channel;
     while (pending !== "") {
@@ -197,7 +215,7 @@ export class AnswerStream {
   }
 
   async #flushUpdate(final: boolean): Promise<void> {
-    const cleaned = this.#poster.clean(this.#markdown);
+    const cleaned = this.#cleaned();
     const pieces = splitMessage(markdownToMrkdwn(cleaned.slice(this.#messageStart)), messagePieceLimit);
     const channel = this.#target.channel;
     if (!final) {
@@ -230,6 +248,37 @@ export class AnswerStream {
       await this.#poster.update(channel, extra, "…").catch(() => {});
     }
   }
+}
+
+/**
+ * Where streaming may stop for now, at most `end`: before an unclosed "<" (a mention or link whose end
+ * has not arrived) or an unfinished Markdown link "[label](…", when it started within the last
+ * openConstructLimit characters. Never before `from` (what is already sent).
+ */
+export function streamableEnd(text: string, from: number, end: number): number {
+  let cut = end;
+  const angle = text.lastIndexOf("<", end - 1);
+  if (angle >= from && !text.includes(">", angle)) cut = angle;
+  // From `end` itself: a "[" just past the end makes the "!" before it an image's.
+  const bracket = text.lastIndexOf("[", end);
+  if (bracket >= from && linkMayBeOpen(text, bracket, end)) {
+    // An image's "!" goes with its link.
+    cut = Math.min(cut, text[bracket - 1] === "!" && bracket - 1 >= from ? bracket - 1 : bracket);
+  }
+  return end - cut > openConstructLimit ? end : cut;
+}
+
+/** Whether "[" at `bracket` may still turn out to be a Markdown link that is not complete before `end`. */
+function linkMayBeOpen(text: string, bracket: number, end: number): boolean {
+  const close = text.indexOf("]", bracket);
+  // The label is not finished, or what follows "]" has not arrived yet.
+  if (close === -1 || close >= end || close + 1 >= text.length) return true;
+  // "[x] y" is no link. An unfinished one was written "]\u2060(" by neutralizeModelOutput, which
+  // rewrites it whole once its ")" arrives.
+  const opening = text.startsWith("(", close + 1) ? close + 1 : text.startsWith("\u2060(", close + 1) ? close + 2 : -1;
+  if (opening === -1) return false;
+  const destinationEnd = text.indexOf(")", opening);
+  return destinationEnd === -1 || destinationEnd >= end;
 }
 
 function describe(error: unknown): string {

@@ -1,14 +1,19 @@
-import { createGlanceClient, type GlanceClient } from "@glance/core";
+import { countTextTokens, createGlanceClient, type GlanceClient } from "@glance/core";
 import { App } from "@slack/bolt";
-import { WebClient } from "@slack/web-api";
 import { type BotLogger, boltLoggerOf, consoleLogger } from "./bot-logger.js";
 import type { BotServices } from "./bot-services.js";
 import { type BotConfig, secretsOf } from "./config.js";
 import { ConcurrencyLimit } from "./guardrails/concurrency-limit.js";
 import { registerMessageEvents } from "./handlers/message-events.js";
 import { registerOcr } from "./handlers/ocr.js";
+import { modelEndpointCheck, SlackAuthentication, slackCheckClientOptions } from "./health/dependency-checks.js";
+import { type HealthEndpoints, healthListener, healthRoutes } from "./health/health-routes.js";
+import { MeasuredWebClient, measuredGlanceClient } from "./health/measured-clients.js";
+import { BotMetrics } from "./health/metrics.js";
+import { checkReadiness, type ReadinessCheck, type ReadinessReport } from "./health/readiness.js";
 import { createScrubber } from "./secret-scrubber.js";
 import { SlackPoster } from "./slack-poster.js";
+import { SocketModeHealthReceiver } from "./socket-mode-receiver.js";
 import { type BotState, createMemoryState } from "./state/bot-state.js";
 
 export interface AppDependencies {
@@ -36,6 +41,21 @@ export interface AppDependencies {
   slackTimeoutMilliseconds?: number;
   /** Overrides config.streaming (Slack's streaming API for answers). */
   streaming?: boolean;
+  /**
+   * Readiness checks besides the app's own (Slack's auth.test, the model endpoint configured): a shared
+   * backend adds its own (Redis reachable). Start-up runs them all before saying "running", and /readyz
+   * answers 503 while one fails.
+   */
+  readinessChecks?: readonly ReadinessCheck[];
+  /** Each readiness check's time limit in /readyz. Default 5,000 ms. */
+  readinessTimeoutMilliseconds?: number;
+  /** How long /readyz reuses a Slack auth.test result. Default 30,000 ms. */
+  slackCheckCacheMilliseconds?: number;
+  /**
+   * Socket Mode: the client pings Slack every third of this and reconnects (once) when a pong is later
+   * than this. Default 5,000 ms, the client's own.
+   */
+  socketModePingTimeoutMilliseconds?: number;
   /** Overrides for the Model Studio client (timeouts, retries, sleep in tests). */
   modelClientOptions?: {
     timeoutMilliseconds?: number;
@@ -45,8 +65,25 @@ export interface AppDependencies {
 }
 
 export interface GlanceSlackApp {
+  /**
+   * The Bolt app. `app.start(port)` serves Slack's requests (HTTP mode) or connects to Slack (Socket
+   * Mode), with /healthz, /readyz and /metrics on `port` either way, and resolves with the HTTP server.
+   */
   app: App;
   services: BotServices;
+  metrics: BotMetrics;
+  /** Every readiness check: the app's own and the ones given in the dependencies. */
+  readinessChecks: readonly ReadinessCheck[];
+  /** Runs every readiness check now (what /readyz answers); not ready once shutdown has begun. */
+  readiness(): Promise<ReadinessReport>;
+  /** Marks the app as shutting down: /readyz answers 503 from now on. */
+  beginShutdown(): void;
+  /**
+   * Loads what the first answer would otherwise load: core's tokenizer, whose set-up blocks the event
+   * loop for a moment (seconds on a busy machine). Done before start, it delays no ack, and in Socket
+   * Mode no ping goes unanswered long enough to drop the connection.
+   */
+  warmUp(): Promise<void>;
   /** Waits until every answer already started has been posted. */
   idle(): Promise<void>;
 }
@@ -61,25 +98,42 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
   }
   const boltLogger = boltLoggerOf(logger, scrub);
   const slackApiUrl = config.slackApiUrl === undefined ? {} : { slackApiUrl: config.slackApiUrl };
+  const metrics = new BotMetrics();
 
-  const client = new WebClient(config.slackBotToken, {
-    ...slackApiUrl,
-    logger: boltLogger,
-    // Short on purpose: an answer waiting half an hour for Slack is no answer.
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
-    // Without a timeout, one hung call would hold a concurrency slot forever.
-    timeout: dependencies.slackTimeoutMilliseconds ?? 30_000,
-  });
+  // Both clients count their failed calls by method (glance_slack_api_errors_total).
+  const client = new MeasuredWebClient(
+    config.slackBotToken,
+    {
+      ...slackApiUrl,
+      logger: boltLogger,
+      // Short on purpose: an answer waiting half an hour for Slack is no answer.
+      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+      // Without a timeout, one hung call would hold a concurrency slot forever.
+      timeout: dependencies.slackTimeoutMilliseconds ?? 30_000,
+    },
+    metrics,
+  );
   // chat.postMessage is not idempotent: a retried call that had landed would post twice.
-  const postClient = new WebClient(config.slackBotToken, {
-    ...slackApiUrl,
-    logger: boltLogger,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: dependencies.postTimeoutMilliseconds ?? 15_000,
+  const postClient = new MeasuredWebClient(
+    config.slackBotToken,
+    {
+      ...slackApiUrl,
+      logger: boltLogger,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: dependencies.postTimeoutMilliseconds ?? 15_000,
+    },
+    metrics,
+  );
+  const slackAuthentication = new SlackAuthentication({
+    client: new MeasuredWebClient(config.slackBotToken, slackCheckClientOptions(config.slackApiUrl), metrics),
+    apiUrl: config.slackApiUrl,
+    ...(dependencies.slackCheckCacheMilliseconds === undefined
+      ? {}
+      : { cacheMilliseconds: dependencies.slackCheckCacheMilliseconds }),
   });
 
-  const glance: GlanceClient = createGlanceClient({
+  const unmeasuredGlance: GlanceClient = createGlanceClient({
     apiKey: config.dashscopeApiKey,
     apiKeySource: "the DASHSCOPE_API_KEY environment variable",
     ...(config.dashscopeBaseUrl === undefined ? {} : { baseUrl: config.dashscopeBaseUrl }),
@@ -88,6 +142,8 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     defaultModel: config.model,
     logger: { warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
   });
+  // Every model call's latency and tokens (glance_model_*), whichever handler makes it.
+  const glance = measuredGlanceClient(unmeasuredGlance, metrics);
 
   const pending = new Set<Promise<unknown>>();
   const services: BotServices = {
@@ -107,6 +163,7 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     }),
     glance,
     limit: new ConcurrencyLimit(config.maxConcurrentAnswers, config.maxQueuedAnswers),
+    metrics,
     fetch: dependencies.fetch ?? globalThis.fetch,
     now: dependencies.now ?? Date.now,
     // The Web API's origin (SLACK_API_URL) receives the bot token with every call already, so files a
@@ -128,9 +185,27 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     },
   };
 
+  metrics.measureQueueDepth(() => services.limit.waiting);
+
+  const readinessChecks: readonly ReadinessCheck[] = [
+    slackAuthentication,
+    modelEndpointCheck({ apiKey: config.dashscopeApiKey, baseUrl: glance.baseUrl }),
+    ...(dependencies.readinessChecks ?? []),
+  ];
+  let shuttingDown = false;
+  const readiness = async (): Promise<ReadinessReport> => {
+    const report = await checkReadiness(readinessChecks, dependencies.readinessTimeoutMilliseconds ?? 5_000);
+    return shuttingDown
+      ? { ready: false, checks: [...report.checks, { name: "shutdown", ready: false, problem: "shutting down." }] }
+      : report;
+  };
+  const health: HealthEndpoints = { readiness, metrics, scrub };
+
   const appToken = config.slackAppToken;
   const app = new App({
-    token: config.slackBotToken,
+    // Who the bot is comes from our own auth.test (see SlackAuthentication): a failure there is one
+    // line at start-up and is tried again later, never a rejection Bolt keeps for good.
+    authorize: async () => ({ botToken: config.slackBotToken, ...(await slackAuthentication.identity()) }),
     logger: boltLogger,
     clientOptions: {
       ...slackApiUrl,
@@ -148,8 +223,22 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     // from this app's bot user, and bot_message events from this app, never reach a listener.
     ignoreSelf: true,
     ...(appToken !== undefined
-      ? { socketMode: true, appToken }
-      : { signingSecret: config.slackSigningSecret ?? "", port: config.port }),
+      ? {
+          receiver: new SocketModeHealthReceiver({
+            appToken,
+            logger: boltLogger,
+            slackApiUrl: config.slackApiUrl,
+            listener: healthListener(health),
+            ...(dependencies.socketModePingTimeoutMilliseconds === undefined
+              ? {}
+              : { clientPingTimeoutMilliseconds: dependencies.socketModePingTimeoutMilliseconds }),
+          }),
+        }
+      : {
+          signingSecret: config.slackSigningSecret ?? "",
+          port: config.port,
+          customRoutes: healthRoutes(health),
+        }),
   });
 
   registerMessageEvents(app, services);
@@ -161,6 +250,15 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
   return {
     app,
     services,
+    metrics,
+    readinessChecks,
+    readiness,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+    warmUp: async () => {
+      await countTextTokens("Glance");
+    },
     idle: async () => {
       while (pending.size > 0) {
         await Promise.allSettled([...pending]);

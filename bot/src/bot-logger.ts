@@ -7,14 +7,48 @@ export interface BotLogger {
   error(message: string): void;
 }
 
-/** Writes one line per message to stderr, scrubbed of secrets. */
-export function consoleLogger(scrub: (text: string) => string, level: "debug" | "info" = "info"): BotLogger {
-  const write = (name: string) => (message: string) => process.stderr.write(`[${name}] ${scrub(message)}\n`);
+/**
+ * How log lines look: "text" is `[level] message` for people at a terminal; "json" is one JSON object
+ * per line (`{"time","level","message"}`) for a log collector (GLANCE_LOG_FORMAT=json), so a message
+ * with a line break or a quote in it stays one record.
+ */
+export type LogFormat = "text" | "json";
+
+export type LogLevelName = "debug" | "info" | "warn" | "error";
+
+export interface ConsoleLoggerOptions {
+  /** The lowest level written. Default "info". */
+  level?: "debug" | "info";
+  /** Default "text". */
+  format?: LogFormat;
+  /** Where lines go; stderr by default (stdout stays free for a program's output). */
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+/** Formats one log record as a line (without the line break), scrubbed of secrets. */
+export function formatLogLine(
+  format: LogFormat,
+  level: LogLevelName,
+  message: string,
+  time: Date = new Date(),
+): string {
+  if (format === "json") return JSON.stringify({ time: time.toISOString(), level, message });
+  return `[${level}] ${message}`;
+}
+
+/** Writes one line per message, scrubbed of secrets. */
+export function consoleLogger(scrub: (text: string) => string, options: ConsoleLoggerOptions = {}): BotLogger {
+  const format = options.format ?? "text";
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const now = options.now ?? (() => new Date());
+  const writer = (level: LogLevelName) => (message: string) =>
+    write(formatLogLine(format, level, scrub(message), now()));
   return {
-    debug: level === "debug" ? write("debug") : () => {},
-    info: write("info"),
-    warn: write("warn"),
-    error: write("error"),
+    debug: options.level === "debug" ? writer("debug") : () => {},
+    info: writer("info"),
+    warn: writer("warn"),
+    error: writer("error"),
   };
 }
 

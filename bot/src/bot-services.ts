@@ -3,6 +3,7 @@ import type { WebClient } from "@slack/web-api";
 import type { BotLogger } from "./bot-logger.js";
 import type { BotConfig } from "./config.js";
 import type { ConcurrencyLimit } from "./guardrails/concurrency-limit.js";
+import type { BotMetrics } from "./health/metrics.js";
 import type { SlackPoster } from "./slack-poster.js";
 import type { BotState } from "./state/bot-state.js";
 
@@ -18,6 +19,8 @@ export interface BotServices {
   poster: SlackPoster;
   glance: GlanceClient;
   limit: ConcurrencyLimit;
+  /** Prometheus metrics (/metrics): answers, queue, model calls, downloads; Slack errors are counted by the clients. */
+  metrics: BotMetrics;
   fetch: typeof globalThis.fetch;
   now: () => number;
   trustedFileOrigins: readonly string[];

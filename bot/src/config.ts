@@ -1,5 +1,6 @@
 import { defaultCatalogue, defaultModel } from "@glance/core";
 import { z } from "zod";
+import type { LogFormat } from "./bot-logger.js";
 
 /** Everything the bot reads from its environment, checked once at start-up. */
 export interface BotConfig {
@@ -41,6 +42,8 @@ export interface BotConfig {
    * (GPS) are always re-encoded, which strips it. Off: every image is re-encoded at the model's size.
    */
   fastImages: boolean;
+  /** GLANCE_LOG_FORMAT: "text" (default, `[level] message`) or "json" (one JSON object per line). */
+  logFormat: LogFormat;
 }
 
 export class BotConfigError extends Error {
@@ -119,6 +122,7 @@ const environmentSchema = z.object({
   GLANCE_FAST_IMAGES: z
     .enum(["on", "off", "true", "false"], { error: 'GLANCE_FAST_IMAGES must be "on" or "off".' })
     .optional(),
+  GLANCE_LOG_FORMAT: z.enum(["text", "json"], { error: 'GLANCE_LOG_FORMAT must be "text" or "json".' }).default("text"),
 });
 
 /** Reads and checks the environment; every problem is reported at once, one line each. */
@@ -167,10 +171,19 @@ export function loadConfig(environment: Record<string, string | undefined>): Bot
         streaming: values.GLANCE_STREAMING === undefined || ["on", "true"].includes(values.GLANCE_STREAMING),
         storeFile: values.GLANCE_STORE_FILE,
         fastImages: values.GLANCE_FAST_IMAGES === undefined || ["on", "true"].includes(values.GLANCE_FAST_IMAGES),
+        logFormat: values.GLANCE_LOG_FORMAT,
       };
     }
   }
   throw new BotConfigError(problems);
+}
+
+/**
+ * The log format asked for, read on its own: problems with the rest of the configuration are reported
+ * in this format too, before a configuration exists.
+ */
+export function logFormatOf(environment: Record<string, string | undefined>): LogFormat {
+  return environment.GLANCE_LOG_FORMAT?.trim() === "json" ? "json" : "text";
 }
 
 function messageOf(issue: z.core.$ZodIssue): string {

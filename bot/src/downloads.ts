@@ -14,8 +14,9 @@
  * Sizes read in decimal units (core's formatBytes: 1 MB = 1,000,000 bytes); GLANCE_MAX_FILE_MB is set
  * in MiB, so the message names the setting with its configured value beside the limit.
  */
-import { DownloadError, downloadUntrusted, formatBytes } from "@glance/core";
+import { DownloadError, type DownloadUntrustedOptions, downloadUntrusted, formatBytes } from "@glance/core";
 import { BotError } from "./bot-error.js";
+import type { BotMetrics } from "./health/metrics.js";
 import { fileLabel, type SlackFile } from "./slack-file.js";
 
 /** Slack's file hosts: the only places, besides the operator's trusted origins, that get the bot token. */
@@ -34,6 +35,10 @@ export interface SlackFileDownloadOptions {
   allowedOrigins: readonly string[];
   maxBytes: number;
   timeoutMilliseconds?: number;
+  /** Counts the download (glance_downloads_total) when given. */
+  metrics?: BotMetrics;
+  /** Passed to core's downloader: the DNS resolver and destination rules, replaced only by tests. */
+  network?: Pick<DownloadUntrustedOptions, "resolve" | "rules">;
 }
 
 /** Downloads a private Slack file with the bot token, which never leaves Slack's hosts and the trusted origins. */
@@ -52,6 +57,7 @@ export async function downloadSlackFile(file: SlackFile, options: SlackFileDownl
   let downloaded: Awaited<ReturnType<typeof downloadUntrusted>>;
   try {
     downloaded = await downloadUntrusted(start, {
+      ...options.network,
       label,
       maxBytes: options.maxBytes,
       timeoutMilliseconds: options.timeoutMilliseconds ?? 60_000,
@@ -62,15 +68,18 @@ export async function downloadSlackFile(file: SlackFile, options: SlackFileDownl
       },
     });
   } catch (error) {
+    options.metrics?.recordDownload("slack_file", "failed", 0);
     throw error instanceof DownloadError ? slackFileFailure(error, label) : error;
   }
   if (downloaded.contentType === "text/html") {
+    options.metrics?.recordDownload("slack_file", "failed", downloaded.bytes.length);
     throw new BotError(
       "file-no-access",
       `I can't open ${label}: Slack sent a sign-in page instead of the file, so I have no access to it. ` +
         "Make sure the app has the files:read scope (reinstall it after adding scopes) and is a member of this channel (/invite @Glance).",
     );
   }
+  options.metrics?.recordDownload("slack_file", "ok", downloaded.bytes.length);
   return downloaded.bytes;
 }
 
@@ -114,6 +123,8 @@ export interface ImageLinkDownloadOptions {
   /** Origins that may be reached over http or at a private address (a proxy, or fakes in tests). */
   allowedOrigins: readonly string[];
   timeoutMilliseconds?: number;
+  /** Counts the download (glance_downloads_total) when given. */
+  metrics?: BotMetrics;
 }
 
 /** Downloads the image a user linked to with `/ocr <URL>`, never with a token, refusing anything that could reach inside the network. */
@@ -127,8 +138,10 @@ export async function downloadImageLink(link: string, options: ImageLinkDownload
       accept: "image/*",
       allowedOrigins: options.allowedOrigins,
     });
+    options.metrics?.recordDownload("image_link", "ok", downloaded.bytes.length);
     return downloaded.bytes;
   } catch (error) {
+    options.metrics?.recordDownload("image_link", "failed", 0);
     throw error instanceof DownloadError ? imageLinkFailure(error, link) : error;
   }
 }

@@ -56,6 +56,7 @@ async function downloadAndPrepare(
   options: { allowLongVideo: boolean },
 ): Promise<PreparedMedia> {
   const bytes = await downloadSlackFile(await completeSlackFile(services, file), {
+    metrics: services.metrics,
     botToken: services.config.slackBotToken,
     trustedOrigins: services.trustedFileOrigins,
     allowedOrigins: services.urlOrigins,

@@ -1,8 +1,11 @@
 /*
  * The model writes Markdown; Slack's `text` field speaks mrkdwn. Code is kept verbatim (escaped only),
  * everything else is translated line by line. &, < and > are escaped first, as Slack requires, and the
- * links we create afterwards are the only angle brackets left.
+ * links we create afterwards are the only angle brackets left: each one `<destination>` with no label,
+ * so Slack shows where it goes, and a link's words stay in front of it as text ("docs (<https://…>)"),
+ * dropped when they name another address (neutralize.ts's rule, shared here).
  */
+import { shownLabel } from "./neutralize.js";
 
 export function markdownToMrkdwn(markdown: string): string {
   const lines = markdown.replace(/\r\n/g, "\n").split("\n");
@@ -55,13 +58,26 @@ function convertInline(text: string): string {
     .join("");
 }
 
+/** A Markdown link or image to a web or mail address; the destination may hold one level of parentheses. */
+const markdownLink =
+  /!?\[([^[\]\n]*)\]\(\s*<?((?:https?|mailto):(?:[^\s()<>]|\([^\s()<>]*\))+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)/gi;
+
+/** A Markdown autolink (`<https://…>`), which is also how neutralizeModelOutput writes every link. */
+const autolink = /<((?:https?|mailto):[^\s<>|]+)>/gi;
+
 /** Links and bold are parked behind private-use characters while the rest is escaped and rewritten. */
 function convertPlain(text: string): string {
   const links: string[] = [];
-  let converted = text.replace(/!?\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g, (_match, label: string, url: string) => {
-    links.push(`<${url.replace(/[<>|]/g, "")}|${escapeText(label).replace(/\|/g, "")}>`);
-    return `\uE000${links.length - 1}\uE000`;
-  });
+  const park = (url: string, label: string | undefined) => {
+    links.push(`<${url.replace(/[<>|]/g, "")}>`);
+    const marker = `\uE000${links.length - 1}\uE000`;
+    const words = label === undefined ? undefined : shownLabel(url, label);
+    return words === undefined ? marker : `${words} (${marker})`;
+  };
+  let converted = text
+    .replace(/[\uE000\uE001]/g, "")
+    .replace(markdownLink, (_match, label: string, url: string) => park(url, label))
+    .replace(autolink, (_match, url: string) => park(url, undefined));
   converted = escapeText(converted)
     .replace(/\*\*\*(.+?)\*\*\*/g, "\uE001_$1_\uE001")
     .replace(/\*\*(.+?)\*\*/g, "\uE001$1\uE001")

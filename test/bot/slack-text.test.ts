@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { neutralizeMassMentions } from "../../bot/src/neutralize.js";
+import { neutralizeMassMentions, neutralizeModelOutput } from "../../bot/src/neutralize.js";
 import { locateTargetOf } from "../../bot/src/question-intent.js";
 import { markdownToMrkdwn, splitMessage } from "../../bot/src/slack-markdown.js";
 
@@ -21,12 +21,44 @@ describe("mass mentions from model output are neutralized", () => {
   }
 });
 
+describe("mentions and links from model output are neutralized", () => {
+  const joiner = "\u2060";
+  const cases: Array<[string, string]> = [
+    ["ping <@U0ABC> and <@W0DEF|bea>", `ping @${joiner}U0ABC and @${joiner}bea`],
+    ["see <#C0GEN|general> and <#C0RAND>", `see #${joiner}general and #${joiner}C0RAND`],
+    [
+      "<!subteam^S0DESIGN|@designers> <!here> <!channel|channel> <!everyone>",
+      `@${joiner}designers @${joiner}here @${joiner}channel @${joiner}everyone`,
+    ],
+    ["due <!date^1700000000^{date_short}|Nov 14>", "due Nov 14"],
+    ["<https://evil.example|https://slack.com/signin>", "<https://evil.example>"],
+    ["<https://evil.example|slack.com>", "<https://evil.example>"],
+    ["<https://example.com/docs|the docs>", "the docs (<https://example.com/docs>)"],
+    ["[https://slack.com/signin](https://evil.example)", "<https://evil.example>"],
+    ['![a screenshot](https://example.com/a.png "title")', "a screenshot (<https://example.com/a.png>)"],
+    ["[a [nested] label](https://evil.example)", `[a [nested] label]${joiner}(https://evil.example)`],
+    ["[1]: https://evil.example", `[1]${joiner}: https://evil.example`],
+    ["&lt;@U0ABC&gt; wrote", `@${joiner}U0ABC wrote`],
+    ["`[kept](https://example.com)` in code", "`[kept](https://example.com)` in code"],
+    ["| x < 5 | y > 3 |", "| x < 5 | y > 3 |"],
+  ];
+  for (const [input, expected] of cases) {
+    it(`rewrites ${JSON.stringify(input)}`, () => {
+      assert.equal(neutralizeModelOutput(input), expected);
+    });
+  }
+});
+
 describe("Markdown becomes Slack mrkdwn", () => {
   const cases: Array<[string, string]> = [
     ["**bold** and *italic*", "*bold* and _italic_"],
     ["# Title", "*Title*"],
     ["- one\n- two", "• one\n• two"],
-    ["[docs](https://example.com/a?b=1)", "<https://example.com/a?b=1|docs>"],
+    // Slack shows a link's destination, never other words in its place: the words stay in front of it.
+    ["[docs](https://example.com/a?b=1)", "docs (<https://example.com/a?b=1>)"],
+    ["[https://slack.com/signin](https://evil.example/x)", "<https://evil.example/x>"],
+    ["<https://example.com/a>", "<https://example.com/a>"],
+    ["<https://evil.example|https://slack.com/signin>", "&lt;https://evil.example|https://slack.com/signin&gt;"],
     ["a < b & c > d", "a &lt; b &amp; c &gt; d"],
     ["`**not bold**`", "`**not bold**`"],
     ["```ts\nconst a = 1 < 2;\n```", "```\nconst a = 1 &lt; 2;\n```"],

@@ -18,6 +18,11 @@ export class ConcurrencyLimit {
     return this.#running;
   }
 
+  /** Answers waiting for a slot now (the queue depth in /metrics). */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
   /** Resolves with a release function once a slot is free, or undefined when the queue is full. */
   async tryEnter(): Promise<(() => void) | undefined> {
     if (this.#running >= this.#maxRunning) {

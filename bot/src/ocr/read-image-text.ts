@@ -31,6 +31,7 @@ export async function readImageText(
       ? await prepareSlackFile(services, source.file, { allowLongVideo: false })
       : await prepareImage(
           await downloadImageLink(source.url, {
+            metrics: services.metrics,
             maxBytes: services.config.maxFileBytes,
             allowedOrigins: services.urlOrigins,
           }),
