@@ -3,6 +3,9 @@ import {
   messageOf
 } from "./chunks/chunk-WOCDC3A2.js";
 import {
+  escapingRunner
+} from "./chunks/chunk-5EQO33OE.js";
+import {
   __commonJS,
   __require,
   __toESM
@@ -24569,7 +24572,8 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/src/runner.ts
-async function runStep(runner2, step) {
+async function runStep(unescaped, step) {
+  const runner2 = escapingRunner(unescaped);
   let result;
   try {
     result = await step();
@@ -24586,7 +24590,7 @@ async function runStep(runner2, step) {
 }
 
 // action/src/index.ts
-var runner = {
+var runner = escapingRunner({
   info: (message) => info(message),
   debug: (message) => debug(message),
   warning: (message) => warning(message),
@@ -24597,14 +24601,15 @@ var runner = {
   },
   setOutput: (name, value) => setOutput(name, value),
   setFailed: (message) => setFailed(message)
-};
+});
 async function run() {
   await runStep(runner, async () => {
-    const [{ readConfig }, { withRetries }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-4XTCTCYY.js"),
-      import("./chunks/github-client-2MRDEERP.js"),
-      import("./chunks/model-client-W4VQCD4D.js"),
-      import("./chunks/review-pull-request-KRNKBRGG.js")
+    const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
+      import("./chunks/config-SN2KPDLI.js"),
+      import("./chunks/github-client-WFPFRVRQ.js"),
+      import("./chunks/github-request-budget-GFXP3HGI.js"),
+      import("./chunks/model-client-5TFTMKJ6.js"),
+      import("./chunks/review-pull-request-2RQVOQX6.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {
@@ -24619,10 +24624,19 @@ async function run() {
       serverUrl: context2.serverUrl,
       apiUrl: context2.apiUrl
     };
+    const githubRateLimit = new GitHubRateLimit();
     const github = withRetries(getOctokit(config.githubToken, { baseUrl: event.apiUrl }), {
-      log: (message) => runner.info(message)
+      log: (message) => runner.info(message),
+      rateLimit: githubRateLimit
     });
-    return reviewPullRequest({ config, event, github, modelClient: createModelClient(config, runner), runner });
+    return reviewPullRequest({
+      config,
+      event,
+      github,
+      modelClient: createModelClient(config, runner),
+      runner,
+      githubRateLimit
+    });
   });
 }
 function startedAsProgram() {
@@ -24636,14 +24650,15 @@ function startedAsProgram() {
     return false;
   }
 }
+var nativeImagePlatforms = ["linux-x64", "linux-arm64", "darwin-arm64"];
 if (startedAsProgram()) {
-  if (process.platform !== "linux" || process.arch !== "x64") {
-    setFailed(
-      `Glance's image review runs on Linux x64 runners only (this runner is ${process.platform}/${process.arch}): the committed bundle carries sharp's native image library for linux-x64 alone. Use runs-on: ubuntu-latest.`
+  const platform2 = `${process.platform}-${process.arch}`;
+  if (!nativeImagePlatforms.includes(platform2)) {
+    warning(
+      `This runner (${platform2}) has no native build of the image library in the bundle, so images are prepared with sharp's WebAssembly build: about 2 times slower, and text in SVG files is not drawn (diagrams are reviewed without their labels). Use a Linux x64 or arm64 or a macOS arm64 runner (runs-on: ubuntu-latest) for full results.`
     );
-  } else {
-    await run();
   }
+  await run();
 }
 export {
   run

@@ -1,0 +1,19 @@
+import { createRequire as __glanceCreateRequire } from "node:module"; const require = __glanceCreateRequire(import.meta.url);
+import {
+  GitHubRateLimit,
+  downloadAllowance,
+  downloadRequestCost,
+  githubTokenRequestsPerHour,
+  requestBudgetNote,
+  requestsReservedAfterDownloads
+} from "./chunk-GKM5C2OG.js";
+import "./chunk-IKSW4SHL.js";
+import "./chunk-NBCU4IS7.js";
+export {
+  GitHubRateLimit,
+  downloadAllowance,
+  downloadRequestCost,
+  githubTokenRequestsPerHour,
+  requestBudgetNote,
+  requestsReservedAfterDownloads
+};
