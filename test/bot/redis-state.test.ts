@@ -72,7 +72,9 @@ describe("the Redis state shared by replicas (GLANCE_REDIS_URL)", { skip: starte
     const channel = counter("channel:C1:2026-11-30", 10_000);
     // 30 requests of 100 tokens race for a budget of 1,000: exactly 10 fit, whichever replica asks.
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, index) => (index % 2 === 0 ? first : second).budgets.reserve([user, channel], 100)),
+      Array.from({ length: 30 }, (_, index) =>
+        (index % 2 === 0 ? first : second).budgets.reserve([user, channel], 100),
+      ),
     );
     assert.equal(results.filter((result) => result.reserved).length, 10);
     assert.equal(await first.budgets.used(user.id), 1_000);
@@ -190,7 +192,10 @@ describe("the Redis state shared by replicas (GLANCE_REDIS_URL)", { skip: starte
     const url = `redis://:hunter2-password@127.0.0.1:${port}/0`;
     await assert.rejects(RedisState.open({ url, prefix: "glance", logger: silent }), (error: unknown) => {
       assert.ok(error instanceof Error);
-      assert.match(error.message, new RegExp(`^GLANCE_REDIS_URL: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}/0 `));
+      assert.match(
+        error.message,
+        new RegExp(`^GLANCE_REDIS_URL: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}/0 `),
+      );
       assert.match(error.message, /Start Redis or fix the URL\.$/);
       assert.doesNotMatch(error.message, /hunter2/);
       assert.doesNotMatch(error.message, /\n/);

@@ -41,7 +41,12 @@ export class RedisThreadCache implements ThreadCache {
   }
 
   async set(thread: ThreadKey, messages: readonly ThreadMessage[], lifetimeMilliseconds: number): Promise<void> {
-    await this.#redis.set(this.#key(thread), JSON.stringify(messages), "PX", Math.max(1, Math.ceil(lifetimeMilliseconds)));
+    await this.#redis.set(
+      this.#key(thread),
+      JSON.stringify(messages),
+      "PX",
+      Math.max(1, Math.ceil(lifetimeMilliseconds)),
+    );
   }
 
   #key(thread: ThreadKey): string {
