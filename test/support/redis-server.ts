@@ -43,11 +43,12 @@ export function uniquePrefix(name: string): string {
 
 /**
  * Starts (or finds) the Redis for a test file. When none is available, prints a visible notice and
- * returns the reason to skip with: `describe(name, { skip: result.skip }, ...)`.
+ * returns the reason to skip with: `describe(name, { skip: result.skip }, ...)`. `ownServer`: always a
+ * private redis-server (a test that stops it), never GLANCE_TEST_REDIS_URL.
  */
-export async function startTestRedis(suite: string): Promise<TestRedisResult> {
+export async function startTestRedis(suite: string, options: { ownServer?: boolean } = {}): Promise<TestRedisResult> {
   const given = process.env.GLANCE_TEST_REDIS_URL;
-  if (given !== undefined && given !== "") {
+  if (given !== undefined && given !== "" && options.ownServer !== true) {
     const client = new Redis(given, { maxRetriesPerRequest: 2 });
     return { redis: { url: given, client, close: async () => void (await client.quit()) }, skip: false };
   }

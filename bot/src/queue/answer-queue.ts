@@ -128,7 +128,17 @@ export class AnswerQueue {
       // A job whose replicas keep dying (a poison message) is given up after three takeovers.
       maxStalledCount: 3,
     });
-    this.#worker.on("error", (error: Error) => logger.warn(`The answer worker reported: ${error.message}`));
+    // While Redis is away the worker reports every reconnection attempt: each distinct message once a minute.
+    const reported = new Map<string, number>();
+    this.#worker.on("error", (error: Error) => {
+      const now = Date.now();
+      if (now - (reported.get(error.message) ?? 0) < 60_000) return;
+      reported.set(error.message, now);
+      logger.warn(`The answer worker reported: ${error.message}`);
+    });
+    this.#worker.on("stalled", (jobId: string) => {
+      logger.info(`The answer job ${jobId} was left by a replica that stopped; it is back in the queue.`);
+    });
     this.#worker.on("failed", (job, error) => {
       logger.error(`The answer job ${job?.id ?? "(unknown)"} failed: ${error.message}`);
     });

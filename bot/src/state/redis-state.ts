@@ -69,7 +69,16 @@ export class RedisState implements BotState {
     return new RedisState(redis, options);
   }
 
+  /** Closes the connection: politely when Redis answers within a second, at once otherwise (shutdown must not hang). */
   async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#redis.quit().catch(() => {}),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 1_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.#redis.disconnect();
   }
 }
