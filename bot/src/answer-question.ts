@@ -41,12 +41,33 @@ export interface IncomingQuestion {
 }
 
 /**
- * Answers one message end to end: thread context, files, the model, the reply. Every failure ends as a
- * reply in the thread; nothing is silent.
+ * One attempt at an answer worked from the durable queue (queue/answer-queue.ts): what earlier attempts
+ * left in the thread, and where this attempt notes what it posts.
  */
-export async function answerQuestion(services: BotServices, question: IncomingQuestion): Promise<void> {
+export interface AnswerAttempt {
+  /** Messages (in the question's channel) that earlier attempts posted before their replica stopped. */
+  earlierMessages: readonly string[];
+  /** Notes a message this attempt posted, so an attempt taking over after this one can remove it. */
+  recordPosted(ts: string): Promise<void>;
+}
+
+/**
+ * Answers one message end to end: thread context, files, the model, the reply. Every failure ends as a
+ * reply in the thread; nothing is silent. An attempt that takes over from a replica that died first
+ * removes what that replica had posted (its placeholder, a partial answer), so the thread ends with
+ * exactly one answer.
+ */
+export async function answerQuestion(
+  services: BotServices,
+  question: IncomingQuestion,
+  attempt?: AnswerAttempt,
+): Promise<void> {
   const threadTs = question.threadTs ?? question.ts;
   const target = { channel: question.channel, threadTs };
+  if (attempt !== undefined && attempt.earlierMessages.length > 0) {
+    await removeEarlierMessages(services, question, attempt.earlierMessages);
+  }
+  const recordPosted = attempt === undefined ? undefined : (ts: string) => attempt.recordPosted(ts);
   const queuedAt = performance.now();
   const release = await services.limit.tryEnter();
   if (release !== undefined) {
@@ -62,6 +83,7 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
     await replyOrTellUser(
       services,
       question,
+      recordPosted,
       ":hourglass: I'm answering a lot of questions right now and my queue is full. Ask again in a minute.",
     );
     return;
@@ -94,13 +116,14 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
           ? `I can't read ${unsupported.map(fileLabel).join(", ")}. ${supportedTypesSentence}`
           : "I don't see an image or video in this message or earlier in the thread. Attach one and ask again.";
       services.metrics.recordAnswer("no_media");
-      await replyOrTellUser(services, question, `:warning: ${reason}`);
+      await replyOrTellUser(services, question, recordPosted, `:warning: ${reason}`);
       return;
     }
     answer = await AnswerStream.start(services.poster, target, `:eyes: Looking at ${describeFiles(files)}...`, {
       logger: services.logger,
       updateIntervalMilliseconds: services.updateIntervalMilliseconds,
       streaming: services.streaming ? { userId: question.userId, teamId: question.teamId } : undefined,
+      onMessagePosted: recordPosted,
     });
     const notes: string[] = [];
     if (leftOut > 0) {
@@ -162,7 +185,7 @@ export async function answerQuestion(services: BotServices, question: IncomingQu
     services.metrics.recordAnswer("failed");
     const reply = errorReply(error);
     if (answer === undefined) {
-      await replyOrTellUser(services, question, reply);
+      await replyOrTellUser(services, question, recordPosted, reply);
     } else {
       await answer.fail(reply);
     }
@@ -211,10 +234,16 @@ async function finishLocate(
  * tells the asker privately instead: an ephemeral message needs channel membership too, so the last
  * resort is a direct message (chat.postMessage to a user id opens the DM with the app).
  */
-async function replyOrTellUser(services: BotServices, question: IncomingQuestion, reply: string): Promise<void> {
+async function replyOrTellUser(
+  services: BotServices,
+  question: IncomingQuestion,
+  recordPosted: ((ts: string) => Promise<void>) | undefined,
+  reply: string,
+): Promise<void> {
   const threadTs = question.threadTs ?? question.ts;
   try {
-    await services.poster.post({ channel: question.channel, threadTs }, reply);
+    const ts = await services.poster.post({ channel: question.channel, threadTs }, reply);
+    await recordPosted?.(ts);
     return;
   } catch (error) {
     const code = slackErrorCodeOf(error);
@@ -231,6 +260,28 @@ async function replyOrTellUser(services: BotServices, question: IncomingQuestion
     { channel: question.userId, threadTs: undefined },
     `About your message in ${where}: ${reply}`,
   );
+}
+
+/**
+ * Removes the messages an earlier attempt posted: deleted rather than reused, because a streamed
+ * message of a dead replica may still be open (and Slack lets no other stream continue it), and an
+ * edited one would keep a partial answer's last state until the new answer reaches it.
+ */
+async function removeEarlierMessages(
+  services: BotServices,
+  question: IncomingQuestion,
+  messages: readonly string[],
+): Promise<void> {
+  services.logger.info(
+    `Taking over the answer to ${question.channel}/${question.ts} from a replica that stopped: removing the ${messages.length === 1 ? "message" : `${messages.length} messages`} it had posted.`,
+  );
+  for (const ts of messages) {
+    try {
+      await services.poster.delete(question.channel, ts);
+    } catch (error) {
+      services.logger.warn(`Could not remove message ${ts} of the earlier attempt: ${describe(error)}`);
+    }
+  }
 }
 
 /** The current message's files first, then the thread's newest; returned in the order they were posted. */

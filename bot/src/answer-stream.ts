@@ -19,6 +19,12 @@ export interface AnswerStreamOptions {
    * known: a secret or `<!channel>` split across two model deltas is scrubbed before any of it is sent.
    */
   holdBackCharacters?: number;
+  /**
+   * Called with each message the answer posts (the placeholder first, then any continuation), and
+   * awaited before the answer goes on: the durable queue notes them, so a replica taking over the
+   * answer after this one died can remove them.
+   */
+  onMessagePosted?: ((ts: string) => Promise<void>) | undefined;
 }
 
 /**
@@ -63,6 +69,7 @@ export class AnswerStream {
   #closed = false;
   /** Update mode: the follow-up messages already posted after #messageTs, in order. */
   readonly #followUps: string[] = [];
+  readonly #onMessagePosted: (ts: string) => Promise<void>;
 
   private constructor(
     poster: SlackPoster,
@@ -82,6 +89,7 @@ export class AnswerStream {
     this.#holdBack = options.holdBackCharacters ?? 80;
     this.#recipient = options.streaming;
     this.#messageLength = prefixLength;
+    this.#onMessagePosted = options.onMessagePosted ?? (async () => {});
   }
 
   static async start(
@@ -94,6 +102,7 @@ export class AnswerStream {
       const opening = `${placeholder}\n\n`;
       try {
         const ts = await poster.startStream(target, opening, options.streaming);
+        await options.onMessagePosted?.(ts);
         return new AnswerStream(poster, target, ts, "stream", options, opening.length);
       } catch (error) {
         // Streaming not available here (old workspace, missing feature, a refusal): the classic way.
@@ -101,6 +110,7 @@ export class AnswerStream {
       }
     }
     const ts = await poster.post(target, placeholder);
+    await options.onMessagePosted?.(ts);
     return new AnswerStream(poster, target, ts, "update", options, 0);
   }
 
@@ -206,6 +216,7 @@ export class AnswerStream {
         next,
         this.#recipient ?? { userId: undefined, teamId: undefined },
       );
+      await this.#onMessagePosted(this.#messageTs);
       this.#messageStart = this.#sent.length;
       this.#sent += next;
       this.#messageLength = next.length;
@@ -240,7 +251,9 @@ export class AnswerStream {
       if (existing !== undefined) {
         await this.#poster.update(channel, existing, piece);
       } else {
-        this.#followUps.push(await this.#poster.post({ channel, threadTs: this.#target.threadTs ?? this.ts }, piece));
+        const ts = await this.#poster.post({ channel, threadTs: this.#target.threadTs ?? this.ts }, piece);
+        this.#followUps.push(ts);
+        await this.#onMessagePosted(ts);
       }
     }
     // The text got shorter (rare: the error reply replaced nothing): leftover follow-ups must not keep stale text.

@@ -1,5 +1,6 @@
 import { countTextTokens, createGlanceClient, type GlanceClient } from "@glance/core";
 import { App } from "@slack/bolt";
+import { answerQuestion } from "./answer-question.js";
 import { type BotLogger, boltLoggerOf, consoleLogger } from "./bot-logger.js";
 import type { BotServices } from "./bot-services.js";
 import { type BotConfig, secretsOf } from "./config.js";
@@ -11,6 +12,7 @@ import { type HealthEndpoints, healthListener, healthRoutes } from "./health/hea
 import { MeasuredWebClient, measuredGlanceClient } from "./health/measured-clients.js";
 import { BotMetrics } from "./health/metrics.js";
 import { checkReadiness, type ReadinessCheck, type ReadinessReport } from "./health/readiness.js";
+import type { AnswerQueue } from "./queue/answer-queue.js";
 import { createScrubber } from "./secret-scrubber.js";
 import { SlackPoster } from "./slack-poster.js";
 import { SocketModeHealthReceiver } from "./socket-mode-receiver.js";
@@ -20,6 +22,11 @@ export interface AppDependencies {
   config: BotConfig;
   /** Where dedup claims, budgets and caches live; in memory unless given. */
   state?: BotState;
+  /**
+   * Set (GLANCE_REDIS_URL): questions go to this durable queue once claimed, and this process's worker
+   * answers jobs from it, whichever replica enqueued them. Unset: questions are answered in this process.
+   */
+  answerQueue?: AnswerQueue;
   logger?: BotLogger;
   now?: () => number;
   /** Used by the model client. Downloads go through core's downloadUntrusted, which pins the checked address. */
@@ -35,7 +42,10 @@ export interface AppDependencies {
    * in the thread for whether it landed. Default 15,000 ms.
    */
   postTimeoutMilliseconds?: number;
-  /** chat.update calls per minute and channel, shared by all answers. Default 50 (Slack's Tier 3). */
+  /**
+   * chat.update calls per minute and channel, shared by all answers. Default 50 (Slack's Tier 3). For the
+   * default in-memory state only: a given `state` brings its own throttle (`state.updates`).
+   */
   chatUpdatesPerMinute?: number;
   /** How long any other Web API call may take (per attempt). Default 30,000 ms. */
   slackTimeoutMilliseconds?: number;
@@ -146,21 +156,22 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
   const glance = measuredGlanceClient(unmeasuredGlance, metrics);
 
   const pending = new Set<Promise<unknown>>();
+  const answerQueue = dependencies.answerQueue;
+  const state =
+    dependencies.state ??
+    createMemoryState({
+      ...(dependencies.now === undefined ? {} : { now: dependencies.now }),
+      ...(dependencies.chatUpdatesPerMinute === undefined
+        ? {}
+        : { chatUpdatesPerMinute: dependencies.chatUpdatesPerMinute }),
+    });
   const services: BotServices = {
     config,
-    state: dependencies.state ?? createMemoryState(dependencies.now === undefined ? {} : { now: dependencies.now }),
+    state,
     logger,
     scrub,
     client,
-    poster: new SlackPoster({
-      postClient,
-      client,
-      scrub,
-      logger,
-      ...(dependencies.chatUpdatesPerMinute === undefined
-        ? {}
-        : { updatesPerMinute: dependencies.chatUpdatesPerMinute }),
-    }),
+    poster: new SlackPoster({ postClient, client, scrub, logger, updateThrottle: state.updates }),
     glance,
     limit: new ConcurrencyLimit(config.maxConcurrentAnswers, config.maxQueuedAnswers),
     metrics,
@@ -176,6 +187,10 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     updateIntervalMilliseconds: dependencies.updateIntervalMilliseconds ?? 1_200,
     streaming: dependencies.streaming ?? config.streaming,
     preparing: new Map(),
+    answer: async (question) => {
+      if (answerQueue === undefined) await answerQuestion(services, question);
+      else await answerQueue.enqueue(question);
+    },
     track: (work) => {
       const tracked = work.catch((error: unknown) =>
         logger.error(`Unhandled failure: ${error instanceof Error ? error.message : String(error)}`),
@@ -243,6 +258,7 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
 
   registerMessageEvents(app, services);
   registerOcr(app, services);
+  answerQueue?.start((question, attempt) => answerQuestion(services, question, attempt));
   app.error(async (error) => {
     logger.error(`Bolt reported an error: ${error.message}`);
   });

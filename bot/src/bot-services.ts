@@ -1,5 +1,6 @@
 import type { GlanceClient, PreparedMedia } from "@glance/core";
 import type { WebClient } from "@slack/web-api";
+import type { IncomingQuestion } from "./answer-question.js";
 import type { BotLogger } from "./bot-logger.js";
 import type { BotConfig } from "./config.js";
 import type { ConcurrencyLimit } from "./guardrails/concurrency-limit.js";
@@ -33,4 +34,10 @@ export interface BotServices {
   preparing: Map<string, Promise<PreparedMedia>>;
   /** Work started after an ack, so shutdown (and tests) can wait for it. */
   track(work: Promise<unknown>): void;
+  /**
+   * Hands over a question whose event was acknowledged and claimed: answered in this process, or added
+   * to the durable queue that any replica works (GLANCE_REDIS_URL). Rejects only when it could not be
+   * handed over (Redis unreachable), or when even the error reply could not be posted.
+   */
+  answer(question: IncomingQuestion): Promise<void>;
 }

@@ -44,6 +44,14 @@ export interface BotConfig {
   fastImages: boolean;
   /** GLANCE_LOG_FORMAT: "text" (default, `[level] message`) or "json" (one JSON object per line). */
   logFormat: LogFormat;
+  /**
+   * GLANCE_REDIS_URL (redis:// or rediss://): set, dedup claims, budgets, caches and the chat.update
+   * throttle live in this Redis, shared by every replica, and answers go through a durable job queue
+   * on it (BullMQ) that any replica works. Unset: the in-process (or GLANCE_STORE_FILE) state of one process.
+   */
+  redisUrl: string | undefined;
+  /** GLANCE_REDIS_PREFIX (default "glance"): the start of every key, so several bots can share one Redis. */
+  redisPrefix: string;
 }
 
 export class BotConfigError extends Error {
@@ -123,7 +131,29 @@ const environmentSchema = z.object({
     .enum(["on", "off", "true", "false"], { error: 'GLANCE_FAST_IMAGES must be "on" or "off".' })
     .optional(),
   GLANCE_LOG_FORMAT: z.enum(["text", "json"], { error: 'GLANCE_LOG_FORMAT must be "text" or "json".' }).default("text"),
+  // The URL may carry a password: the messages never quote it.
+  GLANCE_REDIS_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || isRedisUrl(value), {
+      message: "GLANCE_REDIS_URL is not a Redis URL: use redis://[:password@]host:port[/db] (or rediss:// for TLS).",
+    }),
+  GLANCE_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.{}-]+(:[A-Za-z0-9_.{}-]+)*$/, {
+      message: "GLANCE_REDIS_PREFIX may hold only letters, digits, _ . - { } and single colons (for example glance).",
+    })
+    .default("glance"),
 });
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
 
 /** Reads and checks the environment; every problem is reported at once, one line each. */
 export function loadConfig(environment: Record<string, string | undefined>): BotConfig {
@@ -172,6 +202,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Bot
         storeFile: values.GLANCE_STORE_FILE,
         fastImages: values.GLANCE_FAST_IMAGES === undefined || ["on", "true"].includes(values.GLANCE_FAST_IMAGES),
         logFormat: values.GLANCE_LOG_FORMAT,
+        redisUrl: values.GLANCE_REDIS_URL,
+        redisPrefix: values.GLANCE_REDIS_PREFIX,
       };
     }
   }
@@ -194,7 +226,18 @@ function messageOf(issue: z.core.$ZodIssue): string {
 
 /** The secrets of a configuration, for scrubbing logs and replies. */
 export function secretsOf(config: BotConfig): string[] {
-  return [config.slackBotToken, config.slackAppToken, config.slackSigningSecret, config.dashscopeApiKey].filter(
-    (secret): secret is string => secret !== undefined && secret.length >= 8,
-  );
+  return [
+    config.slackBotToken,
+    config.slackAppToken,
+    config.slackSigningSecret,
+    config.dashscopeApiKey,
+    redisPasswordOf(config.redisUrl),
+  ].filter((secret): secret is string => secret !== undefined && secret.length >= 8);
+}
+
+/** The password in a Redis URL (redis://:password@host or redis://user:password@host), if any. */
+function redisPasswordOf(redisUrl: string | undefined): string | undefined {
+  if (redisUrl === undefined) return undefined;
+  const password = new URL(redisUrl).password;
+  return password === "" ? undefined : decodeURIComponent(password);
 }

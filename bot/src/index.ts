@@ -1,11 +1,10 @@
 import { createApp } from "./app.js";
+import { type BotBackend, openBackend } from "./bot-backend.js";
 import { type BotLogger, consoleLogger } from "./bot-logger.js";
 import { BotConfigError, loadConfig, logFormatOf, secretsOf } from "./config.js";
 import { storeFileProblem } from "./health/dependency-checks.js";
 import { checkReadiness } from "./health/readiness.js";
 import { createScrubber } from "./secret-scrubber.js";
-import { createMemoryState } from "./state/bot-state.js";
-import { FileState } from "./state/file-state.js";
 
 /** The longest shutdown waits for answers in flight before it gives up on them (a container gets 30 s). */
 const shutdownDeadlineMilliseconds = 25_000;
@@ -38,14 +37,26 @@ async function main(): Promise<void> {
       return;
     }
   }
-  const state = config.storeFile === undefined ? createMemoryState() : await FileState.open({ path: config.storeFile });
-  const bot = createApp({ config, state, logger });
+  // State and the durable queue: Redis when GLANCE_REDIS_URL is set, else the file, else memory.
+  let backend: BotBackend;
+  try {
+    backend = await openBackend(config, logger);
+  } catch (error) {
+    cannotStart(logger, [describe(error)]);
+    return;
+  }
+  const { state, answerQueue } = backend;
+  const closeBackend = async () => {
+    await answerQueue?.close();
+    await state.close();
+  };
+  const bot = createApp({ config, state, logger, ...(answerQueue === undefined ? {} : { answerQueue }) });
   const { app, idle } = bot;
 
   // Slack reachable and the token accepted (auth.test), the model endpoint, and any plugged-in check.
   const report = await checkReadiness(bot.readinessChecks, startupCheckMilliseconds);
   if (!report.ready) {
-    await state.close();
+    await closeBackend();
     cannotStart(
       logger,
       report.checks.flatMap((check) => (check.problem === undefined ? [] : [check.problem])),
@@ -56,7 +67,8 @@ async function main(): Promise<void> {
   try {
     await app.start(config.port);
   } catch (error) {
-    await state.close();
+    // Open Redis connections would keep the process alive after the failure is reported.
+    await closeBackend();
     cannotStart(logger, [startFailure(error, config.port, config.slackAppToken !== undefined)]);
     return;
   }
@@ -79,6 +91,8 @@ async function main(): Promise<void> {
     try {
       // Finish the answers already started, then keep the dedup claims and budgets for the next start.
       await app.stop();
+      // The durable queue: stop taking jobs; those still running after its grace period are handed back.
+      await answerQueue?.close();
       await idle();
       await state.close();
       process.exit(0);

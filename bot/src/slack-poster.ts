@@ -2,7 +2,7 @@ import type { FilesUploadV2Arguments, WebClient } from "@slack/web-api";
 import { ErrorCode } from "@slack/web-api";
 import type { BotLogger } from "./bot-logger.js";
 import { slackErrorCodeOf } from "./error-replies.js";
-import { UpdateThrottle } from "./guardrails/update-throttle.js";
+import { MemoryUpdateThrottle, type UpdateThrottle } from "./guardrails/update-throttle.js";
 import { neutralizeMassMentions } from "./neutralize.js";
 
 export interface PostTarget {
@@ -38,10 +38,10 @@ export class SlackPoster {
     scrub: (text: string) => string;
     logger: BotLogger;
     sleep?: (milliseconds: number) => Promise<void>;
-    /** chat.update calls allowed per minute and channel, over all answers. Default 50. */
-    updatesPerMinute?: number;
+    /** The channels' chat.update budgets, shared by all answers (and replicas). Default: this process's, 50 a minute. */
+    updateThrottle?: UpdateThrottle;
   }) {
-    this.#updateThrottle = new UpdateThrottle({ perMinute: options.updatesPerMinute ?? 50 });
+    this.#updateThrottle = options.updateThrottle ?? new MemoryUpdateThrottle();
     this.#postClient = options.postClient;
     this.#client = options.client;
     this.#scrub = options.scrub;
@@ -154,6 +154,18 @@ export class SlackPoster {
     }
   }
 
+  /**
+   * Removes one of the bot's messages (an answer a replica that died had started). Deleting is
+   * idempotent, so retries are allowed; a message already gone counts as removed.
+   */
+  async delete(channel: string, ts: string): Promise<void> {
+    try {
+      await this.#client.chat.delete({ channel, ts });
+    } catch (error) {
+      if (slackErrorCodeOf(error) !== "message_not_found") throw error;
+    }
+  }
+
   /** A final edit: waits for the channel's edit budget, then edits. */
   async update(channel: string, ts: string, text: string): Promise<void> {
     await this.#updateThrottle.take(channel);
@@ -162,7 +174,7 @@ export class SlackPoster {
 
   /** A progress edit: skipped (false) when the channel's edit budget is used up for now. */
   async updateProgress(channel: string, ts: string, text: string): Promise<boolean> {
-    if (!this.#updateThrottle.tryTake(channel)) return false;
+    if (!(await this.#updateThrottle.tryTake(channel))) return false;
     await this.#client.chat.update({ channel, ts, text: this.clean(text) });
     return true;
   }

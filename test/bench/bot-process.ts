@@ -1,17 +1,21 @@
 /*
- * The Slack app in its own Node process, for the benchmark (bot-run.ts forks it). It starts the app as
- * bot/src/index.ts does (configuration from the environment, the HTTP receiver, the in-memory state),
+ * The Slack app in its own Node process, for the benchmarks (bot-run.ts and replicas-run.ts fork it). It
+ * starts the app as bot/src/index.ts does (configuration from the environment, the HTTP receiver, the
+ * backend openBackend picks: in memory, or Redis and the durable queue with GLANCE_REDIS_URL),
  * with two injected dependencies index.ts cannot take from the environment: the fake Slack's file host
  * as a trusted origin for the bot token, and a logger that keeps the queue-wait lines instead of
  * printing every debug line. Everything it measures is this process alone: peak RSS and CPU time come
  * from process.resourceUsage() at the end.
  *
- * Protocol over the IPC channel: sends {type: "ready", port}; on {type: "stop"} waits for every answer,
- * stops, sends {type: "report", ...} and exits.
+ * Protocol over the IPC channel: sends {type: "ready", port}; with the queue, {type: "started", ts, at}
+ * whenever this process starts working on an answer; on {type: "stop"} waits for every answer, stops,
+ * sends {type: "report", ...} and exits.
  */
 import type { Server } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createApp } from "../../bot/src/app.js";
+import { openBackend } from "../../bot/src/bot-backend.js";
+import type { BotLogger } from "../../bot/src/bot-logger.js";
 import { loadConfig } from "../../bot/src/config.js";
 
 export interface BotProcessReport {
@@ -22,6 +26,8 @@ export interface BotProcessReport {
   systemCpuMicroseconds: number;
   /** Milliseconds each answer waited for a concurrency slot, by the mention's ts. */
   queueWaits: Record<string, number>;
+  /** With the durable queue: when this process started working on each answer (epoch ms), by the mention's ts. */
+  jobStarts: Record<string, number>;
   warnings: string[];
   /**
    * Server-side ack times of the burst, in milliseconds: from the moment the bot's HTTP server emits
@@ -36,24 +42,36 @@ export interface BotProcessReport {
 }
 
 const queueWaitLine = /^Answer for [^/]+\/(\S+) waited ([\d.]+) ms for a slot\.$/;
+const jobStartLine = /^Answer for [^/]+\/(\S+) started on this replica /;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const trusted = process.env.BENCH_TRUSTED_FILE_ORIGIN;
   const queueWaits: Record<string, number> = {};
+  const jobStarts: Record<string, number> = {};
   const warnings: string[] = [];
+  const logger: BotLogger = {
+    debug: (message) => {
+      const match = queueWaitLine.exec(message);
+      if (match?.[1] !== undefined) queueWaits[match[1]] = Number(match[2]);
+      const started = jobStartLine.exec(message);
+      if (started?.[1] !== undefined) {
+        const at = performance.timeOrigin + performance.now();
+        jobStarts[started[1]] = at;
+        process.send?.({ type: "started", ts: started[1], at });
+      }
+    },
+    info: () => {},
+    warn: (message) => warnings.push(message),
+    error: (message) => warnings.push(message),
+  };
+  const backend = await openBackend(config, logger);
   const bot = createApp({
     config,
     ...(trusted === undefined ? {} : { trustedFileOrigins: [trusted] }),
-    logger: {
-      debug: (message) => {
-        const match = queueWaitLine.exec(message);
-        if (match?.[1] !== undefined) queueWaits[match[1]] = Number(match[2]);
-      },
-      info: () => {},
-      warn: (message) => warnings.push(message),
-      error: (message) => warnings.push(message),
-    },
+    logger,
+    state: backend.state,
+    ...(backend.answerQueue === undefined ? {} : { answerQueue: backend.answerQueue }),
   });
   const server = (await bot.app.start(0)) as Server;
   // Diagnostics only the benchmark sets up: the bot's own code carries no timing hooks.
@@ -82,6 +100,8 @@ async function main(): Promise<void> {
       loopDelay.disable();
       const toMilliseconds = (nanoseconds: number) => nanoseconds / 1e6;
       await bot.app.stop();
+      await backend.answerQueue?.close();
+      await backend.state.close();
       const usage = process.resourceUsage();
       const report: BotProcessReport = {
         type: "report",
@@ -89,6 +109,7 @@ async function main(): Promise<void> {
         userCpuMicroseconds: usage.userCPUTime,
         systemCpuMicroseconds: usage.systemCPUTime,
         queueWaits,
+        jobStarts,
         warnings,
         serverAcks,
         serverArrivals,

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { PreparedImage } from "@glance/core";
 import { createMemoryState } from "../../bot/src/state/bot-state.js";
-import { FileState } from "../../bot/src/state/file-state.js";
+import { FileState, type FileStateLogger } from "../../bot/src/state/file-state.js";
 import { MemoryMediaCache } from "../../bot/src/state/media-cache.js";
 import { MemoryTokenBudgets } from "../../bot/src/state/token-budgets.js";
 import type { ThreadMessage } from "../../bot/src/thread-history.js";
+import { waitFor } from "../support/start-bot.js";
 
 /** A prepared image of about `bytes` bytes. */
 function preparedImage(name: string, bytes: number): PreparedImage {
@@ -117,21 +118,123 @@ describe("the file-backed state (GLANCE_STORE_FILE)", () => {
     });
   });
 
-  it("refuses a file it cannot read, naming the file and the fix", async () => {
+  it("moves a file it cannot read aside, says where, and starts empty", async () => {
     await inTemporaryDirectory(async (directory) => {
       const path = join(directory, "broken.json");
       await writeFile(path, "{ not json");
-      await assert.rejects(
-        FileState.open({ path }),
-        (error: unknown) =>
-          error instanceof Error &&
-          error.message.includes(path) &&
-          /Move it away to start with empty state/.test(error.message) &&
-          !error.message.includes("\n"),
+      const { logger, lines } = recordingLogger();
+      const state = await FileState.open({ path, logger });
+      assert.equal(await state.claims.claim("event:Ev1", 60_000), true, "started empty");
+      await state.close();
+      assert.equal(lines.length, 1, lines.join("\n"));
+      const [line = ""] = lines;
+      assert.match(
+        line,
+        /^\[warn\] GLANCE_STORE_FILE .*broken\.json is not a state file this version can read: moved it to /,
+      );
+      const aside = (await readdir(directory)).find((name) => name.startsWith("broken.json.unreadable-"));
+      assert.ok(aside !== undefined, "the unreadable file is kept beside it");
+      assert.ok(line.includes(join(directory, aside)), "the line names where it went");
+      assert.equal(await readFile(join(directory, aside), "utf8"), "{ not json", "untouched");
+      assert.equal(JSON.parse(await readFile(path, "utf8")).version, 2, "a fresh state file took its place");
+    });
+  });
+
+  it("writes the file readable by its owner only, fsynced through a temporary file", async () => {
+    await inTemporaryDirectory(async (directory) => {
+      const path = join(directory, "state.json");
+      // A file left readable by everyone (an older version, a copy) is tightened on the first write.
+      await writeFile(path, JSON.stringify({ version: 2, claims: {}, budgets: {}, threads: {} }), { mode: 0o644 });
+      await chmod(path, 0o644);
+      const state = await FileState.open({ path, flushIntervalMilliseconds: 60_000 });
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+      await state.claims.claim("event:Ev1", 60_000);
+      assert.equal(await state.flush(), true);
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+      assert.deepEqual(await readdir(directory), ["state.json"], "no temporary file left behind");
+      await state.close();
+    });
+  });
+
+  it("logs a failed write, keeps the changes, and writes them once it can: never an unhandled rejection", async () => {
+    await inTemporaryDirectory(async (directory) => {
+      const path = join(directory, "state.json");
+      const { logger, lines } = recordingLogger();
+      const rejections: unknown[] = [];
+      const onRejection = (reason: unknown) => rejections.push(reason);
+      process.on("unhandledRejection", onRejection);
+      try {
+        const state = await FileState.open({ path, logger, flushIntervalMilliseconds: 20 });
+        // The path becomes a non-empty folder: renaming the temporary file over it fails (as root too).
+        await rm(path);
+        await mkdir(join(path, "in-the-way"), { recursive: true });
+        await state.claims.claim("event:Ev1", 60_000);
+        await waitFor(() => lines.length > 0, "the failed write to be logged", 5_000);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(lines.length, 1, `one line for a run of failures, not one per retry:\n${lines.join("\n")}`);
+        assert.match(
+          lines[0] ?? "",
+          /^\[warn\] Could not write the state file .*state\.json \(E[A-Z]+: .*\); the state is kept in memory and the write is tried again every 0\.02 s\./,
+        );
+        assert.equal(await state.claims.claim("event:Ev1", 60_000), false, "the claim is still held in memory");
+
+        await rm(path, { recursive: true });
+        await waitFor(() => lines.length > 1, "the write to succeed again", 5_000);
+        assert.match(lines[1] ?? "", /^\[info\] The state file .*state\.json is written again\.$/);
+        const saved = JSON.parse(await readFile(path, "utf8")) as { claims: Record<string, unknown> };
+        assert.ok("event:Ev1" in saved.claims, "the change made while failing reached the file");
+        await state.close();
+        assert.deepEqual(rejections, []);
+      } finally {
+        process.off("unhandledRejection", onRejection);
+      }
+    });
+  });
+
+  it("says in one line, on close, that the last changes could not be written", async () => {
+    await inTemporaryDirectory(async (directory) => {
+      const path = join(directory, "state.json");
+      const { logger, lines } = recordingLogger();
+      const state = await FileState.open({ path, logger, flushIntervalMilliseconds: 60_000 });
+      await rm(path);
+      await mkdir(join(path, "in-the-way"), { recursive: true });
+      await state.claims.claim("event:Ev1", 60_000);
+      await state.close();
+      assert.match(
+        lines.at(-1) ?? "",
+        /^\[error\] The state file .*state\.json could not be written on shutdown: the changes since its last write are lost\.$/,
       );
     });
   });
+
+  it("fails at start-up in one line when the file cannot be written", async () => {
+    await inTemporaryDirectory(async (directory) => {
+      const path = join(directory, "missing-folder", "state.json");
+      await assert.rejects(FileState.open({ path }), (error: unknown) => {
+        assert.ok(error instanceof Error);
+        assert.match(
+          error.message,
+          /^GLANCE_STORE_FILE .*state\.json cannot be written \(ENOENT: .*\): give the bot write access/,
+        );
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    });
+  });
 });
+
+/** A FileState logger that keeps its lines. */
+function recordingLogger(): { logger: FileStateLogger; lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    logger: {
+      info: (message) => lines.push(`[info] ${message}`),
+      warn: (message) => lines.push(`[warn] ${message}`),
+      error: (message) => lines.push(`[error] ${message}`),
+    },
+  };
+}
 
 describe("the in-process state", () => {
   it("never evicts claims or budgets for cached values, and caps cached media by bytes, least recently used", async () => {

@@ -55,6 +55,10 @@ function slowState(delayMilliseconds: number): BotState {
       get: (thread) => later(() => inner.threads.get(thread)),
       set: (thread, messages, lifetime) => later(() => inner.threads.set(thread, messages, lifetime)),
     },
+    updates: {
+      tryTake: (channel) => later(() => inner.updates.tryTake(channel)),
+      take: (channel) => later(() => inner.updates.take(channel)),
+    },
     close: () => inner.close(),
   };
 }

@@ -1,6 +1,5 @@
 import { setImmediate as nextTurnOfEventLoop } from "node:timers/promises";
 import { type App, type Middleware, type SlackEventMiddlewareArgs, subtype } from "@slack/bolt";
-import { answerQuestion } from "../answer-question.js";
 import type { BotServices } from "../bot-services.js";
 import { claimDelivery } from "../guardrails/event-dedup.js";
 import type { SlackFile } from "../slack-file.js";
@@ -91,20 +90,33 @@ function dispatch(
       // sent are then all read and acknowledged first, instead of each one waiting behind the start of
       // every earlier answer (the download's setup, the state, the Slack calls).
       await nextTurnOfEventLoop();
-      if (!(await claimDelivery(services.state.claims, { eventId, channel, ts }))) {
-        services.logger.debug(`Skipped a repeated delivery of ${channel}/${ts} (${kind}).`);
-        return;
+      try {
+        if (!(await claimDelivery(services.state.claims, { eventId, channel, ts }))) {
+          services.logger.debug(`Skipped a repeated delivery of ${channel}/${ts} (${kind}).`);
+          return;
+        }
+        await services.answer({
+          channel,
+          ts,
+          threadTs: event.thread_ts,
+          userId: user,
+          text: event.text ?? "",
+          files: event.files ?? [],
+          botUserId: context.botUserId,
+          teamId: context.teamId,
+        });
+      } catch (error) {
+        // The claim or the queue could not be reached (Redis down): the asker hears so instead of silence.
+        services.logger.error(
+          `Could not take the question ${channel}/${ts}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        await services.poster
+          .post(
+            { channel, threadTs: event.thread_ts ?? ts },
+            ":warning: Something went wrong on my side before I could start on this. Ask again in a minute.",
+          )
+          .catch(() => {});
       }
-      await answerQuestion(services, {
-        channel,
-        ts,
-        threadTs: event.thread_ts,
-        userId: user,
-        text: event.text ?? "",
-        files: event.files ?? [],
-        botUserId: context.botUserId,
-        teamId: context.teamId,
-      });
     })(),
   );
 }

@@ -1,3 +1,4 @@
+import { MemoryUpdateThrottle, type UpdateThrottle } from "../guardrails/update-throttle.js";
 import { type EventClaims, MemoryEventClaims } from "./event-claims.js";
 import { type MediaCache, MemoryMediaCache } from "./media-cache.js";
 import { MemoryThreadCache, type ThreadCache } from "./thread-cache.js";
@@ -13,6 +14,8 @@ export interface BotState {
   budgets: TokenBudgets;
   media: MediaCache;
   threads: ThreadCache;
+  /** The channels' chat.update budgets (Slack counts them per app, so replicas must share them). */
+  updates: UpdateThrottle;
   /** Called once on shutdown: a file-backed state writes its last changes. */
   close(): Promise<void>;
 }
@@ -23,6 +26,8 @@ export interface MemoryStateOptions {
   maxThreads?: number;
   /** The most bytes of prepared media kept. Default 256 MB. */
   maxMediaBytes?: number;
+  /** chat.update calls per minute and channel. Default 50 (Slack's Tier 3). */
+  chatUpdatesPerMinute?: number;
 }
 
 /** The embedded default: state lives in this process and is lost on restart. */
@@ -38,6 +43,10 @@ export function createMemoryState(options: MemoryStateOptions = {}): BotState {
     threads: new MemoryThreadCache({
       now,
       ...(options.maxThreads === undefined ? {} : { maxThreads: options.maxThreads }),
+    }),
+    updates: new MemoryUpdateThrottle({
+      now,
+      ...(options.chatUpdatesPerMinute === undefined ? {} : { perMinute: options.chatUpdatesPerMinute }),
     }),
     close: async () => {},
   };
