@@ -78,6 +78,10 @@ async function withQueuedBot(
 describe("the Slack app with its Redis backend, in process", { skip: started.skip, concurrency: false }, () => {
   after(async () => {
     await started.redis?.close();
+    // Known leak, to be fixed: after Redis goes away mid-run, a connection of the merged app keeps
+    // retrying and holds the process open. Once every test here has reported, end the process rather
+    // than hang CI; the timer is unref'd, so a clean exit never waits for it.
+    setTimeout(() => process.exit(), 3_000).unref();
   });
 
   it("answers through the queue, placeholder edited in place when streaming is off", { timeout: 60_000 }, async () => {
