@@ -3,14 +3,19 @@ import {
   buildChatRequest,
   ConfigurationError,
   type EstimatedChatRequest,
+  estimateMedia,
+  estimateMediaRequest,
+  type MediaEstimate,
+  type MediaRequestEstimate,
   type PreparedMedia,
+  type PrepareMediaOptions,
   type PriceTable,
   parsePriceTable,
   prepareMedia,
 } from "@glance/core";
 import type { CliOptions } from "./cli-options.js";
 
-/** What every command starts from: its files prepared, the request built and estimated, the price table read. */
+/** What a command that sends starts from: its files prepared, the request built and estimated, the price table read. */
 export interface PreparedRequest {
   /** The files as the user named them, for display. */
   files: readonly string[];
@@ -19,6 +24,55 @@ export interface PreparedRequest {
   prices: PriceTable | undefined;
 }
 
+/**
+ * What `estimate`, `--dry-run` and a run without a key show: the request's cost, from the files'
+ * headers. Nothing is decoded or encoded; the counts are those preparing and sending would give.
+ */
+export interface PlannedRequest {
+  files: readonly string[];
+  media: MediaEstimate[];
+  request: MediaRequestEstimate;
+  prices: PriceTable | undefined;
+}
+
+function mediaOptions(options: CliOptions, file: string): PrepareMediaOptions {
+  return {
+    model: options.model,
+    name: file,
+    // A PNG or JPEG the service takes as it is goes untouched: same tokens, no decode.
+    keepOriginalWhenAccepted: true,
+    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+    ...(options.highResolution ? { highResolution: true } : {}),
+    ...(options.fps === undefined ? {} : { fps: options.fps }),
+  };
+}
+
+function requestOptions(options: CliOptions, prompt: string) {
+  return {
+    model: options.model,
+    prompt,
+    stream: true,
+    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+    ...(options.highResolution ? { highResolution: true } : {}),
+    ...(options.thinking === undefined ? {} : { thinking: options.thinking }),
+  };
+}
+
+export async function planRequest(
+  options: CliOptions,
+  files: readonly string[],
+  prompt: string,
+): Promise<PlannedRequest> {
+  const media: MediaEstimate[] = [];
+  for (const file of files) {
+    media.push(await estimateMedia(file, mediaOptions(options, file)));
+  }
+  const request = await estimateMediaRequest({ ...requestOptions(options, prompt), inputs: media });
+  const prices = options.pricesFile === undefined ? undefined : await readPrices(options.pricesFile);
+  return { files, media, request, prices };
+}
+
+/** The request to send: every file prepared (decoded and scaled, or kept as it is), then built and checked. */
 export async function prepareRequest(
   options: CliOptions,
   files: readonly string[],
@@ -26,29 +80,9 @@ export async function prepareRequest(
 ): Promise<PreparedRequest> {
   const media: PreparedMedia[] = [];
   for (const file of files) {
-    media.push(
-      await prepareMedia(file, {
-        model: options.model,
-        name: file,
-        // A PNG or JPEG the service takes as it is goes untouched: same tokens, no decode.
-        keepOriginalWhenAccepted: true,
-        ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
-        ...(options.highResolution ? { highResolution: true } : {}),
-        ...(options.fps === undefined ? {} : { fps: options.fps }),
-      }),
-    );
+    media.push(await prepareMedia(file, mediaOptions(options, file)));
   }
-
-  const request = await buildChatRequest({
-    model: options.model,
-    prompt,
-    inputs: media,
-    stream: true,
-    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
-    ...(options.highResolution ? { highResolution: true } : {}),
-    ...(options.thinking === undefined ? {} : { thinking: options.thinking }),
-  });
-
+  const request = await buildChatRequest({ ...requestOptions(options, prompt), inputs: media });
   const prices = options.pricesFile === undefined ? undefined : await readPrices(options.pricesFile);
   return { files, media, request, prices };
 }

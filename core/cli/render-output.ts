@@ -4,34 +4,27 @@ import {
   estimateCost,
   formatBytes,
   formatCount,
-  type PreparedMedia,
+  type MediaEstimate,
+  type MediaRequestEstimate,
   type PriceTable,
 } from "@glance/core";
-import type { PreparedRequest } from "./prepare-request.js";
+import type { PlannedRequest } from "./prepare-request.js";
 
 /** How plans, estimates, usage and costs look: as plain text for people, and as `--json` for programs. */
 
-/** One line per input: what was given, what the model will see, what it costs. */
-export function describeMedia(media: PreparedMedia): string {
+/** One line per input: what was given, what the model will see. */
+export function describeMedia(media: MediaEstimate): string {
   switch (media.kind) {
-    case "image":
-      if (
-        media.data.length === media.originalBytes &&
-        media.width === media.originalWidth &&
-        media.height === media.originalHeight
-      ) {
-        return `image ${media.width}x${media.height} ${media.originalFormat.toUpperCase()} ${formatBytes(media.originalBytes)}, sent as it is`;
+    case "image": {
+      const given = `image ${media.originalWidth}x${media.originalHeight} ${media.format.toUpperCase()} ${formatBytes(media.originalBytes)}`;
+      const sameSize = media.width === media.originalWidth && media.height === media.originalHeight;
+      if (media.sentAsItIs) {
+        return sameSize
+          ? `${given}, sent as it is`
+          : `${given}, sent as it is (the model scales it to ${media.width}x${media.height})`;
       }
-      if (media.data.length === media.originalBytes) {
-        return (
-          `image ${media.originalWidth}x${media.originalHeight} ${media.originalFormat.toUpperCase()} ${formatBytes(media.originalBytes)}, sent as it is` +
-          ` (the model scales it to ${media.width}x${media.height})`
-        );
-      }
-      return (
-        `image ${media.originalWidth}x${media.originalHeight} ${media.originalFormat.toUpperCase()} ${formatBytes(media.originalBytes)}` +
-        ` -> ${media.width}x${media.height} ${media.mimeType === "image/png" ? "PNG" : "JPEG"} ${formatBytes(media.data.length)}`
-      );
+      return `${given} -> ${media.width}x${media.height}, re-encoded when sent`;
+    }
     case "video-file":
       return (
         `video ${media.width}x${media.height}, ${media.durationSeconds.toFixed(1)} s at ${formatRate(media.frameRate)} fps, ` +
@@ -40,7 +33,7 @@ export function describeMedia(media: PreparedMedia): string {
     case "frame-list":
       return (
         `video ${media.originalWidth}x${media.originalHeight}, ${media.durationSeconds.toFixed(1)} s, ${formatBytes(media.originalBytes)}` +
-        ` -> ${media.frames.length} frames of ${media.width}x${media.height} at ${media.fps} fps`
+        ` -> ${media.frames} frames of ${media.width}x${media.height} at ${formatRate(media.fps)} fps`
       );
   }
 }
@@ -50,8 +43,8 @@ function formatRate(rate: number): string {
 }
 
 export function renderEstimate(
-  request: EstimatedChatRequest,
-  media: readonly PreparedMedia[],
+  request: MediaRequestEstimate,
+  media: readonly MediaEstimate[],
   files: readonly string[],
 ): string {
   const lines: string[] = [];
@@ -81,7 +74,7 @@ export function renderEstimate(
   return lines.join("\n");
 }
 
-export function estimateJson({ request, media, files }: PreparedRequest) {
+export function estimateJson({ request, media, files }: PlannedRequest) {
   return {
     model: request.modelName,
     inputs: request.estimate.inputs.map((input, index) => {
@@ -101,41 +94,47 @@ export function estimateJson({ request, media, files }: PreparedRequest) {
   };
 }
 
-function sizesOf(media: PreparedMedia) {
+function sizesOf(media: MediaEstimate) {
   switch (media.kind) {
     case "image":
       return {
+        format: media.format,
         originalWidth: media.originalWidth,
         originalHeight: media.originalHeight,
         width: media.width,
         height: media.height,
         originalBytes: media.originalBytes,
-        preparedBytes: media.data.length,
-        mimeType: media.mimeType,
+        sentAsItIs: media.sentAsItIs,
       };
     case "video-file":
       return {
+        format: media.format,
         width: media.width,
         height: media.height,
         durationSeconds: media.durationSeconds,
         fps: media.fps,
-        preparedBytes: media.data.length,
+        originalBytes: media.originalBytes,
       };
     case "frame-list":
       return {
+        format: media.format,
         originalWidth: media.originalWidth,
         originalHeight: media.originalHeight,
         width: media.width,
         height: media.height,
-        frames: media.frames.length,
+        frames: media.frames,
         fps: media.fps,
         durationSeconds: media.durationSeconds,
+        originalBytes: media.originalBytes,
       };
   }
 }
 
+/** What a price needs of a request: the model and the input token total, planned or built. */
+type PricedRequest = Pick<EstimatedChatRequest, "modelName" | "model" | "estimate">;
+
 /** The estimate's input cost, when a price table was given; output tokens are unknown before asking. */
-export function costLine(request: EstimatedChatRequest, prices: PriceTable | undefined): string | undefined {
+export function costLine(request: PricedRequest, prices: PriceTable | undefined): string | undefined {
   if (prices === undefined) return undefined;
   const cost = estimateCost({
     model: request.modelName,
@@ -148,7 +147,7 @@ export function costLine(request: EstimatedChatRequest, prices: PriceTable | und
     : `Cost: ${cost.reason ?? "not priced"}`;
 }
 
-export function costJson(request: EstimatedChatRequest, prices: PriceTable | undefined) {
+export function costJson(request: PricedRequest, prices: PriceTable | undefined) {
   if (prices === undefined) return {};
   return {
     cost: estimateCost({

@@ -1,5 +1,6 @@
 import {
   type Completion,
+  ConfigurationError,
   createGlanceClient,
   describeRequestForDisplay,
   estimateCost,
@@ -8,7 +9,7 @@ import {
 } from "@glance/core";
 import type { CliOptions } from "./cli-options.js";
 import type { CliStreams } from "./command-table.js";
-import type { PreparedRequest } from "./prepare-request.js";
+import { type PlannedRequest, type PreparedRequest, planRequest } from "./prepare-request.js";
 import { estimateJson, formatMoney, renderEstimate, usageLine } from "./render-output.js";
 
 /*
@@ -22,28 +23,42 @@ export interface SendOptions {
 }
 
 /**
- * Sends the request and returns the completion. With --dry-run, or without a key, it prints the plan,
- * the estimate and the request instead, and returns undefined: nothing was sent.
+ * With --dry-run, or without a key, prints the plan, the estimate and the request instead of sending,
+ * and returns true. The plan is read from the files' headers: nothing is decoded, prepared or sent.
+ * `check` refuses, before anything is printed, what the command could not do with these files.
  */
+export async function showPlanInstead(
+  options: CliOptions,
+  files: readonly string[],
+  prompt: string,
+  streams: CliStreams,
+  check?: (planned: PlannedRequest) => void,
+): Promise<boolean> {
+  const withoutKey = options.apiKey === undefined;
+  if (!options.dryRun && !withoutKey) return false;
+  const planned = await planRequest(options, files, prompt);
+  check?.(planned);
+  printPlan(options, planned, streams);
+  if (withoutKey && !options.dryRun) {
+    streams.stderr(
+      "\nNothing was sent: DASHSCOPE_API_KEY is not set. Create a key in the Model Studio console for your region, then:\n" +
+        "  export DASHSCOPE_API_KEY=sk-...\n" +
+        `  export DASHSCOPE_REGION=...     # your key's region: ${regionNames.join(", ")} (default intl)\n`,
+    );
+  }
+  return true;
+}
+
+/** Sends the prepared request (showPlanInstead said to) and returns the completion. */
 export async function sendRequest(
   options: CliOptions,
   prepared: PreparedRequest,
   streams: CliStreams,
   { streamAnswer }: SendOptions,
-): Promise<Completion | undefined> {
-  const withoutKey = options.apiKey === undefined;
-  if (options.dryRun || withoutKey) {
-    printPlan(options, prepared, streams);
-    if (withoutKey && !options.dryRun) {
-      streams.stderr(
-        "\nNothing was sent: DASHSCOPE_API_KEY is not set. Create a key in the Model Studio console for your region, then:\n" +
-          "  export DASHSCOPE_API_KEY=sk-...\n" +
-          `  export DASHSCOPE_REGION=...     # your key's region: ${regionNames.join(", ")} (default intl)\n`,
-      );
-    }
-    return undefined;
+): Promise<Completion> {
+  if (options.apiKey === undefined) {
+    throw new ConfigurationError("apiKey", "DASHSCOPE_API_KEY is not set; nothing was sent.");
   }
-
   const client = createGlanceClient({
     apiKey: options.apiKey,
     apiKeySource: "the DASHSCOPE_API_KEY environment variable",
@@ -124,14 +139,14 @@ export function printCost(
   if (cost.priced) streams.stderr(`Cost: ${formatMoney(cost.totalCost, cost.currency)}.\n`);
 }
 
-function printPlan(options: CliOptions, prepared: PreparedRequest, streams: CliStreams): void {
-  const body = describeRequestForDisplay(prepared.request.body);
+function printPlan(options: CliOptions, planned: PlannedRequest, streams: CliStreams): void {
+  const body = describeRequestForDisplay(planned.request.displayBody);
   const endpoint = resolveBaseUrl({ region: options.region, baseUrl: options.baseUrl });
   if (options.json) {
-    streams.stdout(`${JSON.stringify({ ...estimateJson(prepared), endpoint, request: body }, null, 2)}\n`);
+    streams.stdout(`${JSON.stringify({ ...estimateJson(planned), endpoint, request: body }, null, 2)}\n`);
     return;
   }
   streams.stdout(
-    `${renderEstimate(prepared.request, prepared.media, prepared.files)}\n\nEndpoint: ${endpoint}\nRequest (base64 elided):\n${JSON.stringify(body, null, 2)}\n`,
+    `${renderEstimate(planned.request, planned.media, planned.files)}\n\nEndpoint: ${endpoint}\nRequest (base64 elided):\n${JSON.stringify(body, null, 2)}\n`,
   );
 }

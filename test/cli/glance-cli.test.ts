@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { estimateImageTokens } from "@glance/core";
 import sharp from "sharp";
 import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
-import { bmpImage } from "../support/media-factory.js";
+import { bmpImage, truncatedJpg, truncatedPng } from "../support/media-factory.js";
 import { glanceBin, repositoryRoot, runGlance, runProgram } from "../support/run-glance.js";
 
 const screenshot = fileURLToPath(new URL("../../examples/settings-screen.png", import.meta.url));
@@ -57,7 +57,8 @@ describe("glance CLI", () => {
     assert.equal(fake.requests.length, before);
     const expected = estimateImageTokens({ model: "qwen3.5-plus", width: 1280, height: 800 });
     assert.match(run.stdout, new RegExp(`${expected.tokens.toLocaleString("en-US")} tokens`));
-    assert.match(run.stdout, /"url": "data:image\/png;base64,<[\d.]+ KB elided>"/);
+    // The plan comes from the file's header: the image is named, not encoded.
+    assert.match(run.stdout, /"url": "<[^"]*settings-screen\.png: prepared and sent as base64 with the request>"/);
     assert.match(run.stderr, /DASHSCOPE_API_KEY is not set/);
     assert.match(run.stderr, /export DASHSCOPE_API_KEY=/);
   });
@@ -217,6 +218,17 @@ describe("glance CLI", () => {
       },
       { args: ["estimate", tiny], pattern: /tiny\.png: .*8.*10/, exitCode: 65 },
       { args: ["estimate", fakePng], pattern: /notes\.png/, exitCode: 65 },
+      // Estimates read headers only, yet a cut-off file is still refused, by its structure.
+      {
+        args: ["estimate", await truncatedPng()],
+        pattern: /truncated-screenshot\.png: the PNG file is truncated: the IDAT chunk at byte [\d,]+ needs/,
+        exitCode: 65,
+      },
+      {
+        args: ["ask", await truncatedJpg(), "--prompt", "What is it?", "--dry-run"],
+        pattern: /truncated-photo\.jpg: the JPEG file is damaged: the end-of-image marker is missing/,
+        exitCode: 65,
+      },
       {
         args: ["estimate", screenshot, "--max-pixels", "lots"],
         pattern: /--max-pixels must be a number/,

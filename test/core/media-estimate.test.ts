@@ -113,6 +113,7 @@ const optionSets: { label: string; options: Partial<PrepareMediaOptions> }[] = [
   { label: "defaults", options: {} },
   { label: "max_pixels 200,000", options: { maxPixels: 200_000 } },
   { label: "high resolution", options: { highResolution: true } },
+  { label: "originals kept when accepted", options: { keepOriginalWhenAccepted: true } },
 ];
 
 /** Tokens and sizes as the prepared request has them: the reference the estimate must match. */
@@ -147,6 +148,7 @@ describe("estimateMedia: the same tokens as preparing, from headers", () => {
             where,
           );
           assert.equal(estimate.format, prepared.originalFormat, where);
+          assert.equal(estimate.sentAsItIs, prepared.data.equals(await readFile(path)), `${where}: sent as it is`);
           // The whole request too: text, template and limits counted the same way.
           const planned = await estimateMediaRequest({
             model,

@@ -1,7 +1,7 @@
 import { UsageError } from "@glance/core";
 import type { CliCommand } from "../command-table.js";
 import { prepareRequest } from "../prepare-request.js";
-import { printAnswer, printCost, sendRequest } from "../send-request.js";
+import { printAnswer, printCost, sendRequest, showPlanInstead } from "../send-request.js";
 
 /** `glance ask`: a question about one or more images and videos, answered as it streams. */
 export const askCommand: CliCommand = {
@@ -16,9 +16,9 @@ export const askCommand: CliCommand = {
         `ask needs ${files.length === 0 ? "at least one file and " : ""}a question: glance ask ${example} --prompt "What is wrong with this layout?"`,
       );
     }
+    if (await showPlanInstead(options, files, question, streams)) return;
     const prepared = await prepareRequest(options, files, question);
     const completion = await sendRequest(options, prepared, streams, { streamAnswer: true });
-    if (completion === undefined) return;
     printAnswer(options, prepared, completion, streams);
     printCost(options, prepared, completion, streams);
   },

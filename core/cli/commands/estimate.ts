@@ -1,6 +1,6 @@
 import { UsageError } from "@glance/core";
 import type { CliCommand } from "../command-table.js";
-import { prepareRequest } from "../prepare-request.js";
+import { planRequest } from "../prepare-request.js";
 import { costJson, costLine, estimateJson, renderEstimate } from "../render-output.js";
 
 /** `glance estimate`: what each file costs in tokens, and the whole request; nothing is sent. */
@@ -11,16 +11,16 @@ export const estimateCommand: CliCommand = {
     if (options.arguments.length === 0) {
       throw new UsageError("estimate needs at least one file: glance estimate screenshot.png demo.mp4");
     }
-    // A --prompt counts too: the estimate is of the request that ask would send.
-    const prepared = await prepareRequest(options, options.arguments, options.prompt ?? "");
-    const { request, prices } = prepared;
+    // A --prompt counts too: the estimate is of the request that ask would send. Only headers are read.
+    const planned = await planRequest(options, options.arguments, options.prompt ?? "");
+    const { request, prices } = planned;
     if (options.json) {
-      streams.stdout(`${JSON.stringify({ ...estimateJson(prepared), ...costJson(request, prices) }, null, 2)}\n`);
+      streams.stdout(`${JSON.stringify({ ...estimateJson(planned), ...costJson(request, prices) }, null, 2)}\n`);
       return;
     }
     const cost = costLine(request, prices);
     streams.stdout(
-      `${renderEstimate(request, prepared.media, prepared.files)}\n${cost === undefined ? "" : `${cost}\n`}`,
+      `${renderEstimate(request, planned.media, planned.files)}\n${cost === undefined ? "" : `${cost}\n`}`,
     );
   },
 };

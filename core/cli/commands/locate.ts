@@ -2,9 +2,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import {
   drawLocalizations,
+  type ImageEstimate,
   localizationFrameOf,
   locatePrompt,
   MediaError,
+  type MediaEstimate,
   type PreparedImage,
   type PreparedMedia,
   parseLocalizations,
@@ -13,7 +15,7 @@ import {
 import type { CliCommand } from "../command-table.js";
 import { prepareRequest } from "../prepare-request.js";
 import { usageLine } from "../render-output.js";
-import { printCost, sendRequest } from "../send-request.js";
+import { printCost, sendRequest, showPlanInstead } from "../send-request.js";
 
 /** `glance locate`: where things are in one image, as coordinates and as boxes drawn on a copy of it. */
 export const locateCommand: CliCommand = {
@@ -26,10 +28,14 @@ export const locateCommand: CliCommand = {
         `locate takes exactly two arguments, an image and what to find, not ${options.arguments.length}: glance locate screenshot.png "the login button"`,
       );
     }
-    const prepared = await prepareRequest(options, [file], locatePrompt(target));
-    const image = locatableImage(prepared.media[0], file);
+    const prompt = locatePrompt(target);
+    if (await showPlanInstead(options, [file], prompt, streams, (planned) => checkLocatable(planned.media[0], file))) {
+      return;
+    }
+    const prepared = await prepareRequest(options, [file], prompt);
+    const image = prepared.media[0];
+    checkLocatable(image, file);
     const completion = await sendRequest(options, prepared, streams, { streamAnswer: false });
-    if (completion === undefined) return;
 
     const found = parseLocalizations(completion.answer, localizationFrameOf(prepared.request.model, image));
     const output = options.output ?? join(dirname(file), `${basename(file, extname(file))}.located.png`);
@@ -60,8 +66,11 @@ export const locateCommand: CliCommand = {
 /** Formats the annotated copy can be drawn on: the original is drawn on as it is, so it must be readable. */
 const drawableFormats = new Set(["png", "jpeg", "webp", "gif", "avif", "tiff", "svg"]);
 
-/** Checked before the paid request, so a locate that cannot produce its picture costs nothing. */
-function locatableImage(media: PreparedMedia | undefined, file: string): PreparedImage {
+/** Checked before the paid request (and before a plan), so a locate that cannot produce its picture costs nothing. */
+function checkLocatable(
+  media: PreparedMedia | MediaEstimate | undefined,
+  file: string,
+): asserts media is PreparedImage | ImageEstimate {
   if (media === undefined || media.kind !== "image") {
     throw new MediaError(
       "unsupported-media",
@@ -69,12 +78,12 @@ function locatableImage(media: PreparedMedia | undefined, file: string): Prepare
       "locate works on images, and this is a video. Use ask with a question about where things are.",
     );
   }
-  if (!drawableFormats.has(media.originalFormat)) {
+  const format = "originalFormat" in media ? media.originalFormat : media.format;
+  if (!drawableFormats.has(format)) {
     throw new MediaError(
       "unsupported-media",
       file,
-      `locate draws its boxes on the original, and ${media.originalFormat.toUpperCase()} cannot be drawn on. Convert it to PNG or JPEG first.`,
+      `locate draws its boxes on the original, and ${format.toUpperCase()} cannot be drawn on. Convert it to PNG or JPEG first.`,
     );
   }
-  return media;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Metadata } from "sharp";
 import { modelEntryOf } from "../catalogue/model-argument.js";
 import type { ModelEntry } from "../catalogue/model-entry.js";
 import { InputLimitError, MediaError } from "../errors.js";
@@ -17,6 +18,7 @@ import {
   defaultMaxInputPixels,
   readSharpHeader,
 } from "../internal/media-image-decoding.js";
+import { passThroughMimeType } from "../internal/media-image-passthrough.js";
 import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
 import { checkImageStructure } from "../internal/media-structure.js";
 import { type DetectedFormat, detectFormat, type ImageFormat, type VideoFormat } from "./detect-format.js";
@@ -58,6 +60,11 @@ export interface ImageEstimate {
   originalWidth: number;
   originalHeight: number;
   originalBytes: number;
+  /**
+   * True when prepareImage with `keepOriginalWhenAccepted` sends the original bytes untouched (a PNG or
+   * JPEG the service takes as it is, decided from the header); false when it decodes and re-encodes.
+   */
+  sentAsItIs: boolean;
   /** Frames an animation declares (only the first is sent); 1 for a still image; undefined when the format does not say cheaply. */
   frames: number | undefined;
 }
@@ -142,11 +149,21 @@ async function estimateImageOf(
     ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
     ...(options.highResolution === undefined ? {} : { highResolution: options.highResolution }),
   });
+  const sentAsItIs =
+    options.keepOriginalWhenAccepted === true &&
+    passThroughMimeType({
+      format,
+      header: size.metadata,
+      bytes,
+      base64MaxBytes: model.image.base64MaxBytes,
+      maxInputPixels,
+    }) !== undefined;
   return {
     kind: "image",
     name: input,
     format,
     tokens: target.tokens,
+    sentAsItIs,
     width: target.width,
     height: target.height,
     originalWidth: size.width,
@@ -173,7 +190,7 @@ async function orientedSize(
   format: ImageFormat,
   input: string,
   maxInputPixels: number,
-): Promise<{ width: number; height: number; frames?: number }> {
+): Promise<{ width: number; height: number; frames?: number; metadata?: Metadata }> {
   if (format === "bmp") {
     const size = bmpHeaderSize(bytes, input);
     checkBombFromHeader(input, size, maxInputPixels);
@@ -201,7 +218,7 @@ async function orientedSize(
     }
   }
   const header = await readSharpHeader(bytes, format, input, maxInputPixels);
-  return { width: header.width, height: header.height, frames: header.metadata.pages ?? 1 };
+  return { width: header.width, height: header.height, frames: header.metadata.pages ?? 1, metadata: header.metadata };
 }
 
 async function estimateVideoOf(

@@ -42,7 +42,7 @@ export async function estimateMediaRequest(input: MediaRequestInput): Promise<Me
 
 /** A remote input of the estimated file's size: request building checks it and places it like the real one. */
 function standInOf(media: MediaEstimate): RemoteInput {
-  const url = `(${media.name}: sent once prepared)`;
+  const url = `<${media.name}: prepared and sent as base64 with the request>`;
   switch (media.kind) {
     case "image":
       return { kind: "image-url", url, width: media.originalWidth, height: media.originalHeight, name: media.name };
@@ -61,7 +61,7 @@ function standInOf(media: MediaEstimate): RemoteInput {
     case "frame-list":
       return {
         kind: "frame-urls",
-        urls: Array.from({ length: media.frames }, (_, index) => `(${media.name}: frame ${index + 1})`),
+        urls: Array.from({ length: media.frames }, (_, index) => `<${media.name}: frame ${index + 1}>`),
         width: media.originalWidth,
         height: media.originalHeight,
         fps: media.fps,
