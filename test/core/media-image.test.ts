@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { describe, test } from "node:test";
+import { deflateSync } from "node:zlib";
 import {
   buildChatRequest,
   estimateImageTokens,
@@ -393,6 +394,26 @@ describe("prepareImage keepOriginalWhenAccepted: originals the service takes as 
     assert.equal((await sharp(prepared.data).metadata()).exif, undefined);
   });
 
+  test("a PNG's text chunks (tEXt, zTXt, iTXt) are dropped from the original sent, losslessly", async () => {
+    const original = await readFile(await screenshotPng());
+    const secret = "ghp_secretTokenFromTheScreenshotTool";
+    // Real chunks as tools write them, with valid CRCs, between the header and the image data.
+    const withText = withChunksAfterHeader(original, [
+      pngChunk("tEXt", Buffer.from(`Comment\0${secret}`, "latin1")),
+      pngChunk("zTXt", Buffer.concat([Buffer.from("Author\0\0", "latin1"), deflateSync(`dana ${secret}`)])),
+      pngChunk("iTXt", Buffer.from(`Title\0\0\0\0\0Window: ${secret}`, "utf8")),
+    ]);
+    assert.ok(withText.includes(secret), "the test PNG carries the secret");
+    const prepared = await prepareImage(withText, keep);
+    assert.equal(prepared.mimeType, "image/png");
+    assert.ok(!prepared.data.includes(secret), "the secret is not sent");
+    assert.ok(!prepared.data.includes("tEXt") && !prepared.data.includes("zTXt") && !prepared.data.includes("iTXt"));
+    // Chunks are dropped whole: the rest is the original, byte for byte, and still a valid PNG.
+    assert.ok(prepared.data.equals(original), "exactly the original without the text chunks");
+    const strict = await sharp(prepared.data, { failOn: "error" }).raw().toBuffer();
+    assert.ok(strict.equals(await sharp(original).raw().toBuffer()), "the same pixels");
+  });
+
   test("a JPEG with EXIF orientation 6 is turned upright, not kept", async () => {
     const bytes = await readFile(await exifRotatedJpg());
     const prepared = await prepareImage(bytes, keep);
@@ -436,3 +457,29 @@ describe("prepareImage keepOriginalWhenAccepted: originals the service takes as 
     assert.deepEqual([seen.width, seen.height], [prepared.width, prepared.height]);
   });
 });
+
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit += 1) {
+      crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+    }
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** One PNG chunk: length, type, data, CRC over type and data. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const typeAndData = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typeAndData));
+  return Buffer.concat([length, typeAndData, crc]);
+}
+
+/** The PNG with chunks inserted after its IHDR (signature 8 bytes, IHDR 25 bytes). */
+function withChunksAfterHeader(png: Buffer, chunks: Buffer[]): Buffer {
+  return Buffer.concat([png.subarray(0, 33), ...chunks, png.subarray(33)]);
+}

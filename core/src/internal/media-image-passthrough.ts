@@ -65,3 +65,35 @@ function endsComplete(mimeType: "image/png" | "image/jpeg", bytes: Buffer): bool
   const end = mimeType === "image/png" ? pngEnd : jpegEnd;
   return bytes.length > end.length && bytes.subarray(bytes.length - end.length).equals(end);
 }
+
+/*
+ * PNG chunks that carry text or EXIF: authoring software, comments, the screenshot tool's window
+ * title, anything a person or a tool wrote there (tokens, paths, user names). They are not part of the
+ * picture, and the service has no use for them: an image sent as it is goes without them. Chunks are
+ * dropped whole, so every remaining chunk's CRC stays valid and nothing is decoded.
+ */
+const pngMetadataChunks = new Set(["tEXt", "zTXt", "iTXt", "eXIf"]);
+
+/** The bytes to send for a kept original: PNG text and EXIF chunks dropped; JPEGs as they are. */
+export function passThroughData(mimeType: "image/png" | "image/jpeg", bytes: Buffer): Buffer {
+  return mimeType === "image/png" ? withoutPngMetadata(bytes) : bytes;
+}
+
+function withoutPngMetadata(bytes: Buffer): Buffer {
+  const kept: Buffer[] = [bytes.subarray(0, 8)];
+  let dropped = false;
+  let offset = 8;
+  while (offset + 12 <= bytes.length) {
+    const end = offset + 12 + bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    if (pngMetadataChunks.has(type)) {
+      dropped = true;
+    } else {
+      kept.push(bytes.subarray(offset, end));
+    }
+    offset = end;
+  }
+  // The structure was checked before a file gets here; an unexpected tail is kept rather than lost.
+  if (offset < bytes.length) kept.push(bytes.subarray(offset));
+  return dropped ? Buffer.concat(kept) : bytes;
+}

@@ -3,7 +3,7 @@ import { MediaError } from "../errors.js";
 import { estimateImageTokens } from "../estimation/image-tokens.js";
 import { decodingError, defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/media-image-decoding.js";
 import { encodeForModel, type RawPixels } from "../internal/media-image-encoding.js";
-import { passThroughMimeType } from "../internal/media-image-passthrough.js";
+import { passThroughData, passThroughMimeType } from "../internal/media-image-passthrough.js";
 import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
 import { checkImageStructure } from "../internal/media-structure.js";
 import { detectFormat } from "./detect-format.js";
@@ -24,7 +24,8 @@ export interface PrepareImageOptions {
    * Send the original bytes untouched when the service would accept them as they are and scale them
    * to the same size itself (a PNG or JPEG within 8K, upright, without EXIF, XMP or IPTC metadata,
    * complete, fitting the base64 limit). Tokens are identical; the CPU cost is reading the header, at
-   * the price of more bytes uploaded. Default false: every image is decoded and re-encoded at its
+   * the price of more bytes uploaded. A PNG's text and EXIF chunks (tEXt, zTXt, iTXt, eXIf) are dropped
+   * from the copy sent, losslessly. Default false: every image is decoded and re-encoded at its
    * final size. Photos carrying metadata (GPS) are always re-encoded, which strips it.
    */
   keepOriginalWhenAccepted?: boolean;
@@ -74,7 +75,7 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
   // Sent as it is when the service takes it; otherwise decoded, scaled to exactly what the model sees, re-encoded.
   const sent =
     originalMimeType !== undefined
-      ? { mimeType: originalMimeType, data: bytes }
+      ? { mimeType: originalMimeType, data: passThroughData(originalMimeType, bytes) }
       : await encodeForModel(
           await scaledPixels(opened, target.width, target.height, input),
           model.image.base64MaxBytes,

@@ -7,7 +7,7 @@
  * An image ready to send as a base64 data URL. `width` x `height` is always the size the model will
  * see, and token estimates use it. Usually `data` was re-encoded at exactly that size. When the image
  * was kept as sent (prepareImage's `keepOriginalWhenAccepted`), `data` holds the original PNG or JPEG
- * bytes untouched, at `originalWidth` x `originalHeight`, with the original's `mimeType`; the service
+ * bytes untouched (less a PNG's text and EXIF chunks), at `originalWidth` x `originalHeight`, with the original's `mimeType`; the service
  * scales it to `width` x `height` itself, so the tokens are the same either way.
  */
 export interface PreparedImage {
