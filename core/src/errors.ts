@@ -11,6 +11,7 @@ export type GlanceErrorCode =
   | "unreadable-media"
   | "unsupported-media"
   | "media-tool"
+  | "media-timeout"
   | "api"
   | "rate-limited"
   | "quota-exceeded"
@@ -143,7 +144,7 @@ export class MediaError extends GlanceError {
   readonly input: string;
 
   constructor(
-    code: "unreadable-media" | "unsupported-media" | "media-tool",
+    code: "unreadable-media" | "unsupported-media" | "media-tool" | "media-timeout",
     input: string,
     message: string,
     options?: { cause?: unknown },

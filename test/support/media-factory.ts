@@ -507,3 +507,32 @@ export const truncatedMp4 = () =>
     const whole = await readFile(await video10sMp4());
     return whole.subarray(0, Math.floor(whole.length / 2));
   });
+
+/**
+ * 240 s, 320x180, 25 fps H.264 whose keyframes stop after the first minute: one every 2 s up to 60 s,
+ * then none. Seeking to a frame late in the file decodes from the keyframe at about 60 s, so sampling
+ * it by seeks costs minutes where one pass takes seconds.
+ */
+export const sparseKeyframeMp4 = () =>
+  cached("testsrc-320x180-240s-keyframes-first-minute.mp4", (path) =>
+    runFfmpeg([
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=320x180:rate=25:duration=240",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-pix_fmt",
+      "yuv420p",
+      // No keyframe of x264's own choosing (interval or scene cut): only the forced ones.
+      "-x264-params",
+      "keyint=100000:min-keyint=100000:scenecut=0",
+      "-force_key_frames",
+      "expr:lt(t,60)*eq(mod(n,50),0)",
+      "-f",
+      "mp4",
+      path,
+    ]),
+  );
