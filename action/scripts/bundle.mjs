@@ -83,7 +83,12 @@ mkdirSync(outdir, { recursive: true });
 const { metafile } = await build({
   // Paths in the bundle's comments are relative to this: fixed, so the output never depends on the cwd.
   absWorkingDir: resolve(actionDirectory, ".."),
-  entryPoints: [join(actionDirectory, "src/index.ts")],
+  entryPoints: [
+    { in: join(actionDirectory, "src/index.ts"), out: "index" },
+    // core decodes BMP and HEIC in a worker thread, started from its own file: bundled here as an entry
+    // point of its own, dist/media-decode-worker.js, where core looks for it (media-decode-in-worker.ts).
+    { in: join(coreDirectory, "src/internal/media-decode-worker.js"), out: "media-decode-worker" },
+  ],
   outdir,
   bundle: true,
   splitting: true,

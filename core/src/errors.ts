@@ -11,6 +11,7 @@ export type GlanceErrorCode =
   | "unreadable-media"
   | "unsupported-media"
   | "media-tool"
+  | "media-timeout"
   | "api"
   | "rate-limited"
   | "quota-exceeded"
@@ -138,16 +139,15 @@ export class InputLimitError extends GlanceError {
   }
 }
 
+/** The codes a MediaError carries; "media-timeout": an ffmpeg or ffprobe run passed its deadline and was killed. */
+export type MediaErrorCode = "unreadable-media" | "unsupported-media" | "media-tool" | "media-timeout";
+
 /** A file is not what it claims to be, is truncated, or cannot be decoded. */
 export class MediaError extends GlanceError {
+  declare readonly code: MediaErrorCode;
   readonly input: string;
 
-  constructor(
-    code: "unreadable-media" | "unsupported-media" | "media-tool",
-    input: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: MediaErrorCode, input: string, message: string, options?: { cause?: unknown }) {
     super(code, `${input}: ${message}`, options);
     this.name = "MediaError";
     this.input = input;

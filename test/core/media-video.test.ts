@@ -83,7 +83,7 @@ describe("probeVideo", () => {
   });
 
   test("a file that is not a video is unreadable media", async () => {
-    await assert.rejects(probeVideo(await svgDiagram()), { name: "MediaError", code: "unreadable-media" });
+    await assert.rejects(probeVideo(await svgDiagram()), { name: "MediaError", code: "unsupported-media" });
   });
 });
 

@@ -507,3 +507,72 @@ export const truncatedMp4 = () =>
     const whole = await readFile(await video10sMp4());
     return whole.subarray(0, Math.floor(whole.length / 2));
   });
+
+/**
+ * 240 s, 320x180, 25 fps H.264 whose keyframes stop after the first minute: one every 2 s up to 60 s,
+ * then none. Seeking to a frame late in the file decodes from the keyframe at about 60 s, so sampling
+ * it by seeks costs minutes where one pass takes seconds.
+ */
+export const sparseKeyframeMp4 = () =>
+  cached("testsrc-320x180-240s-keyframes-first-minute.mp4", (path) =>
+    runFfmpeg([
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=320x180:rate=25:duration=240",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-pix_fmt",
+      "yuv420p",
+      // No keyframe of x264's own choosing (interval or scene cut): only the forced ones.
+      "-x264-params",
+      "keyint=100000:min-keyint=100000:scenecut=0",
+      "-force_key_frames",
+      "expr:lt(t,60)*eq(mod(n,50),0)",
+      "-f",
+      "mp4",
+      path,
+    ]),
+  );
+
+/**
+ * A 1-bit BMP (two-colour palette, uncompressed) of the given size, striped so it is not blank.
+ * 10000x10000 is a 12.5 MB file that decodes to 400 MB of RGBA: the BMP "bomb" that sharp cannot
+ * decode and bmp-js decodes in JavaScript.
+ */
+export function oneBitBmp(width: number, height: number): Buffer {
+  const header = oneBitBmpHeader(width, height);
+  const pixels = Buffer.alloc(header.readUInt32LE(34), 0xf0);
+  return Buffer.concat([header, pixels]);
+}
+
+/** The file header, info header and palette of a 1-bit BMP: 62 bytes. */
+function oneBitBmpHeader(width: number, height: number): Buffer {
+  const rowBytes = Math.ceil(width / 32) * 4;
+  const pixelOffset = 14 + 40 + 8;
+  const header = Buffer.alloc(pixelOffset);
+  header.write("BM", 0, "latin1");
+  header.writeUInt32LE(Math.min(0xffffffff, pixelOffset + rowBytes * height), 2);
+  header.writeUInt32LE(pixelOffset, 10);
+  header.writeUInt32LE(40, 14);
+  header.writeInt32LE(width, 18);
+  header.writeInt32LE(height, 22);
+  header.writeUInt16LE(1, 26);
+  header.writeUInt16LE(1, 28);
+  header.writeUInt32LE(0, 30);
+  header.writeUInt32LE(Math.min(0xffffffff, rowBytes * height), 34);
+  header.writeUInt32LE(2, 46);
+  // Palette: black, then white (B, G, R, reserved).
+  header.writeUInt32LE(0x00000000, 54);
+  header.writeUInt32LE(0x00ffffff, 58);
+  return header;
+}
+
+/** The 10000x10000 1-bit BMP (12.5 MB, 100 megapixels: exactly the default pixel limit). */
+export const oneBitBmpBomb = () => cachedBuffer("one-bit-10000x10000.bmp", () => oneBitBmp(10_000, 10_000));
+
+/** A 62-byte BMP header that claims 50000x50000 pixels (2.5 gigapixels) over no pixel data. */
+export const bmpHeaderClaimingGigapixels = () =>
+  cachedBuffer("claims-50000x50000.bmp", () => oneBitBmpHeader(50_000, 50_000));

@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { runMediaTool } from "./media-tools.js";
+import type { VideoFormat } from "../media/detect-format.js";
+import { mediaInputArguments, runMediaTool } from "./media-tools.js";
 
 export interface FrameExtraction {
   /** JPEG frames in time order. */
@@ -22,6 +23,12 @@ export interface FrameExtractionOptions {
   maximumFrames: number;
   /** "auto" seeks when frames are at least a keyframe interval apart, and decodes everything otherwise. */
   method?: FrameExtractionMethod;
+  /** The container told by the file's magic bytes: ffmpeg reads the file as this and nothing else. */
+  format: VideoFormat;
+  /** The deadline of the keyframe scan (ffprobe). */
+  probeTimeoutMilliseconds: number;
+  /** The deadline of each ffmpeg run. */
+  decodeTimeoutMilliseconds: number;
 }
 
 /** ffmpeg's JPEG quality scale (2 best, 31 worst); 3 keeps text in frames legible at modest size. */
@@ -37,8 +44,6 @@ const frameJpegQuality = "3";
  */
 const framesPerSeekProcess = 16;
 const concurrentSeekProcesses = Math.max(1, Math.min(2, availableParallelism()));
-/** How much of the start of the file is read to measure the keyframe spacing (packets only, no decoding). */
-const keyframeProbeSeconds = 60;
 
 /**
  * Samples a video at exactly the size the model will use, by the cheaper of two methods (see above).
@@ -52,7 +57,10 @@ export async function extractFrames(
 ): Promise<FrameExtraction> {
   const method = options.method ?? "auto";
   const sampleInterval = 1 / options.fps;
-  const useSeek = method === "seek" || (method === "auto" && sampleInterval >= (await keyframeInterval(path, input)));
+  const useSeek =
+    method === "seek" ||
+    (method === "auto" &&
+      sampleInterval >= (await keyframeInterval(path, input, options.format, options.probeTimeoutMilliseconds)));
   const directory = await mkdtemp(join(tmpdir(), "glance-frames-"));
   try {
     const frames = useSeek
@@ -65,11 +73,19 @@ export async function extractFrames(
 }
 
 /**
- * The longest gap between keyframes in the first minute, read from packet flags with ffprobe (which
- * demuxes but decodes nothing). Infinity when fewer than two keyframes are seen: the spacing is
- * unknown or longer than the window, and seeking could cost a decode from the start each time.
+ * The longest gap between keyframes over the whole file, the stretch after the last keyframe up to the
+ * last packet included, read from packet flags with ffprobe (which demuxes but decodes nothing, so even
+ * a two-hour file takes a second or two). Measuring only the start is not enough: a file whose
+ * keyframes stop after a minute makes every later seek decode from that last keyframe, which turned
+ * a 2.5 s one-pass sampling into minutes. Infinity when fewer than two keyframes are seen: seeking
+ * could cost a decode from the start each time.
  */
-export async function keyframeInterval(path: string, input: string): Promise<number> {
+export async function keyframeInterval(
+  path: string,
+  input: string,
+  format: VideoFormat,
+  timeoutMilliseconds: number,
+): Promise<number> {
   const { stdout } = await runMediaTool(
     "ffprobe",
     [
@@ -77,31 +93,38 @@ export async function keyframeInterval(path: string, input: string): Promise<num
       "error",
       "-select_streams",
       "v:0",
-      "-read_intervals",
-      `%+${keyframeProbeSeconds}`,
       "-show_entries",
       "packet=pts_time,flags",
       "-of",
       "csv=p=0",
-      path,
+      ...mediaInputArguments(path, format),
     ],
     input,
+    { purpose: "measuring the keyframe spacing", timeoutMilliseconds },
   );
   const keyframeTimes: number[] = [];
+  let lastPacket = Number.NEGATIVE_INFINITY;
   for (const line of stdout.toString("utf8").split("\n")) {
     const [time, flags] = line.trim().split(",");
     const seconds = Number(time);
-    if (flags?.includes("K") === true && time !== "N/A" && Number.isFinite(seconds)) {
+    if (time === undefined || time === "" || time === "N/A" || !Number.isFinite(seconds)) {
+      continue;
+    }
+    lastPacket = Math.max(lastPacket, seconds);
+    if (flags?.includes("K") === true) {
       keyframeTimes.push(seconds);
     }
   }
-  keyframeTimes.sort((first, second) => first - second);
-  let longest = Number.POSITIVE_INFINITY;
-  for (let index = 1; index < keyframeTimes.length; index += 1) {
-    const gap = (keyframeTimes[index] ?? 0) - (keyframeTimes[index - 1] ?? 0);
-    longest = index === 1 ? gap : Math.max(longest, gap);
+  if (keyframeTimes.length < 2) {
+    return Number.POSITIVE_INFINITY;
   }
-  return longest;
+  keyframeTimes.sort((first, second) => first - second);
+  let longest = 0;
+  for (let index = 1; index < keyframeTimes.length; index += 1) {
+    longest = Math.max(longest, (keyframeTimes[index] ?? 0) - (keyframeTimes[index - 1] ?? 0));
+  }
+  // A frame after the last keyframe is reached only by decoding from that keyframe.
+  return Math.max(longest, lastPacket - (keyframeTimes[keyframeTimes.length - 1] ?? 0));
 }
 
 function scaleFilter(options: FrameExtractionOptions): string {
@@ -121,8 +144,7 @@ async function extractInOnePass(
     "ffmpeg",
     [
       ...quietFfmpeg,
-      "-i",
-      path,
+      ...mediaInputArguments(path, options.format),
       // Only the video is wanted: no audio, subtitle or data output.
       "-an",
       "-sn",
@@ -141,6 +163,7 @@ async function extractInOnePass(
       join(directory, "frame-%06d.jpg"),
     ],
     input,
+    { purpose: "sampling frames", timeoutMilliseconds: options.decodeTimeoutMilliseconds },
   );
   const names = (await readdir(directory)).filter((name) => name.endsWith(".jpg")).sort();
   const frames: Buffer[] = [];
@@ -169,14 +192,32 @@ async function extractBySeeking(
     );
   }
   let next = 0;
+  // When one run fails (or hits its deadline), the others are stopped too, and all are waited for, so
+  // no ffmpeg process outlives the failed preparation.
+  const stop = new AbortController();
+  let firstFailure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < batches.length) {
+    while (next < batches.length && !stop.signal.aborted) {
       const batch = batches[next] ?? [];
       next += 1;
-      await runMediaTool("ffmpeg", seekArguments(path, batch, times, options, directory), input);
+      try {
+        await runMediaTool("ffmpeg", seekArguments(path, batch, times, options, directory), input, {
+          purpose: "sampling frames",
+          timeoutMilliseconds: options.decodeTimeoutMilliseconds,
+          signal: stop.signal,
+        });
+      } catch (error) {
+        // The first failure is the cause; the others were stopped because of it.
+        firstFailure ??= { error };
+        stop.abort();
+        return;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrentSeekProcesses, batches.length) }, worker));
+  if (firstFailure !== undefined) {
+    throw firstFailure.error;
+  }
   const frames: Buffer[] = [];
   for (let index = 0; index < times.length; index += 1) {
     try {
@@ -201,7 +242,13 @@ function seekArguments(
   batch.forEach((frameIndex, inputIndex) => {
     // One decoding thread per input: the processes already run side by side, and each input's
     // decoder holds fewer frames in memory with one thread.
-    inputs.push("-threads", "1", "-ss", (times[frameIndex] ?? 0).toFixed(6), "-i", path);
+    inputs.push(
+      "-threads",
+      "1",
+      "-ss",
+      (times[frameIndex] ?? 0).toFixed(6),
+      ...mediaInputArguments(path, options.format),
+    );
     outputs.push(
       "-map",
       `${inputIndex}:v:0`,
@@ -224,7 +271,13 @@ function seekFramePath(directory: string, index: number): string {
 }
 
 /** Re-encodes a small non-API container (WebM) as H.264 MP4 so it can be sent as a file. */
-export async function convertToMp4(path: string, outputPath: string, input: string): Promise<void> {
+export async function convertToMp4(
+  path: string,
+  outputPath: string,
+  input: string,
+  format: VideoFormat,
+  timeoutMilliseconds: number,
+): Promise<void> {
   await runMediaTool(
     "ffmpeg",
     [
@@ -233,8 +286,7 @@ export async function convertToMp4(path: string, outputPath: string, input: stri
       "-loglevel",
       "error",
       "-y",
-      "-i",
-      path,
+      ...mediaInputArguments(path, format),
       "-an",
       "-c:v",
       "libx264",
@@ -250,5 +302,6 @@ export async function convertToMp4(path: string, outputPath: string, input: stri
       outputPath,
     ],
     input,
+    { purpose: "converting the video to MP4", timeoutMilliseconds },
   );
 }

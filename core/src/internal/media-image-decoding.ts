@@ -1,7 +1,7 @@
-import { createRequire } from "node:module";
 import sharp, { type Metadata, type Sharp, type SharpOptions } from "sharp";
 import { InputLimitError, MediaError } from "../errors.js";
 import type { ImageFormat } from "../media/detect-format.js";
+import { decodeInWorker } from "./media-decode-in-worker.js";
 
 /** The default decompression-bomb limit: 100 megapixels, above 8K (33 MP) with room to spare. */
 export const defaultMaxInputPixels = 100_000_000;
@@ -25,23 +25,6 @@ interface RawImage {
   data: Buffer;
 }
 
-interface BmpModule {
-  decode(buffer: Buffer): { width: number; height: number; data: Buffer };
-}
-
-interface HeicImage {
-  width: number;
-  height: number;
-  decode(): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-}
-
-interface HeicModule {
-  all(input: { buffer: Uint8Array }): Promise<HeicImage[] & { dispose(): void }>;
-}
-
-// bmp-js and heic-decode are CommonJS without type declarations; they are loaded only when needed.
-const requireModule = createRequire(import.meta.url);
-
 /**
  * Opens an image for preparation. The pixel count is checked from the header before any pixel is
  * decoded, so a small file that claims to be 50000 x 50000 (a decompression bomb) is refused cheaply.
@@ -54,10 +37,14 @@ export async function openImage(
 ): Promise<OpenedImage> {
   if (format === "bmp") {
     checkBombFromHeader(input, bmpHeaderSize(bytes, input), maxInputPixels);
-    return fromRaw(format, decodeBmp(bytes, input), input, maxInputPixels);
   }
-  if (format === "heic") {
-    return fromRaw(format, await decodeHeic(bytes, input, maxInputPixels), input, maxInputPixels);
+  if (format === "bmp" || format === "heic") {
+    // Decoded in a worker thread: bmp-js and libheif's WebAssembly would hold the main thread for seconds.
+    const raw = await decodeInWorker(format, bytes, input, maxInputPixels, {
+      checkPixels: checkBombFromHeader,
+      decodingError,
+    });
+    return fromRaw(format, raw, input, maxInputPixels);
   }
   const header = await readSharpHeader(bytes, format, input, maxInputPixels);
   const options = sharpOptions(maxInputPixels);
@@ -179,61 +166,4 @@ export function bmpHeaderSize(bytes: Buffer, input: string): { width: number; he
   }
   // BITMAPINFOHEADER: signed width at 18, signed height at 22 (negative means top-down rows).
   return { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) };
-}
-
-function decodeBmp(bytes: Buffer, input: string): RawImage {
-  const bmp = requireModule("bmp-js") as BmpModule;
-  let decoded: { width: number; height: number; data: Buffer };
-  try {
-    decoded = bmp.decode(bytes);
-  } catch (error) {
-    throw decodingError(error, input, "bmp");
-  }
-  const pixelCount = decoded.width * decoded.height;
-  if (decoded.data.length < pixelCount * 4) {
-    throw new MediaError(
-      "unreadable-media",
-      input,
-      "the BMP pixel data is shorter than its header says; it is truncated.",
-    );
-  }
-  // bmp-js hands out ABGR; sharp's raw input wants RGBA. Alpha is set opaque: bmp-js leaves it 0 for
-  // 24-bit files, and most 32-bit files leave it unused (0) too, which would make the picture invisible.
-  const rgba = Buffer.alloc(pixelCount * 4);
-  for (let index = 0; index < pixelCount; index += 1) {
-    const source = index * 4;
-    rgba[source] = decoded.data[source + 3] ?? 0;
-    rgba[source + 1] = decoded.data[source + 2] ?? 0;
-    rgba[source + 2] = decoded.data[source + 1] ?? 0;
-    rgba[source + 3] = 255;
-  }
-  return { width: decoded.width, height: decoded.height, data: rgba };
-}
-
-async function decodeHeic(bytes: Buffer, input: string, maxInputPixels: number): Promise<RawImage> {
-  const heic = requireModule("heic-decode") as HeicModule;
-  let images: HeicImage[] & { dispose(): void };
-  try {
-    images = await heic.all({ buffer: bytes });
-  } catch (error) {
-    throw decodingError(error, input, "heic");
-  }
-  try {
-    const first = images[0];
-    if (first === undefined) {
-      throw new MediaError("unreadable-media", input, "the HEIC file holds no image.");
-    }
-    // heic-decode reads each image's size before decoding it, which is where the bomb check belongs.
-    checkBombFromHeader(input, first, maxInputPixels);
-    const decoded = await first.decode();
-    return {
-      width: decoded.width,
-      height: decoded.height,
-      data: Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
-    };
-  } catch (error) {
-    throw error instanceof MediaError || error instanceof InputLimitError ? error : decodingError(error, input, "heic");
-  } finally {
-    images.dispose();
-  }
 }

@@ -47,6 +47,15 @@ const videoMimeTypes: Record<VideoFormat, string> = {
 
 /** Formats we recognise only to say what a refused file is. */
 const knownUnsupported: readonly { name: string; matches: (bytes: Uint8Array) => boolean }[] = [
+  // Lists that make ffmpeg open other files or URLs: never read, whatever they point at.
+  {
+    name: "an HLS playlist (M3U8), which points at other files",
+    matches: (bytes) => startsWithText(withoutByteOrderMark(bytes), 0, "#EXTM3U"),
+  },
+  {
+    name: "an ffmpeg concat list, which points at other files",
+    matches: (bytes) => startsWithText(withoutByteOrderMark(bytes), 0, "ffconcat version"),
+  },
   { name: "a PDF document", matches: (bytes) => startsWithText(bytes, 0, "%PDF-") },
   { name: "a ZIP archive (or an office document)", matches: (bytes) => startsWithBytes(bytes, 0, [0x50, 0x4b, 3, 4]) },
   { name: "a gzip archive", matches: (bytes) => startsWithBytes(bytes, 0, [0x1f, 0x8b]) },
@@ -243,6 +252,10 @@ function looksLikeText(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+function withoutByteOrderMark(bytes: Uint8Array): Uint8Array {
+  return startsWithBytes(bytes, 0, [0xef, 0xbb, 0xbf]) ? bytes.subarray(3) : bytes;
 }
 
 function startsWithBytes(bytes: Uint8Array, offset: number, expected: readonly number[]): boolean {

@@ -6,14 +6,15 @@ import type { ModelEntry } from "../catalogue/model-entry.js";
 import { ConfigurationError, InputLimitError, MediaError } from "../errors.js";
 import { estimateImageListTokens } from "../estimation/image-list-tokens.js";
 import { maximumVideoAspectRatio } from "../estimation/video-frame-size.js";
-import { checkFps, minimumFps } from "../estimation/video-tokens.js";
+import { checkFps, estimateVideoTokens, minimumFps } from "../estimation/video-tokens.js";
 import { dataUrlLength } from "../internal/data-url.js";
-import { formatSeconds } from "../internal/format-quantity.js";
+import { formatCount, formatSeconds } from "../internal/format-quantity.js";
 import { convertToMp4, extractFrames, type FrameExtractionMethod } from "../internal/media-frame-extraction.js";
 import { type MediaSource, readSourceHead, sourceName } from "../internal/media-source.js";
+import { defaultDecodeTimeoutMilliseconds, defaultProbeTimeoutMilliseconds } from "../internal/media-tools.js";
 import { type DetectedFormat, detectFormat, type VideoFormat } from "./detect-format.js";
 import type { PreparedFrameList, PreparedImage, PreparedVideoFile } from "./prepared-media.js";
-import { probeVideo, type VideoProbe } from "./probe-video.js";
+import { probeVideoFile, type VideoProbe } from "./probe-video.js";
 
 export interface PrepareVideoOptions {
   model: ModelArgument;
@@ -36,6 +37,18 @@ export interface PrepareVideoOptions {
    * frames at the same times.
    */
   frameExtraction?: FrameExtractionMethod;
+  /**
+   * The input tokens this video may cost (what is left of the request's budget once its text and other
+   * inputs are counted); the model's whole input limit when absent. The cost is estimated from the
+   * container header and checked before any frame is decoded, so a video that cannot fit is refused
+   * without spending minutes of CPU on it.
+   */
+  maxTokens?: number;
+  /**
+   * The deadline of each ffmpeg or ffprobe run, after which it is killed and preparation fails with
+   * code "media-timeout". Defaults: 30 s for ffprobe, 10 minutes for each ffmpeg decoding run.
+   */
+  mediaToolTimeoutMilliseconds?: number;
 }
 
 export const defaultBase64ThresholdBytes = 7_000_000;
@@ -57,6 +70,19 @@ export async function prepareVideo(
   const mode = options.mode ?? "auto";
   const fps = checkFps(options.fps ?? model.videoTokens.defaultFps);
   checkMaxFrames(model, options.maxFrames);
+  for (const [setting, value] of [
+    ["maxTokens", options.maxTokens],
+    ["mediaToolTimeoutMilliseconds", options.mediaToolTimeoutMilliseconds],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new ConfigurationError(setting, `${setting} is ${value}; it must be a whole number above 0.`);
+    }
+  }
+  const limits: PreparationLimits = {
+    maxTokens: options.maxTokens ?? model.maxInputTokens,
+    probeTimeoutMilliseconds: options.mediaToolTimeoutMilliseconds ?? defaultProbeTimeoutMilliseconds,
+    decodeTimeoutMilliseconds: options.mediaToolTimeoutMilliseconds ?? defaultDecodeTimeoutMilliseconds,
+  };
   let temporary: string | undefined;
   try {
     let path: string;
@@ -77,15 +103,25 @@ export async function prepareVideo(
         `the file is a ${detected.format} image, not a video. Use prepareImage or prepareMedia for images.`,
       );
     }
-    const probe = await probeVideo(path, input);
+    const probe = await probeVideoFile(path, input, detected.format, limits.probeTimeoutMilliseconds);
     checkVideoShape(input, probe);
     const sampleAnyway = options.allowLongVideo === true && mode !== "file";
     checkDuration(input, model, probe.durationSeconds, sampleAnyway);
 
     if (sendsWholeFile(model, mode, detected, size, options.base64ThresholdBytes)) {
-      return await videoFile(path, input, model, detected, probe, size, fps, temporary);
+      return await videoFile(path, input, model, detected, probe, size, fps, temporary, limits);
     }
-    return await frameList(path, input, model, probe, size, fps, options.maxFrames, options.frameExtraction ?? "auto");
+    return await frameList(
+      path,
+      input,
+      model,
+      probe,
+      size,
+      fps,
+      options.maxFrames,
+      options.frameExtraction ?? "auto",
+      limits,
+    );
   } finally {
     if (temporary !== undefined) {
       await rm(temporary, { recursive: true, force: true });
@@ -119,6 +155,29 @@ export function checkMaxFrames(model: ModelEntry, maxFrames: number | undefined)
   }
 }
 
+interface PreparationLimits {
+  maxTokens: number;
+  probeTimeoutMilliseconds: number;
+  decodeTimeoutMilliseconds: number;
+}
+
+/** Refuses a video whose estimated cost (from the container header) cannot fit, before any decoding. */
+function reserveTokens(input: string, model: ModelEntry, tokens: number, limits: PreparationLimits): void {
+  if (tokens > limits.maxTokens) {
+    throw new InputLimitError({
+      limitCode: "request-tokens",
+      input,
+      what: "the video's estimated input tokens",
+      limit:
+        limits.maxTokens === model.maxInputTokens
+          ? `at most ${formatCount(limits.maxTokens)} for ${model.family}`
+          : `at most ${formatCount(limits.maxTokens)} (what is left of the request's budget)`,
+      actual: formatCount(tokens),
+      fix: "Lower the fps or the number of frames, trim the video, or send fewer other inputs with it.",
+    });
+  }
+}
+
 async function videoFile(
   path: string,
   input: string,
@@ -128,7 +187,20 @@ async function videoFile(
   size: number,
   fps: number,
   temporary: string | undefined,
+  limits: PreparationLimits,
 ): Promise<PreparedVideoFile> {
+  const estimate = estimateVideoTokens(
+    {
+      model,
+      width: probe.width,
+      height: probe.height,
+      frameCount: probe.frameCount,
+      frameRate: probe.frameRate,
+      fps,
+    },
+    input,
+  );
+  reserveTokens(input, model, estimate.tokens, limits);
   let sendPath = path;
   let mimeType = detected.mimeType;
   let sendSize = size;
@@ -138,7 +210,7 @@ async function videoFile(
       // The service does not take this container (WebM): re-encode it as MP4 when a file is wanted.
       conversionDirectory = temporary ?? (await mkdtemp(join(tmpdir(), "glance-video-")));
       sendPath = join(conversionDirectory, "converted.mp4");
-      await convertToMp4(path, sendPath, input);
+      await convertToMp4(path, sendPath, input, probe.format, limits.decodeTimeoutMilliseconds);
       mimeType = "video/mp4";
       sendSize = (await stat(sendPath)).size;
     }
@@ -203,6 +275,7 @@ async function frameList(
   requestedFps: number,
   maxFrames: number | undefined,
   method: FrameExtractionMethod,
+  limits: PreparationLimits,
 ): Promise<PreparedFrameList> {
   const maximumFrames = Math.min(model.video.imageListMaxFrames, maxFrames ?? Number.POSITIVE_INFINITY);
   const plan = planFrameSampling(probe.durationSeconds, requestedFps, model.video.imageListMinFrames, maximumFrames);
@@ -223,14 +296,20 @@ async function frameList(
     { model, width: probe.width, height: probe.height, frames: plan.frames },
     input,
   );
-  const { frames } = await extractFrames(path, input, {
+  // The budget is reserved from the header's numbers before ffmpeg decodes anything.
+  reserveTokens(input, model, frameSize.tokens, limits);
+  const extraction = await extractFrames(path, input, {
     fpsExpression: plan.fpsExpression,
     fps: plan.fps,
     method,
     width: frameSize.width,
     height: frameSize.height,
     maximumFrames: plan.frames,
+    format: probe.format,
+    probeTimeoutMilliseconds: limits.probeTimeoutMilliseconds,
+    decodeTimeoutMilliseconds: limits.decodeTimeoutMilliseconds,
   });
+  const { frames } = extraction;
   if (frames.length < model.video.imageListMinFrames) {
     throw new InputLimitError({
       limitCode: "frame-count",
@@ -281,6 +360,7 @@ async function frameList(
     originalWidth: probe.width,
     originalHeight: probe.height,
     originalBytes: size,
+    frameExtraction: extraction.method,
   };
 }
 

@@ -62,6 +62,8 @@ export interface PreparedFrameList {
   originalWidth: number;
   originalHeight: number;
   originalBytes: number;
+  /** How the frames were taken from a video file (absent for a list built from images). */
+  frameExtraction?: "single-pass" | "seek";
 }
 
 export type PreparedMedia = PreparedImage | PreparedVideoFile | PreparedFrameList;

@@ -1,5 +1,7 @@
 import { MediaError } from "../errors.js";
-import { runMediaTool } from "../internal/media-tools.js";
+import { readSourceHead } from "../internal/media-source.js";
+import { defaultProbeTimeoutMilliseconds, mediaInputArguments, runMediaTool } from "../internal/media-tools.js";
+import { detectFormat, type VideoFormat } from "./detect-format.js";
 
 export interface VideoProbe {
   /** Displayed frame size: already swapped when the stream carries a 90 or 270 degree rotation. */
@@ -15,6 +17,8 @@ export interface VideoProbe {
   durationSeconds: number;
   /** The video stream's codec, such as "h264" or "vp9". */
   codec: string;
+  /** The container told by the file's first bytes; ffmpeg is made to read the file as this and nothing else. */
+  format: VideoFormat;
   /** ffprobe's container name, such as "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */
   container: string;
   sizeBytes: number;
@@ -38,12 +42,51 @@ interface ProbeOutput {
   format?: { format_name?: string; duration?: string; size?: string };
 }
 
-/** Reads a video's size, rate, length and codec with ffprobe, without decoding any frame. */
-export async function probeVideo(path: string, input = path): Promise<VideoProbe> {
+export interface ProbeVideoOptions {
+  /** ffprobe is killed after this long (default 30 s): a hostile file must not hold a process. */
+  timeoutMilliseconds?: number;
+}
+
+/**
+ * Reads a video's size, rate, length and codec with ffprobe, without decoding any frame. The file's
+ * first bytes must be a video container: a playlist (HLS .m3u8), an ffmpeg concat list or anything else
+ * that would make ffmpeg open other files or URLs is refused before ffprobe runs.
+ */
+export async function probeVideo(path: string, input = path, options: ProbeVideoOptions = {}): Promise<VideoProbe> {
+  const { head } = await readSourceHead(path, input);
+  const detected = detectFormat(head, input);
+  if (detected.kind !== "video") {
+    throw new MediaError(
+      "unsupported-media",
+      input,
+      `the file is a ${detected.format} image, not a video. Use prepareImage or prepareMedia for images.`,
+    );
+  }
+  return probeVideoFile(path, input, detected.format, options.timeoutMilliseconds ?? defaultProbeTimeoutMilliseconds);
+}
+
+/** probeVideo for a file whose container was already told from its first bytes. */
+export async function probeVideoFile(
+  path: string,
+  input: string,
+  format: VideoFormat,
+  timeoutMilliseconds: number,
+): Promise<VideoProbe> {
   const { stdout } = await runMediaTool(
     "ffprobe",
-    ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-select_streams", "v:0", path],
+    [
+      "-v",
+      "error",
+      "-print_format",
+      "json",
+      "-show_format",
+      "-show_streams",
+      "-select_streams",
+      "v:0",
+      ...mediaInputArguments(path, format),
+    ],
     input,
+    { purpose: "reading the video's header", timeoutMilliseconds },
   );
   let output: ProbeOutput;
   try {
@@ -80,6 +123,7 @@ export async function probeVideo(path: string, input = path): Promise<VideoProbe
     frameRate,
     durationSeconds,
     codec: stream.codec_name ?? "unknown",
+    format,
     container: output.format?.format_name ?? "unknown",
     sizeBytes: parseNumber(output.format?.size) ?? 0,
   };

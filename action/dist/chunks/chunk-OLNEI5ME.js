@@ -55167,6 +55167,15 @@ var videoMimeTypes = {
   wmv: "video/x-ms-wmv"
 };
 var knownUnsupported = [
+  // Lists that make ffmpeg open other files or URLs: never read, whatever they point at.
+  {
+    name: "an HLS playlist (M3U8), which points at other files",
+    matches: (bytes) => startsWithText(withoutByteOrderMark(bytes), 0, "#EXTM3U")
+  },
+  {
+    name: "an ffmpeg concat list, which points at other files",
+    matches: (bytes) => startsWithText(withoutByteOrderMark(bytes), 0, "ffconcat version")
+  },
   { name: "a PDF document", matches: (bytes) => startsWithText(bytes, 0, "%PDF-") },
   { name: "a ZIP archive (or an office document)", matches: (bytes) => startsWithBytes(bytes, 0, [80, 75, 3, 4]) },
   { name: "a gzip archive", matches: (bytes) => startsWithBytes(bytes, 0, [31, 139]) },
@@ -55338,6 +55347,9 @@ function looksLikeText(bytes) {
     return false;
   }
 }
+function withoutByteOrderMark(bytes) {
+  return startsWithBytes(bytes, 0, [239, 187, 191]) ? bytes.subarray(3) : bytes;
+}
 function startsWithBytes(bytes, offset, expected) {
   if (bytes.length < offset + expected.length) {
     return false;
@@ -55358,17 +55370,86 @@ function readUint32BigEndian(bytes, offset) {
 }
 
 // core/src/internal/media-image-decoding.ts
-import { createRequire } from "node:module";
 import sharp from "sharp";
+
+// core/src/internal/media-decode-in-worker.ts
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+function workerFile() {
+  for (const candidate of ["./media-decode-worker.js", "../media-decode-worker.js"]) {
+    const url2 = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url2))) {
+      return url2;
+    }
+  }
+  throw new MediaError(
+    "media-tool",
+    "image decoder",
+    `the decoding worker (media-decode-worker.js) was not found beside ${fileURLToPath(import.meta.url)}. Ship it with the build, or bundle it as an entry point of its own.`
+  );
+}
+function decodeInWorker(format, bytes, input2, maxInputPixels, errors) {
+  const label = format.toUpperCase();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerFile(), { workerData: { format, bytes, maxInputPixels }, execArgv: [] });
+    let answered = false;
+    worker.once("message", (answer) => {
+      answered = true;
+      void worker.terminate();
+      try {
+        resolve(pixelsOf(answer, format, input2, maxInputPixels, errors));
+      } catch (error62) {
+        reject(error62);
+      }
+    });
+    worker.once("error", (error62) => {
+      answered = true;
+      reject(new MediaError("media-tool", input2, `the ${label} decoder failed: ${error62.message}.`, { cause: error62 }));
+    });
+    worker.once("exit", (code) => {
+      if (!answered) {
+        reject(
+          new MediaError(
+            "media-tool",
+            input2,
+            `the ${label} decoder stopped (exit code ${code}) before it answered; the file may need more memory than is free.`
+          )
+        );
+      }
+    });
+  });
+}
+function pixelsOf(answer, format, input2, maxInputPixels, errors) {
+  switch (answer.kind) {
+    case "pixels":
+      return {
+        width: answer.width,
+        height: answer.height,
+        data: Buffer.from(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength)
+      };
+    case "too-many-pixels":
+      errors.checkPixels(input2, answer, maxInputPixels);
+      throw new MediaError("unreadable-media", input2, `the ${format.toUpperCase()} header gives no valid size.`);
+    case "truncated":
+      throw new MediaError("unreadable-media", input2, answer.message);
+    case "failed":
+      throw errors.decodingError(new Error(answer.message), input2, format);
+  }
+}
+
+// core/src/internal/media-image-decoding.ts
 var defaultMaxInputPixels = 1e8;
-var requireModule = createRequire(import.meta.url);
 async function openImage(bytes, format, input2, maxInputPixels) {
   if (format === "bmp") {
     checkBombFromHeader(input2, bmpHeaderSize(bytes, input2), maxInputPixels);
-    return fromRaw(format, decodeBmp(bytes, input2), input2, maxInputPixels);
   }
-  if (format === "heic") {
-    return fromRaw(format, await decodeHeic(bytes, input2, maxInputPixels), input2, maxInputPixels);
+  if (format === "bmp" || format === "heic") {
+    const raw = await decodeInWorker(format, bytes, input2, maxInputPixels, {
+      checkPixels: checkBombFromHeader,
+      decodingError
+    });
+    return fromRaw(format, raw, input2, maxInputPixels);
   }
   const options = {
     failOn: "truncated",
@@ -55451,58 +55532,6 @@ function bmpHeaderSize(bytes, input2) {
     throw new MediaError("unreadable-media", input2, "the BMP file is shorter than its header; it is truncated.");
   }
   return { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) };
-}
-function decodeBmp(bytes, input2) {
-  const bmp = requireModule("bmp-js");
-  let decoded;
-  try {
-    decoded = bmp.decode(bytes);
-  } catch (error62) {
-    throw decodingError(error62, input2, "bmp");
-  }
-  const pixelCount = decoded.width * decoded.height;
-  if (decoded.data.length < pixelCount * 4) {
-    throw new MediaError(
-      "unreadable-media",
-      input2,
-      "the BMP pixel data is shorter than its header says; it is truncated."
-    );
-  }
-  const rgba = Buffer.alloc(pixelCount * 4);
-  for (let index = 0; index < pixelCount; index += 1) {
-    const source = index * 4;
-    rgba[source] = decoded.data[source + 3] ?? 0;
-    rgba[source + 1] = decoded.data[source + 2] ?? 0;
-    rgba[source + 2] = decoded.data[source + 1] ?? 0;
-    rgba[source + 3] = 255;
-  }
-  return { width: decoded.width, height: decoded.height, data: rgba };
-}
-async function decodeHeic(bytes, input2, maxInputPixels) {
-  const heic = requireModule("heic-decode");
-  let images;
-  try {
-    images = await heic.all({ buffer: bytes });
-  } catch (error62) {
-    throw decodingError(error62, input2, "heic");
-  }
-  try {
-    const first = images[0];
-    if (first === void 0) {
-      throw new MediaError("unreadable-media", input2, "the HEIC file holds no image.");
-    }
-    checkBombFromHeader(input2, first, maxInputPixels);
-    const decoded = await first.decode();
-    return {
-      width: decoded.width,
-      height: decoded.height,
-      data: Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength)
-    };
-  } catch (error62) {
-    throw error62 instanceof MediaError || error62 instanceof InputLimitError ? error62 : decodingError(error62, input2, "heic");
-  } finally {
-    images.dispose();
-  }
 }
 
 // core/src/internal/media-image-encoding.ts

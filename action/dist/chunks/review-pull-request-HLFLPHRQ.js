@@ -9,7 +9,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-GKM5C2OG.js";
+} from "./chunk-Z3CEPHUL.js";
 import {
   escapingRunner
 } from "./chunk-5EQO33OE.js";
@@ -30,7 +30,7 @@ import {
   maxDownloadRedirects,
   modelEntryOf,
   prepareImage
-} from "./chunk-IKSW4SHL.js";
+} from "./chunk-OLNEI5ME.js";
 import {
   __commonJS,
   __toESM
