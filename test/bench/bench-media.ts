@@ -294,6 +294,8 @@ async function renderDesktop(width: number, height: number, path: string): Promi
 
 /** A HiDPI (2x) desktop screenshot, 3840x2160. */
 export const screenshot4k = () => cached("desktop-3840x2160.png", (path) => renderDesktop(3840, 2160, path));
+/** A laptop HiDPI desktop screenshot, 2880x1800 (the estimate benchmark's input). */
+export const screenshot2880 = () => cached("desktop-2880x1800.png", (path) => renderDesktop(2880, 1800, path));
 /** An 8K (4x) desktop screenshot, 7680x4320. */
 export const screenshot8k = () => cached("desktop-7680x4320.png", (path) => renderDesktop(7680, 4320, path));
 

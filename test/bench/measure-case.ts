@@ -5,9 +5,14 @@
  *   decode-image   the floor: sharp's bare decode of the same file to raw pixels
  *   extract-video  prepareVideo in frames mode at the given fps
  *   decode-video   the floor: a full decode with ffmpeg (`ffmpeg -i video -f null -`)
+ *   estimate-cli   the built CLI's `glance estimate` on every file of a folder, process start included
+ *   metadata-floor the floor: sharp's metadata() of every file of the folder, in process
  */
 import { execFile } from "node:child_process";
-import { estimateImageTokens, prepareImage, prepareVideo } from "@glance/core";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defaultModel, estimateImageTokens, prepareImage, prepareVideo } from "@glance/core";
 import sharp from "sharp";
 import { ffmpegPath } from "../support/media-factory.js";
 
@@ -25,6 +30,8 @@ export interface CaseResult {
   originalTokens?: number;
   preparedTokens?: number;
   frames?: number;
+  /** Per-file token counts of the estimate cases, to check the CLI against the floor's own count. */
+  estimatedTokens?: number[];
 }
 
 async function timed(runs: number, warmUp: boolean, action: () => Promise<void>): Promise<number[]> {
@@ -85,6 +92,32 @@ async function measure(
           ),
       };
     }
+    case "estimate-cli": {
+      // The whole CLI process, start included, as a user runs it: `glance estimate <every file> --json`.
+      const files = await copiesIn(path);
+      let tokens: number[] = [];
+      const runsMilliseconds = await timed(runs, true, async () => {
+        // The default model: its input limit takes 200 screenshots in one request.
+        const stdout = await runCli(["estimate", ...files, "--json"]);
+        tokens = (JSON.parse(stdout) as { inputs: { tokens: number }[] }).inputs.map((input) => input.tokens);
+      });
+      return { runsMilliseconds, estimatedTokens: tokens };
+    }
+    case "metadata-floor": {
+      // The floor: sharp's header read of the same files, in this (already started) process.
+      const files = await copiesIn(path);
+      let tokens: number[] = [];
+      const runsMilliseconds = await timed(runs, true, async () => {
+        tokens = [];
+        for (const file of files) {
+          const metadata = await sharp(file).metadata();
+          tokens.push(
+            estimateImageTokens({ model: defaultModel, width: metadata.width, height: metadata.height }).tokens,
+          );
+        }
+      });
+      return { runsMilliseconds, estimatedTokens: tokens };
+    }
     case "decode-image":
       return {
         runsMilliseconds: await timed(runs, true, async () => {
@@ -104,6 +137,25 @@ async function measure(
     default:
       throw new Error(`unknown case kind ${kind}`);
   }
+}
+
+/** The files of a folder of copies (the estimate cases take a folder), sorted so both cases see one order. */
+async function copiesIn(directory: string): Promise<string[]> {
+  return (await readdir(directory)).sort().map((name) => join(directory, name));
+}
+
+const glanceBin = fileURLToPath(new URL("../../core/cli/bin/glance.js", import.meta.url));
+
+function runCli(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [glanceBin, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error === null) {
+        resolve(stdout);
+      } else {
+        reject(new Error(`glance ${args[0]} failed: ${stderr.trim() || error.message}`));
+      }
+    });
+  });
 }
 
 const [kind = "", path = "", fpsArgument = "0", runsArgument = "3"] = process.argv.slice(2);
