@@ -76,6 +76,20 @@ describe("video preparation cost", () => {
     assert.deepEqual(await mediaToolChildren(), []);
   });
 
+  test("an ffprobe run past its deadline is killed too", async () => {
+    // No ffprobe starts, reads a header and exits within 1 ms: the deadline always strikes first.
+    await assert.rejects(probeVideo(await video10sMp4(), "clip.mp4", { timeoutMilliseconds: 1 }), (error: unknown) => {
+      assert.ok(error instanceof MediaError, String(error));
+      assert.equal(error.code, "media-timeout");
+      assert.match(
+        error.message,
+        /^clip\.mp4: ffprobe did not finish reading the video's header within 1 ms and was stopped\./,
+      );
+      return true;
+    });
+    assert.deepEqual(await mediaToolChildren(), []);
+  });
+
   test("the token budget is reserved from the header, before any frame is decoded", async () => {
     const path = await video10sMp4();
     for (const mode of ["frames", "file"] as const) {
