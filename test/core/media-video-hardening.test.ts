@@ -5,7 +5,9 @@
  * (HLS playlists, concat lists) are refused by their first bytes.
  */
 import assert from "node:assert/strict";
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { constants } from "node:fs";
+import { copyFile, mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -74,6 +76,39 @@ describe("video preparation cost", () => {
     assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);
     // Killed, and its sibling run stopped too: nothing is left running once preparation has failed.
     assert.deepEqual(await mediaToolChildren(), []);
+  });
+
+  test("an ffprobe run past its deadline is killed too", async () => {
+    // No ffprobe starts, reads a header and exits within 1 ms: the deadline always strikes first.
+    await assert.rejects(probeVideo(await video10sMp4(), "clip.mp4", { timeoutMilliseconds: 1 }), (error: unknown) => {
+      assert.ok(error instanceof MediaError, String(error));
+      assert.equal(error.code, "media-timeout");
+      assert.match(
+        error.message,
+        /^clip\.mp4: ffprobe did not finish reading the video's header within 1 ms and was stopped\./,
+      );
+      return true;
+    });
+    assert.deepEqual(await mediaToolChildren(), []);
+  });
+
+  test("a named pipe that never ends is refused before ffprobe could wait on it", { timeout: 20_000 }, async () => {
+    const directory = await mkdtemp(join(tmpdir(), "glance-fifo-"));
+    const fifo = join(directory, "clip.mp4");
+    execFileSync("mkfifo", [fifo]);
+    // Held open for writing and never written: a reader of this pipe waits forever for data or its end.
+    const writer = await open(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    try {
+      await assert.rejects(probeVideo(fifo, "clip.mp4"), (error: unknown) => {
+        assert.ok(error instanceof MediaError, String(error));
+        assert.match(error.message, /^clip\.mp4: .* is not a regular file\.$/);
+        return true;
+      });
+      assert.deepEqual(await mediaToolChildren(), []);
+    } finally {
+      await writer.close();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   test("the token budget is reserved from the header, before any frame is decoded", async () => {
