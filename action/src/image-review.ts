@@ -1,6 +1,7 @@
 /*
- * One image's review, in two steps. Planning, before any model call, opens each image with core and
- * builds the request from the images' sizes alone, which is all the token estimate needs: a PNG or
+ * One image's review, in two steps. Planning, once the image is downloaded and before its model
+ * call (the reviews stream: review-stream.ts), opens it with core and builds the request from the
+ * images' sizes alone, which is all the token estimate needs: a PNG or
  * JPEG the service accepts as it is (no metadata, upright, within the limits, as screenshots usually
  * are) costs a header read there, and is later sent byte for byte (`keepOriginalWhenAccepted`: same
  * tokens, no decode). Everything else (SVG rasterized, GIF, WEBP, BMP, HEIC, TIFF, oversized files)
