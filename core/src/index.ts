@@ -78,6 +78,14 @@ export {
   supportedVideoFormats,
   type VideoFormat,
 } from "./media/detect-format.js";
+export {
+  type EstimateMediaOptions,
+  estimateMedia,
+  type FrameListEstimate,
+  type ImageEstimate,
+  type MediaEstimate,
+  type VideoFileEstimate,
+} from "./media/estimate-media.js";
 export { type PrepareFrameListOptions, prepareFrameList } from "./media/prepare-frame-list.js";
 export { type PrepareImageOptions, prepareImage } from "./media/prepare-image.js";
 export { type PrepareMediaOptions, prepareMedia } from "./media/prepare-media.js";
@@ -124,6 +132,11 @@ export type {
   VideoUrlPart,
 } from "./request/chat-request-body.js";
 export { describeRequestForDisplay } from "./request/describe-request-for-display.js";
+export {
+  estimateMediaRequest,
+  type MediaRequestEstimate,
+  type MediaRequestInput,
+} from "./request/estimate-media-request.js";
 export {
   type EstimatedChatRequest,
   estimateRequest,

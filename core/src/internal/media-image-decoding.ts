@@ -59,28 +59,54 @@ export async function openImage(
   if (format === "heic") {
     return fromRaw(format, await decodeHeic(bytes, input, maxInputPixels), input, maxInputPixels);
   }
-  const options: SharpOptions = {
+  const header = await readSharpHeader(bytes, format, input, maxInputPixels);
+  const options = sharpOptions(maxInputPixels);
+  return {
+    format,
+    width: header.width,
+    height: header.height,
+    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
+    header: header.metadata,
+  };
+}
+
+function sharpOptions(maxInputPixels: number): SharpOptions {
+  return {
     failOn: "truncated",
     limitInputPixels: maxInputPixels,
     // The first frame of an animation is the picture; sharp reads only page 0 by default.
     pages: 1,
   };
+}
+
+/** What sharp's header read gives: the size after EXIF orientation, checked against the bomb limit. */
+export interface SharpHeader {
+  width: number;
+  height: number;
+  metadata: Metadata;
+}
+
+/**
+ * Reads the header of a format sharp decodes (every format but BMP and HEIC) and checks the claimed
+ * pixel count. No pixel is decoded. Preparation and estimation both size images with this one read,
+ * so an estimate cannot drift from what preparation produces.
+ */
+export async function readSharpHeader(
+  bytes: Buffer,
+  format: ImageFormat,
+  input: string,
+  maxInputPixels: number,
+): Promise<SharpHeader> {
   let metadata: Metadata;
   try {
     // Reading the header decodes no pixels, so the limit is lifted here to report the claimed size.
-    metadata = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
+    metadata = await sharp(bytes, { ...sharpOptions(maxInputPixels), limitInputPixels: false }).metadata();
   } catch (error) {
     throw decodingError(error, input, format);
   }
   checkBombFromHeader(input, { width: metadata.width, height: metadata.height }, maxInputPixels);
   const oriented = metadata.autoOrient;
-  return {
-    format,
-    width: oriented.width,
-    height: oriented.height,
-    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
-    header: metadata,
-  };
+  return { width: oriented.width, height: oriented.height, metadata };
 }
 
 /** Turns a sharp failure into our error family: a pixel-limit error is an input limit, the rest unreadable. */
@@ -104,7 +130,7 @@ export function decodingError(error: unknown, input: string, format: string): Er
   );
 }
 
-function checkBombFromHeader(
+export function checkBombFromHeader(
   input: string,
   size: { width: number | undefined; height: number | undefined },
   maxInputPixels: number,
@@ -147,7 +173,7 @@ function fromRaw(format: ImageFormat, raw: RawImage, input: string, maxInputPixe
   };
 }
 
-function bmpHeaderSize(bytes: Buffer, input: string): { width: number; height: number } {
+export function bmpHeaderSize(bytes: Buffer, input: string): { width: number; height: number } {
   if (bytes.length < 26) {
     throw new MediaError("unreadable-media", input, "the BMP file is shorter than its header; it is truncated.");
   }

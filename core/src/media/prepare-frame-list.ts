@@ -5,6 +5,7 @@ import { checkFps } from "../estimation/video-tokens.js";
 import { defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/media-image-decoding.js";
 import { encodeForModel } from "../internal/media-image-encoding.js";
 import { type MediaSource, readSource, sourceName } from "../internal/media-source.js";
+import { checkImageStructure } from "../internal/media-structure.js";
 import { detectFormat } from "./detect-format.js";
 import { checkImageShape } from "./image-shape.js";
 import { scaledPixels } from "./prepare-image.js";
@@ -59,6 +60,7 @@ export async function prepareFrameList(
         `a frame must be an image, but this is a ${detected.format} video.`,
       );
     }
+    checkImageStructure(bytes, detected.format, input);
     const image = await openImage(bytes, detected.format, input, maxInputPixels);
     checkImageShape(input, image.width, image.height);
     opened.push({ input, bytes: bytes.length, image });

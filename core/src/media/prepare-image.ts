@@ -5,6 +5,7 @@ import { decodingError, defaultMaxInputPixels, type OpenedImage, openImage } fro
 import { encodeForModel, type RawPixels } from "../internal/media-image-encoding.js";
 import { passThroughMimeType } from "../internal/media-image-passthrough.js";
 import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
+import { checkImageStructure } from "../internal/media-structure.js";
 import { detectFormat } from "./detect-format.js";
 import { checkImageShape } from "./image-shape.js";
 import type { PreparedImage } from "./prepared-media.js";
@@ -48,6 +49,8 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
     );
   }
   const bytes = await readSource(source, input);
+  // The same structural checks as an estimate, so both refuse the same cut-off files.
+  checkImageStructure(bytes, detected.format, input);
   const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
   const opened = await openImage(bytes, detected.format, input, maxInputPixels);
   checkImageShape(input, opened.width, opened.height);

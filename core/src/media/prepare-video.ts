@@ -41,7 +41,7 @@ export interface PrepareVideoOptions {
 export const defaultBase64ThresholdBytes = 7_000_000;
 
 /** Containers the service accepts as a video file. WebM is not among them. */
-const apiVideoFormats: readonly VideoFormat[] = ["mp4", "avi", "mkv", "mov", "flv", "wmv"];
+export const apiVideoFormats: readonly VideoFormat[] = ["mp4", "avi", "mkv", "mov", "flv", "wmv"];
 
 /**
  * Prepares a video: small files in a container the service accepts are sent whole (the service
@@ -56,15 +56,7 @@ export async function prepareVideo(
   const input = sourceName(source, options.name, "video");
   const mode = options.mode ?? "auto";
   const fps = checkFps(options.fps ?? model.videoTokens.defaultFps);
-  if (
-    options.maxFrames !== undefined &&
-    !(Number.isInteger(options.maxFrames) && options.maxFrames >= model.video.imageListMinFrames)
-  ) {
-    throw new ConfigurationError(
-      "maxFrames",
-      `maxFrames is ${options.maxFrames}; it must be a whole number, at least ${model.video.imageListMinFrames}.`,
-    );
-  }
+  checkMaxFrames(model, options.maxFrames);
   let temporary: string | undefined;
   try {
     let path: string;
@@ -90,13 +82,7 @@ export async function prepareVideo(
     const sampleAnyway = options.allowLongVideo === true && mode !== "file";
     checkDuration(input, model, probe.durationSeconds, sampleAnyway);
 
-    const wantsFile =
-      mode === "file" ||
-      (mode === "auto" &&
-        apiVideoFormats.includes(detected.format) &&
-        size < (options.base64ThresholdBytes ?? defaultBase64ThresholdBytes) &&
-        dataUrlLength(detected.mimeType, size) < model.video.base64MaxBytes);
-    if (wantsFile) {
+    if (sendsWholeFile(model, mode, detected, size, options.base64ThresholdBytes)) {
       return await videoFile(path, input, model, detected, probe, size, fps, temporary);
     }
     return await frameList(path, input, model, probe, size, fps, options.maxFrames, options.frameExtraction ?? "auto");
@@ -104,6 +90,32 @@ export async function prepareVideo(
     if (temporary !== undefined) {
       await rm(temporary, { recursive: true, force: true });
     }
+  }
+}
+
+/** Whether prepareVideo sends the file whole (the service samples it) rather than frames; estimates ask too. */
+export function sendsWholeFile(
+  model: ModelEntry,
+  mode: "auto" | "file" | "frames",
+  detected: DetectedFormat,
+  size: number,
+  base64ThresholdBytes: number | undefined,
+): boolean {
+  return (
+    mode === "file" ||
+    (mode === "auto" &&
+      apiVideoFormats.includes(detected.format as VideoFormat) &&
+      size < (base64ThresholdBytes ?? defaultBase64ThresholdBytes) &&
+      dataUrlLength(detected.mimeType, size) < model.video.base64MaxBytes)
+  );
+}
+
+export function checkMaxFrames(model: ModelEntry, maxFrames: number | undefined): void {
+  if (maxFrames !== undefined && !(Number.isInteger(maxFrames) && maxFrames >= model.video.imageListMinFrames)) {
+    throw new ConfigurationError(
+      "maxFrames",
+      `maxFrames is ${maxFrames}; it must be a whole number, at least ${model.video.imageListMinFrames}.`,
+    );
   }
 }
 
@@ -272,7 +284,7 @@ async function frameList(
   };
 }
 
-function checkVideoShape(input: string, probe: VideoProbe): void {
+export function checkVideoShape(input: string, probe: VideoProbe): void {
   const ratio = Math.max(probe.width, probe.height) / Math.min(probe.width, probe.height);
   if (ratio > maximumVideoAspectRatio) {
     throw new InputLimitError({
@@ -286,7 +298,7 @@ function checkVideoShape(input: string, probe: VideoProbe): void {
   }
 }
 
-function checkDuration(input: string, model: ModelEntry, durationSeconds: number, sampleAnyway: boolean): void {
+export function checkDuration(input: string, model: ModelEntry, durationSeconds: number, sampleAnyway: boolean): void {
   const { minDurationSeconds, maxDurationSeconds } = model.video;
   if (durationSeconds < minDurationSeconds) {
     throw new InputLimitError({

@@ -4,7 +4,7 @@ import { ConfigurationError, InputLimitError } from "../errors.js";
 import { formatCount } from "../internal/format-quantity.js";
 import type { ChatRequest, ChatRequestInput } from "./chat-request.js";
 import type { ChatMessage, ChatRequestBody, ContentPart } from "./chat-request-body.js";
-import { type EstimatedChatRequest, estimateRequest } from "./estimate-request.js";
+import { type EstimatedChatRequest, estimateRequest, type RequestEstimate } from "./estimate-request.js";
 import { checkInputLimits } from "./request-limits.js";
 import { noStructuredOutputError, responseFormatOf, withInstruction } from "./structured-output-format.js";
 import type { VisualInput } from "./visual-input.js";
@@ -16,17 +16,22 @@ import type { VisualInput } from "./visual-input.js";
 export async function buildChatRequest(input: ChatRequestInput): Promise<EstimatedChatRequest> {
   const request = assembleChatRequest(input);
   const estimate = await estimateRequest(request);
+  checkRequestTokens(request.modelName, estimate);
+  return { ...request, estimate };
+}
+
+/** The whole request must fit the model's (or the caller's) input token limit. */
+export function checkRequestTokens(modelName: string, estimate: RequestEstimate): void {
   if (estimate.totalTokens > estimate.limitTokens) {
     throw new InputLimitError({
       limitCode: "request-tokens",
       input: "request",
       what: "the estimated input tokens (text, images and video)",
-      limit: `at most ${formatCount(estimate.limitTokens)} for ${request.modelName}`,
+      limit: `at most ${formatCount(estimate.limitTokens)} for ${modelName}`,
       actual: formatCount(estimate.totalTokens),
       fix: "Send fewer or smaller images, lower max_pixels or the video fps, or split the request.",
     });
   }
-  return { ...request, estimate };
 }
 
 /** Everything of buildChatRequest except the token count: synchronous, for callers that estimate later. */

@@ -59,16 +59,7 @@ export function checkInputLimits(model: ModelEntry, inputs: readonly VisualInput
         break;
     }
   });
-  if (base64Images > model.image.maxCountBase64) {
-    throw new InputLimitError({
-      limitCode: "base64-image-count",
-      input: "request",
-      what: "the number of images sent as base64",
-      limit: `at most ${formatCount(model.image.maxCountBase64)}`,
-      actual: formatCount(base64Images),
-      fix: "Send fewer images, or split them over several requests.",
-    });
-  }
+  checkBase64ImageCount(model, base64Images);
   if (base64Images + urlImages > model.image.maxCountUrl) {
     throw new InputLimitError({
       limitCode: "image-count",
@@ -76,6 +67,20 @@ export function checkInputLimits(model: ModelEntry, inputs: readonly VisualInput
       what: "the number of images",
       limit: `at most ${formatCount(model.image.maxCountUrl)}`,
       actual: formatCount(base64Images + urlImages),
+      fix: "Send fewer images, or split them over several requests.",
+    });
+  }
+}
+
+/** Local images go as base64, whose count has its own, lower limit. */
+export function checkBase64ImageCount(model: ModelEntry, base64Images: number): void {
+  if (base64Images > model.image.maxCountBase64) {
+    throw new InputLimitError({
+      limitCode: "base64-image-count",
+      input: "request",
+      what: "the number of images sent as base64",
+      limit: `at most ${formatCount(model.image.maxCountBase64)}`,
+      actual: formatCount(base64Images),
       fix: "Send fewer images, or split them over several requests.",
     });
   }

@@ -1,0 +1,314 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { modelEntryOf } from "../catalogue/model-argument.js";
+import type { ModelEntry } from "../catalogue/model-entry.js";
+import { InputLimitError, MediaError } from "../errors.js";
+import { estimateImageListTokens } from "../estimation/image-list-tokens.js";
+import { estimateImageTokens } from "../estimation/image-tokens.js";
+import { checkFps, estimateVideoTokens, minimumFps } from "../estimation/video-tokens.js";
+import { dataUrlLength } from "../internal/data-url.js";
+import { formatSeconds } from "../internal/format-quantity.js";
+import {
+  bmpHeaderSize,
+  checkBombFromHeader,
+  decodingError,
+  defaultMaxInputPixels,
+  readSharpHeader,
+} from "../internal/media-image-decoding.js";
+import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
+import { checkImageStructure } from "../internal/media-structure.js";
+import { type DetectedFormat, detectFormat, type ImageFormat, type VideoFormat } from "./detect-format.js";
+import { checkImageShape } from "./image-shape.js";
+import type { PrepareMediaOptions } from "./prepare-media.js";
+import {
+  apiVideoFormats,
+  checkDuration,
+  checkMaxFrames,
+  checkVideoShape,
+  planFrameSampling,
+  sendsWholeFile,
+} from "./prepare-video.js";
+import { probeVideo } from "./probe-video.js";
+
+/*
+ * Token estimates from headers. An estimate answers "what will this cost?" for the CLI's estimate and
+ * dry runs, the action's plan and the bot's budget, before anything is prepared; it reads what the
+ * count needs (the size after EXIF orientation, for video the container's header via ffprobe) and
+ * never decodes a pixel. The numbers are exactly those of preparing the same file with the same
+ * options: both read the size with the same header call and feed it to the same token maths.
+ */
+
+/** The options of prepareMedia; estimation uses the ones the count depends on and ignores the rest. */
+export type EstimateMediaOptions = PrepareMediaOptions;
+
+/** What an image will cost, as prepareImage would send it. */
+export interface ImageEstimate {
+  kind: "image";
+  name: string;
+  /** The format detected from the bytes. */
+  format: ImageFormat;
+  /** Tokens of this image in a request, the two vision markers included. */
+  tokens: number;
+  /** What the model will see (the prepared image's width and height). */
+  width: number;
+  height: number;
+  /** The source's size after EXIF orientation. */
+  originalWidth: number;
+  originalHeight: number;
+  originalBytes: number;
+  /** Frames an animation declares (only the first is sent); 1 for a still image; undefined when the format does not say cheaply. */
+  frames: number | undefined;
+}
+
+/** A video prepareVideo would send whole; the service samples it. */
+export interface VideoFileEstimate {
+  kind: "video-file";
+  name: string;
+  format: VideoFormat;
+  tokens: number;
+  /** The file's displayed frame size. */
+  width: number;
+  height: number;
+  frameCount: number;
+  frameRate: number;
+  durationSeconds: number;
+  /** The sampling rate asked of the service. */
+  fps: number;
+  /** Frames the service will sample, and the size it scales each to. */
+  sampledFrames: number;
+  sampledWidth: number;
+  sampledHeight: number;
+  originalBytes: number;
+}
+
+/** A video prepareVideo would sample into frames here. */
+export interface FrameListEstimate {
+  kind: "frame-list";
+  name: string;
+  format: VideoFormat;
+  tokens: number;
+  /**
+   * Frames planned. ffmpeg's rounding at the very end of a file may give one fewer when the frames
+   * are extracted; preparation then counts what it got, so the estimate never falls short.
+   */
+  frames: number;
+  fps: number;
+  durationSeconds: number;
+  /** Each frame's size as the model sees it. */
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  originalBytes: number;
+}
+
+export type MediaEstimate = ImageEstimate | VideoFileEstimate | FrameListEstimate;
+
+/**
+ * The tokens an image or video will cost, read from its header: the same count, size and refusals
+ * (unreadable, truncated, too many pixels, wrong shape, too long) as prepareMedia with the same
+ * options, without decoding. Truncated or damaged files are caught by structural checks (every
+ * chunk, box or segment fits in the file; the end marker is present), not by the decoder, so a file
+ * whose compressed data is corrupt inside an intact container is refused only when prepared.
+ */
+export async function estimateMedia(source: MediaSource, options: EstimateMediaOptions): Promise<MediaEstimate> {
+  const input = sourceName(source, options.name, "file");
+  const { head } = await readSourceHead(source, input);
+  const detected = detectFormat(head, input);
+  if (detected.kind === "image") {
+    return estimateImageOf(source, detected.format, input, options);
+  }
+  return estimateVideoOf(source, detected, input, options);
+}
+
+async function estimateImageOf(
+  source: MediaSource,
+  format: ImageFormat,
+  input: string,
+  options: EstimateMediaOptions,
+): Promise<ImageEstimate> {
+  const model = modelEntryOf(options.model);
+  const bytes = await readSource(source, input);
+  const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
+  const structure = checkImageStructure(bytes, format, input);
+  const size = await orientedSize(bytes, format, input, maxInputPixels);
+  checkImageShape(input, size.width, size.height);
+  const target = estimateImageTokens({
+    model,
+    width: size.width,
+    height: size.height,
+    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+    ...(options.highResolution === undefined ? {} : { highResolution: options.highResolution }),
+  });
+  return {
+    kind: "image",
+    name: input,
+    format,
+    tokens: target.tokens,
+    width: target.width,
+    height: target.height,
+    originalWidth: size.width,
+    originalHeight: size.height,
+    originalBytes: bytes.length,
+    frames: size.frames ?? structure.frames,
+  };
+}
+
+interface HeicHandle {
+  width: number;
+  height: number;
+}
+
+interface HeicModule {
+  all(input: { buffer: Uint8Array }): Promise<HeicHandle[] & { dispose(): void }>;
+}
+
+const requireModule = createRequire(import.meta.url);
+
+/** The size preparation will find, read without decoding pixels. */
+async function orientedSize(
+  bytes: Buffer,
+  format: ImageFormat,
+  input: string,
+  maxInputPixels: number,
+): Promise<{ width: number; height: number; frames?: number }> {
+  if (format === "bmp") {
+    const size = bmpHeaderSize(bytes, input);
+    checkBombFromHeader(input, size, maxInputPixels);
+    return size;
+  }
+  if (format === "heic") {
+    // libheif reads the container and the image handles (size after its rotation and mirroring) here;
+    // pixels would be decoded only by each handle's decode(), which is never called.
+    const heic = requireModule("heic-decode") as HeicModule;
+    let images: HeicHandle[] & { dispose(): void };
+    try {
+      images = await heic.all({ buffer: bytes });
+    } catch (error) {
+      throw decodingError(error, input, "heic");
+    }
+    try {
+      const first = images[0];
+      if (first === undefined) {
+        throw new MediaError("unreadable-media", input, "the HEIC file holds no image.");
+      }
+      checkBombFromHeader(input, first, maxInputPixels);
+      return { width: first.width, height: first.height, frames: images.length };
+    } finally {
+      images.dispose();
+    }
+  }
+  const header = await readSharpHeader(bytes, format, input, maxInputPixels);
+  return { width: header.width, height: header.height, frames: header.metadata.pages ?? 1 };
+}
+
+async function estimateVideoOf(
+  source: MediaSource,
+  detected: DetectedFormat & { kind: "video" },
+  input: string,
+  options: EstimateMediaOptions,
+): Promise<VideoFileEstimate | FrameListEstimate> {
+  const model = modelEntryOf(options.model);
+  const mode = options.mode ?? "auto";
+  const fps = checkFps(options.fps ?? model.videoTokens.defaultFps);
+  checkMaxFrames(model, options.maxFrames);
+  let temporary: string | undefined;
+  try {
+    let path: string;
+    if (typeof source === "string") {
+      path = source;
+    } else {
+      // ffprobe reads a path; a video in memory goes to a private temporary file, as preparation does.
+      temporary = await mkdtemp(join(tmpdir(), "glance-estimate-"));
+      path = join(temporary, "input");
+      await writeFile(path, source);
+    }
+    const { size } = await readSourceHead(path, input);
+    const probe = await probeVideo(path, input);
+    checkVideoShape(input, probe);
+    checkDuration(input, model, probe.durationSeconds, options.allowLongVideo === true && mode !== "file");
+    if (sendsWholeFile(model, mode, detected, size, options.base64ThresholdBytes)) {
+      checkWholeFileSize(model, detected, size, input);
+      const sampled = estimateVideoTokens(
+        {
+          model,
+          width: probe.width,
+          height: probe.height,
+          frameCount: probe.frameCount,
+          frameRate: probe.frameRate,
+          fps,
+        },
+        input,
+      );
+      return {
+        kind: "video-file",
+        name: input,
+        format: detected.format,
+        tokens: sampled.tokens,
+        width: probe.width,
+        height: probe.height,
+        frameCount: probe.frameCount,
+        frameRate: probe.frameRate,
+        durationSeconds: probe.durationSeconds,
+        fps,
+        sampledFrames: sampled.frames,
+        sampledWidth: sampled.width,
+        sampledHeight: sampled.height,
+        originalBytes: size,
+      };
+    }
+    const maximumFrames = Math.min(model.video.imageListMaxFrames, options.maxFrames ?? Number.POSITIVE_INFINITY);
+    const plan = planFrameSampling(probe.durationSeconds, fps, model.video.imageListMinFrames, maximumFrames);
+    if (plan.fps < minimumFps) {
+      const longest = Math.floor(maximumFrames / minimumFps);
+      throw new InputLimitError({
+        limitCode: "frame-list-duration",
+        input,
+        what: "the video duration for a frame list",
+        limit: `at most ${formatSeconds(longest)} (${maximumFrames} frames at the minimum ${minimumFps} fps)`,
+        actual: formatSeconds(Math.round(probe.durationSeconds)),
+        fix: "Trim the video, split it into parts, or allow more frames.",
+      });
+    }
+    const frameSize = estimateImageListTokens(
+      { model, width: probe.width, height: probe.height, frames: plan.frames },
+      input,
+    );
+    return {
+      kind: "frame-list",
+      name: input,
+      format: detected.format,
+      tokens: frameSize.tokens,
+      frames: plan.frames,
+      fps: plan.fps,
+      durationSeconds: probe.durationSeconds,
+      width: frameSize.width,
+      height: frameSize.height,
+      originalWidth: probe.width,
+      originalHeight: probe.height,
+      originalBytes: size,
+    };
+  } finally {
+    if (temporary !== undefined) {
+      await rm(temporary, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The whole file must fit the service's base64 limit (a WebM is converted first; its MP4 size is known only then). */
+function checkWholeFileSize(model: ModelEntry, detected: DetectedFormat, size: number, input: string): void {
+  if (!apiVideoFormats.includes(detected.format as VideoFormat)) return;
+  const length = dataUrlLength(detected.mimeType, size);
+  if (length >= model.video.base64MaxBytes) {
+    throw new InputLimitError({
+      limitCode: "video-base64-size",
+      input,
+      what: "the base64 video data URL length",
+      limit: `less than ${model.video.base64MaxBytes} characters`,
+      actual: `${length} characters (a ${(size / 1_000_000).toFixed(1)} MB file)`,
+      fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.',
+    });
+  }
+}
