@@ -23,7 +23,14 @@ import {
   type GitHubRateLimit,
   requestBudgetNote,
 } from "./github-request-budget.js";
-import { type PlannedReview, planReview, type ReviewResult, runReview } from "./image-review.js";
+import {
+  type PlannedReview,
+  planReview,
+  prepareReview,
+  type ReviewResult,
+  releaseImages,
+  runReview,
+} from "./image-review.js";
 import { byPriority, selectImages } from "./image-selection.js";
 import {
   bodyImageItems,
@@ -180,13 +187,13 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   let answered = false;
   const send = async (client: GlanceClient, plan: PlannedReview): Promise<ReviewResult | undefined> => {
     if (setUpFailure !== undefined) {
-      plan.images = undefined;
+      releaseImages(plan);
       return undefined;
     }
     const reservation = liveBudget.reserve(plan.estimatedTokens);
     if (!reservation.reserved) {
       skipped.push({ name: plan.item.name, reason: reservation.reason });
-      plan.images = undefined;
+      releaseImages(plan);
       return undefined;
     }
     let usedTokens = 0;
@@ -259,10 +266,22 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
         if (refusal !== undefined || dryRun) {
           // Not sent (refused, or a dry run): the bytes can go now.
           if (refusal !== undefined) skipped.push(refusal);
-          plan.images = undefined;
+          releaseImages(plan);
           return false;
         }
         return true;
+      },
+      ready: async (plan) => {
+        try {
+          await prepareReview(plan);
+          return true;
+        } catch (error) {
+          // Damage inside an intact file shows only when its pixels are decoded, after the estimate.
+          if (error instanceof ConfigurationError) throw error;
+          releaseImages(plan);
+          skipped.push({ name: plan.item.name, reason: messageOf(error) });
+          return false;
+        }
       },
       send: async (plan) => {
         if (modelClient === undefined) return;

@@ -1,7 +1,7 @@
 /*
  * The reviews as a stream: each item is downloaded and planned, decided on in priority order (the
- * token budget's decision for an item needs only the items before it), and sent as soon as a model
- * slot is free, while the items after it are still downloading. At most `concurrency` requests are in
+ * token budget's decision for an item needs only the items before it), readied (its images prepared)
+ * once accepted, and sent as soon as a model slot is free, while the items after it are still downloading. At most `concurrency` requests are in
  * flight and at most `ahead` items more are downloaded and planned waiting for a slot, so the run
  * holds the pixels of about 2 x concurrency items at a time, however many the pull request changes;
  * an item's bytes go as soon as its request is built (image-review.ts) or it is refused.
@@ -12,6 +12,8 @@ export interface StreamSteps<Item, Plan> {
   prepare(item: Item, index: number): Promise<Plan | undefined>;
   /** Called once per plan, in item order: true sends it, false drops it (the step records why). */
   decide(plan: Plan): boolean;
+  /** Readies an accepted plan for sending, before it waits for a slot; false drops it (the step records why). */
+  ready(plan: Plan): Promise<boolean>;
   /** Sends an accepted plan; at most `concurrency` at a time, started in decision order. */
   send(plan: Plan): Promise<void>;
 }
@@ -24,6 +26,7 @@ export async function streamInOrder<Item, Plan>(
   const inWork = new Slots(Math.max(1, options.concurrency) + Math.max(0, options.ahead));
   const sending = new Slots(Math.max(1, options.concurrency));
   let decided: Promise<unknown> = Promise.resolve();
+  let queued: Promise<unknown> = Promise.resolve();
   const tasks: Promise<void>[] = [];
   // A step that throws fails the stream: nothing more is started, and the error is what it ends with.
   let failed = false;
@@ -39,11 +42,18 @@ export async function streamInOrder<Item, Plan>(
       return plan !== undefined && steps.decide(plan) ? plan : undefined;
     });
     decided = decision;
+    const readied = decision.then(async (plan) => (plan !== undefined && (await steps.ready(plan)) ? plan : undefined));
+    // Slots are taken in item order too: a plan readied early waits for the ones before it, so the
+    // requests start in priority order even when an image before it takes longer to prepare.
+    const turn = Promise.all([queued, readied]).then(async ([, plan]) => {
+      if (plan !== undefined) await sending.take();
+      return plan;
+    });
+    queued = turn;
     tasks.push(
-      decision
+      turn
         .then(async (plan) => {
           if (plan === undefined) return;
-          await sending.take();
           try {
             await steps.send(plan);
           } finally {
