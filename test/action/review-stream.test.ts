@@ -16,6 +16,7 @@ import {
   reviewAnswer,
   run,
   type Scenario,
+  screenPng,
   startScenario,
 } from "./action-scenario.js";
 
@@ -70,4 +71,41 @@ test("each image is downloaded when its turn comes: at most two ahead of the mod
     mostAhead <= 2,
     `images downloaded ahead of the model requests: ${mostAhead} (model requests at each download: ${requestsAtDownload.join(", ")})`,
   );
+});
+
+/**
+ * A lossless WebP whose compressed pixels are scrambled while the RIFF container stays whole (sizes,
+ * header, dimensions): only a decode can tell.
+ */
+async function damagedWebp(heading: string): Promise<Buffer> {
+  const webp = await sharp(await screenPng(heading, { width: 400 }))
+    .webp({ lossless: true })
+    .toBuffer();
+  const third = Math.floor(webp.length / 3);
+  return Buffer.from(webp).fill(0xff, third, 2 * third);
+}
+
+test("the plan reads headers only: a dry run estimates an image whose pixels cannot be decoded; a real run skips it when preparing", async () => {
+  const { github, model } = scenario;
+  const pull = pullRequest({
+    files: [
+      { filename: "ui/damaged.webp", status: "added" },
+      { filename: "ui/fine.png", status: "added" },
+    ],
+  });
+  github.addPullRequest(pull);
+  github.setFile(headSha, "ui/damaged.webp", await damagedWebp("Damaged"));
+  github.setFile(headSha, "ui/fine.png", await screenPng("Fine"));
+
+  const dry = await run(scenario, pull, { "dry-run": "true" });
+  assert.equal(dry.exitCode, 0, failedDetails(dry));
+  assert.match(dry.summary, /- `ui\/damaged\.webp`: about [\d,]+ tokens/, "estimated from its header, not decoded");
+  assert.match(dry.summary, /2 image\(s\) would be reviewed/);
+
+  model.script(reviewAnswer("fine", []));
+  const result = await run(scenario, pull);
+  assert.equal(result.exitCode, 0, failedDetails(result));
+  assert.equal(model.requests.length, 1);
+  assert.equal(result.outputs["images-reviewed"], "1");
+  assert.match(github.comments(7)[0]?.body ?? "", /`ui\/damaged\.webp`: /);
 });
