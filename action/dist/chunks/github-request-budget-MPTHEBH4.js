@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-GKM5C2OG.js";
-import "./chunk-IKSW4SHL.js";
+} from "./chunk-K2BQWFJV.js";
+import "./chunk-SQSRYM2C.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

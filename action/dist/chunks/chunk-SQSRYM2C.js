@@ -6650,7 +6650,7 @@ var require_client_h1 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols();
-    var constants = require_constants2();
+    var constants2 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -6786,7 +6786,7 @@ var require_client_h1 = __commonJS({
          */
       constructor(client, socket, { exports: exports2 }) {
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants2.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -6882,11 +6882,11 @@ var require_client_h1 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants.ERROR.OK) {
+          if (ret !== constants2.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants2.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants.ERROR.PAUSED) {
+            } else if (ret === constants2.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -6909,10 +6909,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants.ERROR.OK) {
+        if (ret === constants2.ERROR.OK) {
           return null;
         }
-        if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants2.ERROR.PAUSED || ret === constants2.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6929,7 +6929,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants.ERROR[ret], data);
+        return new HTTPParserError(message, constants2.ERROR[ret], data);
       }
       destroy() {
         assert2(currentParser === null);
@@ -7140,7 +7140,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants.ERROR.PAUSED : 0;
+        return pause ? constants2.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -7166,7 +7166,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         }
         return 0;
       }
@@ -7206,13 +7206,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -13928,7 +13928,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/.pnpm/undici@7.30.2/node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile, readFile: readFile2, mkdir } = __require("node:fs/promises");
+    var { writeFile: writeFile2, readFile: readFile2, mkdir } = __require("node:fs/promises");
     var { dirname, resolve } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
@@ -14165,7 +14165,7 @@ var require_snapshot_recorder = __commonJS({
           hash: hash2,
           snapshot
         }));
-        await writeFile(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
+        await writeFile2(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
       }
       /**
        * Clears all recorded snapshots
@@ -55030,10 +55030,10 @@ var framesPerTemporalPatch = 2;
 var maximumVideoAspectRatio = 200;
 function scaledFrameSize(model, width, height, frames, input2) {
   const factor = model.videoPixelFactor;
-  const constants = model.videoTokens;
-  const minPixels = constants.minPixelsPerFrame;
+  const constants2 = model.videoTokens;
+  const minPixels = constants2.minPixelsPerFrame;
   const maxPixels = Math.max(
-    Math.min(constants.maxPixelsPerFrame, constants.totalPixels / frames * framesPerTemporalPatch),
+    Math.min(constants2.maxPixelsPerFrame, constants2.totalPixels / frames * framesPerTemporalPatch),
     pythonInt(minPixels * 1.05)
   );
   const ratio = Math.max(height, width) / Math.min(height, width);
@@ -55357,6 +55357,17 @@ function readUint32BigEndian(bytes, offset) {
   return (bytes[offset] ?? 0) * 2 ** 24 + ((bytes[offset + 1] ?? 0) << 16) + ((bytes[offset + 2] ?? 0) << 8) + (bytes[offset + 3] ?? 0);
 }
 
+// core/src/media/estimate-media.ts
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire as createRequire2 } from "node:module";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join } from "node:path";
+
+// core/src/internal/data-url.ts
+function dataUrlLength(mimeType, byteCount) {
+  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
+}
+
 // core/src/internal/media-image-decoding.ts
 import { createRequire } from "node:module";
 import sharp from "sharp";
@@ -55370,27 +55381,34 @@ async function openImage(bytes, format, input2, maxInputPixels) {
   if (format === "heic") {
     return fromRaw(format, await decodeHeic(bytes, input2, maxInputPixels), input2, maxInputPixels);
   }
-  const options = {
+  const header = await readSharpHeader(bytes, format, input2, maxInputPixels);
+  const options = sharpOptions(maxInputPixels);
+  return {
+    format,
+    width: header.width,
+    height: header.height,
+    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
+    header: header.metadata
+  };
+}
+function sharpOptions(maxInputPixels) {
+  return {
     failOn: "truncated",
     limitInputPixels: maxInputPixels,
     // The first frame of an animation is the picture; sharp reads only page 0 by default.
     pages: 1
   };
+}
+async function readSharpHeader(bytes, format, input2, maxInputPixels) {
   let metadata;
   try {
-    metadata = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
+    metadata = await sharp(bytes, { ...sharpOptions(maxInputPixels), limitInputPixels: false }).metadata();
   } catch (error62) {
     throw decodingError(error62, input2, format);
   }
   checkBombFromHeader(input2, { width: metadata.width, height: metadata.height }, maxInputPixels);
   const oriented = metadata.autoOrient;
-  return {
-    format,
-    width: oriented.width,
-    height: oriented.height,
-    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
-    header: metadata
-  };
+  return { width: oriented.width, height: oriented.height, metadata };
 }
 function decodingError(error62, input2, format) {
   const message = error62 instanceof Error ? error62.message : String(error62);
@@ -55505,15 +55523,741 @@ async function decodeHeic(bytes, input2, maxInputPixels) {
   }
 }
 
-// core/src/internal/media-image-encoding.ts
-import sharp2 from "sharp";
+// core/src/internal/media-source.ts
+import { open as open2, readFile } from "node:fs/promises";
+import { basename } from "node:path";
+function sourceName(source, name, fallback) {
+  if (name !== void 0 && name !== "") {
+    return name;
+  }
+  return typeof source === "string" ? basename(source) : fallback;
+}
+async function readSourceHead(source, input2) {
+  if (typeof source !== "string") {
+    return { head: source.subarray(0, formatSniffBytes), size: source.length };
+  }
+  const handle = await openSource(source, input2);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      throw new MediaError("unreadable-media", input2, `${source} is not a regular file.`);
+    }
+    const head = Buffer.alloc(Math.min(formatSniffBytes, stats.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return { head: head.subarray(0, bytesRead), size: stats.size };
+  } finally {
+    await handle.close();
+  }
+}
+async function readSource(source, input2) {
+  if (typeof source !== "string") {
+    return source;
+  }
+  try {
+    return await readFile(source);
+  } catch (error62) {
+    throw unreadableFile(source, input2, error62);
+  }
+}
+async function openSource(path2, input2) {
+  try {
+    return await open2(path2, "r");
+  } catch (error62) {
+    throw unreadableFile(path2, input2, error62);
+  }
+}
+function unreadableFile(path2, input2, error62) {
+  const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
+  const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
+  const where = input2 === path2 ? "" : ` (${path2})`;
+  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
+}
 
-// core/src/internal/data-url.ts
-function dataUrlLength(mimeType, byteCount) {
-  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
+// core/src/internal/media-structure.ts
+function checkImageStructure(bytes, format, input2) {
+  switch (format) {
+    case "png":
+      return checkPng(bytes, input2);
+    case "jpeg":
+      return checkJpeg(bytes, input2);
+    case "gif":
+      return checkGif(bytes, input2);
+    case "webp":
+      return checkWebp(bytes, input2);
+    case "avif":
+    case "heic":
+      return checkIsoBoxes(bytes, format, input2);
+    case "tiff":
+      return checkTiff(bytes, input2);
+    case "bmp":
+      return checkBmp(bytes, input2);
+    case "svg":
+      return { frames: 1 };
+  }
+}
+function truncated(input2, format, what, needed, length) {
+  return new MediaError(
+    "unreadable-media",
+    input2,
+    `the ${format.toUpperCase()} file is truncated: ${what} needs ${formatCount(needed)} bytes, the file has ${formatCount(length)}. Save or download it again.`
+  );
+}
+function damaged(input2, format, what) {
+  return new MediaError(
+    "unreadable-media",
+    input2,
+    `the ${format.toUpperCase()} file is damaged: ${what}. Save or download it again.`
+  );
+}
+function checkPng(bytes, input2) {
+  let offset = 8;
+  let index = 0;
+  let sawImageData = false;
+  let frames;
+  for (; ; ) {
+    if (offset + 8 > bytes.length) {
+      throw truncated(input2, "png", "the IEND chunk that ends every PNG", offset + 12, bytes.length);
+    }
+    const length = bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    const end = offset + 12 + length;
+    if (end > bytes.length) {
+      throw truncated(input2, "png", `the ${type} chunk at byte ${formatCount(offset)}`, end, bytes.length);
+    }
+    if (index === 0 && (type !== "IHDR" || length !== 13)) {
+      throw damaged(input2, "png", "it does not start with an image header (IHDR)");
+    }
+    if (type === "IDAT") sawImageData = true;
+    if (type === "acTL" && length >= 8) frames = bytes.readUInt32BE(offset + 8);
+    if (type === "IEND") {
+      if (!sawImageData) throw damaged(input2, "png", "it holds no image data (IDAT)");
+      return { frames: frames ?? 1 };
+    }
+    offset = end;
+    index += 1;
+  }
+}
+function checkJpeg(bytes, input2) {
+  let offset = 2;
+  let sawFrame = false;
+  for (; ; ) {
+    if (offset + 4 > bytes.length) {
+      throw truncated(input2, "jpeg", "the headers before the image data", offset + 4, bytes.length);
+    }
+    if (bytes[offset] !== 255) {
+      throw damaged(input2, "jpeg", `byte ${formatCount(offset)} should start a marker segment`);
+    }
+    const marker = bytes[offset + 1] ?? 0;
+    if (marker === 255) {
+      offset += 1;
+      continue;
+    }
+    if (marker === 216 || marker === 1 || marker >= 208 && marker <= 215) {
+      offset += 2;
+      continue;
+    }
+    if (marker === 217) {
+      throw damaged(input2, "jpeg", "it ends before its image data");
+    }
+    const length = bytes.readUInt16BE(offset + 2);
+    const end = offset + 2 + length;
+    if (length < 2 || end > bytes.length) {
+      throw truncated(
+        input2,
+        "jpeg",
+        `the marker segment at byte ${formatCount(offset)}`,
+        Math.max(end, offset + 4),
+        bytes.length
+      );
+    }
+    if (marker >= 192 && marker <= 207 && marker !== 196 && marker !== 200 && marker !== 204) {
+      sawFrame = true;
+    }
+    if (marker === 218) {
+      if (!sawFrame) throw damaged(input2, "jpeg", "its image data comes before any frame header");
+      if (bytes.lastIndexOf(jpegEndOfImage) < end) {
+        throw damaged(input2, "jpeg", "the end-of-image marker is missing, so the file was cut off");
+      }
+      return { frames: 1 };
+    }
+    offset = end;
+  }
+}
+var jpegEndOfImage = Buffer.from([255, 217]);
+function checkGif(bytes, input2) {
+  const need = (end, what) => {
+    if (end > bytes.length) throw truncated(input2, "gif", what, end, bytes.length);
+  };
+  need(13, "the screen descriptor");
+  const screenFlags = bytes[10] ?? 0;
+  let offset = 13 + ((screenFlags & 128) !== 0 ? 3 * 2 ** ((screenFlags & 7) + 1) : 0);
+  let frames = 0;
+  const skipSubBlocks = (what) => {
+    for (; ; ) {
+      need(offset + 1, what);
+      const size = bytes[offset] ?? 0;
+      offset += 1 + size;
+      if (size === 0) return;
+    }
+  };
+  for (; ; ) {
+    if (offset === bytes.length && frames > 0) {
+      return { frames };
+    }
+    need(offset + 1, "the trailer that ends every GIF");
+    const introducer = bytes[offset];
+    if (introducer === 59) {
+      if (frames === 0) throw damaged(input2, "gif", "it holds no image");
+      return { frames };
+    }
+    if (introducer === 33) {
+      need(offset + 2, "an extension block");
+      offset += 2;
+      skipSubBlocks("an extension block");
+    } else if (introducer === 44) {
+      need(offset + 10, `the descriptor of frame ${frames + 1}`);
+      const flags = bytes[offset + 9] ?? 0;
+      offset += 10 + ((flags & 128) !== 0 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+      need(offset + 1, `the image data of frame ${frames + 1}`);
+      offset += 1;
+      skipSubBlocks(`the image data of frame ${frames + 1}`);
+      frames += 1;
+    } else {
+      throw damaged(input2, "gif", `byte ${formatCount(offset)} is neither an image, an extension nor the trailer`);
+    }
+  }
+}
+function checkWebp(bytes, input2) {
+  if (bytes.length < 12) throw truncated(input2, "webp", "the RIFF header", 12, bytes.length);
+  const riffEnd = 8 + bytes.readUInt32LE(4);
+  if (riffEnd > bytes.length) throw truncated(input2, "webp", "the RIFF container", riffEnd, bytes.length);
+  let offset = 12;
+  let frames = 0;
+  let sawImage = false;
+  while (offset + 8 <= riffEnd) {
+    const type = bytes.toString("latin1", offset, offset + 4);
+    const size = bytes.readUInt32LE(offset + 4);
+    const end = offset + 8 + size + size % 2;
+    if (offset + 8 + size > riffEnd) {
+      throw truncated(input2, "webp", `the ${type.trim()} chunk at byte ${formatCount(offset)}`, end, bytes.length);
+    }
+    if (type === "VP8 " || type === "VP8L") sawImage = true;
+    if (type === "ANMF") {
+      frames += 1;
+      sawImage = true;
+    }
+    offset = end;
+  }
+  if (!sawImage) throw damaged(input2, "webp", "it holds no image data");
+  return { frames: Math.max(1, frames) };
+}
+function checkIsoBoxes(bytes, format, input2) {
+  let offset = 0;
+  let sawMeta = false;
+  let sawData = false;
+  while (offset < bytes.length) {
+    if (offset + 8 > bytes.length) throw truncated(input2, format, "a box header", offset + 8, bytes.length);
+    let size = bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    if (size === 1) {
+      if (offset + 16 > bytes.length) throw truncated(input2, format, "a box header", offset + 16, bytes.length);
+      size = Number(bytes.readBigUInt64BE(offset + 8));
+    } else if (size === 0) {
+      size = bytes.length - offset;
+    }
+    if (size < 8) throw damaged(input2, format, `the ${type} box at byte ${formatCount(offset)} has an impossible size`);
+    if (offset + size > bytes.length) {
+      throw truncated(input2, format, `the ${type} box at byte ${formatCount(offset)}`, offset + size, bytes.length);
+    }
+    if (type === "meta") sawMeta = true;
+    if (type === "mdat" || type === "idat") sawData = true;
+    offset += size;
+  }
+  if (!sawMeta || !sawData) throw damaged(input2, format, "its image description or image data is missing");
+  return { frames: void 0 };
+}
+function checkTiff(bytes, input2) {
+  if (bytes.length < 8) throw truncated(input2, "tiff", "the header", 8, bytes.length);
+  const little = bytes[0] === 73;
+  const u16 = (at) => little ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at);
+  const u32 = (at) => little ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
+  const directory = u32(4);
+  if (directory + 2 > bytes.length) throw truncated(input2, "tiff", "the image directory", directory + 2, bytes.length);
+  const entries = u16(directory);
+  const directoryEnd = directory + 2 + entries * 12;
+  if (directoryEnd > bytes.length) throw truncated(input2, "tiff", "the image directory", directoryEnd, bytes.length);
+  const values = /* @__PURE__ */ new Map();
+  for (let entry = 0; entry < entries; entry += 1) {
+    const at = directory + 2 + entry * 12;
+    const tag = u16(at);
+    if (tag !== 273 && tag !== 279 && tag !== 324 && tag !== 325) continue;
+    const type = u16(at + 2);
+    const count = u32(at + 4);
+    const width = type === 3 ? 2 : type === 4 ? 4 : 0;
+    if (width === 0) throw damaged(input2, "tiff", `tag ${tag} has an unexpected type ${type}`);
+    const inline = count * width <= 4;
+    const start = inline ? at + 8 : u32(at + 8);
+    if (start + count * width > bytes.length) {
+      throw truncated(input2, "tiff", `the table of tag ${tag}`, start + count * width, bytes.length);
+    }
+    const list = [];
+    for (let item = 0; item < count; item += 1) {
+      list.push(width === 2 ? u16(start + item * 2) : u32(start + item * 4));
+    }
+    values.set(tag, list);
+  }
+  const offsets = values.get(273) ?? values.get(324);
+  const counts = values.get(279) ?? values.get(325);
+  if (offsets === void 0 || counts === void 0 || offsets.length !== counts.length) {
+    throw damaged(input2, "tiff", "its image directory does not say where the image data is");
+  }
+  let end = 0;
+  offsets.forEach((start, item) => {
+    end = Math.max(end, start + (counts[item] ?? 0));
+  });
+  if (end > bytes.length) throw truncated(input2, "tiff", "the image data", end, bytes.length);
+  return { frames: void 0 };
+}
+function checkBmp(bytes, input2) {
+  if (bytes.length < 30) throw truncated(input2, "bmp", "the header", 30, bytes.length);
+  const dataOffset = bytes.readUInt32LE(10);
+  const headerSize = bytes.readUInt32LE(14);
+  if (headerSize < 40) return { frames: 1 };
+  const width = Math.abs(bytes.readInt32LE(18));
+  const height = Math.abs(bytes.readInt32LE(22));
+  const bitsPerPixel = bytes.readUInt16LE(28);
+  const compression = bytes.length >= 34 ? bytes.readUInt32LE(30) : 0;
+  if (compression === 0 || compression === 3) {
+    const rowBytes = Math.ceil(width * bitsPerPixel / 32) * 4;
+    const end = dataOffset + rowBytes * height;
+    if (end > bytes.length) throw truncated(input2, "bmp", "the pixel rows its header declares", end, bytes.length);
+  } else if (dataOffset >= bytes.length) {
+    throw truncated(input2, "bmp", "the pixel data", dataOffset + 1, bytes.length);
+  }
+  return { frames: 1 };
+}
+
+// core/src/media/image-shape.ts
+var minimumImageSide = 11;
+var maximumImageAspectRatio = 200;
+function checkImageShape(input2, width, height) {
+  for (const [side, value] of [
+    ["width", width],
+    ["height", height]
+  ]) {
+    if (value < minimumImageSide) {
+      throw new InputLimitError({
+        limitCode: side === "width" ? "image-width" : "image-height",
+        input: input2,
+        what: `the image ${side}`,
+        limit: `greater than ${minimumImageSide - 1} px`,
+        actual: `${value} px (${width}x${height})`,
+        fix: `Use a larger image, or pad it to at least ${minimumImageSide} px on each side.`
+      });
+    }
+  }
+  const ratio = Math.max(width, height) / Math.min(width, height);
+  if (ratio > maximumImageAspectRatio) {
+    throw new InputLimitError({
+      limitCode: "image-aspect-ratio",
+      input: input2,
+      what: "the aspect ratio (long side : short side)",
+      limit: `at most ${maximumImageAspectRatio}:1`,
+      actual: `${ratio.toFixed(2)}:1 (${width}x${height})`,
+      fix: "Crop the image, or split it into less elongated pieces."
+    });
+  }
+}
+
+// core/src/internal/media-frame-extraction.ts
+import { availableParallelism, tmpdir } from "node:os";
+
+// core/src/internal/media-tools.ts
+import { spawn } from "node:child_process";
+import { constants } from "node:fs";
+import { access, chmod } from "node:fs/promises";
+var resolvedTools = /* @__PURE__ */ new Map();
+function mediaToolPath(tool) {
+  let path2 = resolvedTools.get(tool);
+  if (path2 === void 0) {
+    path2 = locateTool(tool);
+    path2.catch(() => resolvedTools.delete(tool));
+    resolvedTools.set(tool, path2);
+  }
+  return path2;
+}
+async function locateTool(tool) {
+  const packageName = tool === "ffmpeg" ? "@ffmpeg-installer/ffmpeg" : "@ffprobe-installer/ffprobe";
+  let path2;
+  try {
+    const installer = tool === "ffmpeg" ? await import("@ffmpeg-installer/ffmpeg") : await import("@ffprobe-installer/ffprobe");
+    path2 = installer.default.path;
+  } catch (error62) {
+    throw new MediaError(
+      "media-tool",
+      tool,
+      `the ${tool} binary for this platform was not found (${describe3(error62)}). Reinstall with optional dependencies enabled, e.g. \`pnpm install\` without --no-optional, so that ${packageName} brings its binary.`,
+      { cause: error62 }
+    );
+  }
+  try {
+    await access(path2, constants.X_OK);
+    return path2;
+  } catch {
+    try {
+      await chmod(path2, 493);
+      await access(path2, constants.X_OK);
+      return path2;
+    } catch (error62) {
+      throw new MediaError(
+        "media-tool",
+        tool,
+        `${path2} is not executable and could not be made so (${describe3(error62)}). Run \`chmod +x "${path2}"\`, or \`pnpm rebuild ${packageName}\`.`,
+        { cause: error62 }
+      );
+    }
+  }
+}
+var stderrLimit = 64 * 1024;
+async function runMediaTool(tool, args, input2, failure2 = "unreadable-media") {
+  const path2 = await mediaToolPath(tool);
+  return new Promise((resolve, reject) => {
+    const child = spawn(path2, args, { stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    const stdout = [];
+    let stderr = "";
+    child.stdout.on("data", (chunk) => stdout.push(chunk));
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk) => {
+      stderr = (stderr + chunk).slice(-stderrLimit);
+    });
+    child.on("error", (error62) => {
+      reject(new MediaError("media-tool", input2, `${tool} could not be started: ${error62.message}.`, { cause: error62 }));
+    });
+    child.on("close", (code, signal) => {
+      if (code === 0) {
+        resolve({ stdout: Buffer.concat(stdout), stderr });
+        return;
+      }
+      const lastLines = stderr.trim().split("\n").slice(-3).join(" ").trim();
+      const status = signal === null ? `exit code ${code}` : `signal ${signal}`;
+      reject(
+        new MediaError(
+          failure2,
+          input2,
+          `${tool} could not read the file (${status}${lastLines === "" ? "" : `: ${lastLines}`}). The file may be truncated or damaged.`
+        )
+      );
+    });
+  });
+}
+function describe3(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+
+// core/src/internal/media-frame-extraction.ts
+var concurrentSeekProcesses = Math.max(1, Math.min(2, availableParallelism()));
+
+// core/src/media/probe-video.ts
+async function probeVideo(path2, input2 = path2) {
+  const { stdout } = await runMediaTool(
+    "ffprobe",
+    ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-select_streams", "v:0", path2],
+    input2
+  );
+  let output2;
+  try {
+    output2 = JSON.parse(stdout.toString("utf8"));
+  } catch (error62) {
+    throw new MediaError("media-tool", input2, "ffprobe printed output that is not JSON.", { cause: error62 });
+  }
+  const stream = output2.streams?.find((candidate) => candidate.codec_type === "video");
+  if (stream === void 0 || !isPositive(stream.width) || !isPositive(stream.height)) {
+    throw new MediaError("unreadable-media", input2, "the file has no video stream (it may be audio only or damaged).");
+  }
+  const frameRate = parseRate(stream.avg_frame_rate) ?? parseRate(stream.r_frame_rate);
+  const durationSeconds = parseNumber(stream.duration) ?? parseNumber(output2.format?.duration);
+  if (frameRate === void 0 || durationSeconds === void 0 || durationSeconds <= 0) {
+    throw new MediaError(
+      "unreadable-media",
+      input2,
+      "ffprobe could not tell the video's frame rate or duration; it may be damaged."
+    );
+  }
+  const storedCount = parseNumber(stream.nb_frames);
+  const frameCount = storedCount !== void 0 && storedCount > 0 ? storedCount : Math.max(1, Math.round(durationSeconds * frameRate));
+  const rotation = streamRotation(stream);
+  const quarterTurn = rotation === 90 || rotation === 270;
+  return {
+    width: quarterTurn ? stream.height : stream.width,
+    height: quarterTurn ? stream.width : stream.height,
+    storedWidth: stream.width,
+    storedHeight: stream.height,
+    rotation,
+    frameCount,
+    frameRate,
+    durationSeconds,
+    codec: stream.codec_name ?? "unknown",
+    container: output2.format?.format_name ?? "unknown",
+    sizeBytes: parseNumber(output2.format?.size) ?? 0
+  };
+}
+function streamRotation(stream) {
+  const fromSideData = stream.side_data_list?.find((entry) => entry.rotation !== void 0)?.rotation;
+  const raw = fromSideData ?? stream.tags?.rotate;
+  const degrees = raw === void 0 ? 0 : Number(raw);
+  if (!Number.isFinite(degrees)) {
+    return 0;
+  }
+  return (Math.round(degrees / 90) * 90 % 360 + 360) % 360;
+}
+function parseRate(value) {
+  if (value === void 0) {
+    return void 0;
+  }
+  const [numerator, denominator = "1"] = value.split("/");
+  const rate = Number(numerator) / Number(denominator);
+  return Number.isFinite(rate) && rate > 0 ? rate : void 0;
+}
+function parseNumber(value) {
+  if (value === void 0 || value === "N/A") {
+    return void 0;
+  }
+  const number4 = Number(value);
+  return Number.isFinite(number4) ? number4 : void 0;
+}
+function isPositive(value) {
+  return value !== void 0 && value > 0;
+}
+
+// core/src/media/prepare-video.ts
+var defaultBase64ThresholdBytes = 7e6;
+var apiVideoFormats = ["mp4", "avi", "mkv", "mov", "flv", "wmv"];
+function sendsWholeFile(model, mode, detected, size, base64ThresholdBytes) {
+  return mode === "file" || mode === "auto" && apiVideoFormats.includes(detected.format) && size < (base64ThresholdBytes ?? defaultBase64ThresholdBytes) && dataUrlLength(detected.mimeType, size) < model.video.base64MaxBytes;
+}
+function checkMaxFrames(model, maxFrames) {
+  if (maxFrames !== void 0 && !(Number.isInteger(maxFrames) && maxFrames >= model.video.imageListMinFrames)) {
+    throw new ConfigurationError(
+      "maxFrames",
+      `maxFrames is ${maxFrames}; it must be a whole number, at least ${model.video.imageListMinFrames}.`
+    );
+  }
+}
+function planFrameSampling(durationSeconds, fps, minimumFrames, maximumFrames) {
+  const wanted = Math.max(1, Math.round(durationSeconds * fps));
+  const frames = Math.min(maximumFrames, Math.max(minimumFrames, wanted));
+  if (frames === wanted) {
+    return { frames, fps, fpsExpression: String(fps) };
+  }
+  const milliseconds = Math.max(1, Math.round(durationSeconds * 1e3));
+  return { frames, fps: frames * 1e3 / milliseconds, fpsExpression: `${frames * 1e3}/${milliseconds}` };
+}
+function checkVideoShape(input2, probe) {
+  const ratio = Math.max(probe.width, probe.height) / Math.min(probe.width, probe.height);
+  if (ratio > maximumVideoAspectRatio) {
+    throw new InputLimitError({
+      limitCode: "video-aspect-ratio",
+      input: input2,
+      what: "the frame aspect ratio (long side : short side)",
+      limit: `at most ${maximumVideoAspectRatio}:1`,
+      actual: `${ratio.toFixed(2)}:1 (${probe.width}x${probe.height})`,
+      fix: "Crop the video to a less elongated frame."
+    });
+  }
+}
+function checkDuration(input2, model, durationSeconds, sampleAnyway) {
+  const { minDurationSeconds, maxDurationSeconds } = model.video;
+  if (durationSeconds < minDurationSeconds) {
+    throw new InputLimitError({
+      limitCode: "video-minimum-duration",
+      input: input2,
+      what: "the video duration",
+      limit: `at least ${minDurationSeconds} s for ${model.family}`,
+      actual: `${durationSeconds.toFixed(2)} s`,
+      fix: "Use a longer clip, or send a few of its frames as images instead."
+    });
+  }
+  if (durationSeconds > maxDurationSeconds && !sampleAnyway) {
+    throw new InputLimitError({
+      limitCode: "video-maximum-duration",
+      input: input2,
+      what: "the video duration",
+      limit: `at most ${maxDurationSeconds} s for ${model.family}`,
+      actual: `${durationSeconds.toFixed(2)} s`,
+      fix: 'Trim it, or summarise a sampled version with mode "frames" and allowLongVideo: true.'
+    });
+  }
+}
+
+// core/src/media/estimate-media.ts
+async function estimateMedia(source, options) {
+  const input2 = sourceName(source, options.name, "file");
+  const { head } = await readSourceHead(source, input2);
+  const detected = detectFormat(head, input2);
+  if (detected.kind === "image") {
+    return estimateImageOf(source, detected.format, input2, options);
+  }
+  return estimateVideoOf(source, detected, input2, options);
+}
+async function estimateImageOf(source, format, input2, options) {
+  const model = modelEntryOf(options.model);
+  const bytes = await readSource(source, input2);
+  const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
+  const structure = checkImageStructure(bytes, format, input2);
+  const size = await orientedSize(bytes, format, input2, maxInputPixels);
+  checkImageShape(input2, size.width, size.height);
+  const target = estimateImageTokens({
+    model,
+    width: size.width,
+    height: size.height,
+    ...options.maxPixels === void 0 ? {} : { maxPixels: options.maxPixels },
+    ...options.highResolution === void 0 ? {} : { highResolution: options.highResolution }
+  });
+  return {
+    kind: "image",
+    name: input2,
+    format,
+    tokens: target.tokens,
+    width: target.width,
+    height: target.height,
+    originalWidth: size.width,
+    originalHeight: size.height,
+    originalBytes: bytes.length,
+    frames: size.frames ?? structure.frames
+  };
+}
+var requireModule2 = createRequire2(import.meta.url);
+async function orientedSize(bytes, format, input2, maxInputPixels) {
+  if (format === "bmp") {
+    const size = bmpHeaderSize(bytes, input2);
+    checkBombFromHeader(input2, size, maxInputPixels);
+    return size;
+  }
+  if (format === "heic") {
+    const heic = requireModule2("heic-decode");
+    let images;
+    try {
+      images = await heic.all({ buffer: bytes });
+    } catch (error62) {
+      throw decodingError(error62, input2, "heic");
+    }
+    try {
+      const first = images[0];
+      if (first === void 0) {
+        throw new MediaError("unreadable-media", input2, "the HEIC file holds no image.");
+      }
+      checkBombFromHeader(input2, first, maxInputPixels);
+      return { width: first.width, height: first.height, frames: images.length };
+    } finally {
+      images.dispose();
+    }
+  }
+  const header = await readSharpHeader(bytes, format, input2, maxInputPixels);
+  return { width: header.width, height: header.height, frames: header.metadata.pages ?? 1 };
+}
+async function estimateVideoOf(source, detected, input2, options) {
+  const model = modelEntryOf(options.model);
+  const mode = options.mode ?? "auto";
+  const fps = checkFps(options.fps ?? model.videoTokens.defaultFps);
+  checkMaxFrames(model, options.maxFrames);
+  let temporary;
+  try {
+    let path2;
+    if (typeof source === "string") {
+      path2 = source;
+    } else {
+      temporary = await mkdtemp(join(tmpdir2(), "glance-estimate-"));
+      path2 = join(temporary, "input");
+      await writeFile(path2, source);
+    }
+    const { size } = await readSourceHead(path2, input2);
+    const probe = await probeVideo(path2, input2);
+    checkVideoShape(input2, probe);
+    checkDuration(input2, model, probe.durationSeconds, options.allowLongVideo === true && mode !== "file");
+    if (sendsWholeFile(model, mode, detected, size, options.base64ThresholdBytes)) {
+      checkWholeFileSize(model, detected, size, input2);
+      const sampled = estimateVideoTokens(
+        {
+          model,
+          width: probe.width,
+          height: probe.height,
+          frameCount: probe.frameCount,
+          frameRate: probe.frameRate,
+          fps
+        },
+        input2
+      );
+      return {
+        kind: "video-file",
+        name: input2,
+        format: detected.format,
+        tokens: sampled.tokens,
+        width: probe.width,
+        height: probe.height,
+        frameCount: probe.frameCount,
+        frameRate: probe.frameRate,
+        durationSeconds: probe.durationSeconds,
+        fps,
+        sampledFrames: sampled.frames,
+        sampledWidth: sampled.width,
+        sampledHeight: sampled.height,
+        originalBytes: size
+      };
+    }
+    const maximumFrames = Math.min(model.video.imageListMaxFrames, options.maxFrames ?? Number.POSITIVE_INFINITY);
+    const plan = planFrameSampling(probe.durationSeconds, fps, model.video.imageListMinFrames, maximumFrames);
+    if (plan.fps < minimumFps) {
+      const longest = Math.floor(maximumFrames / minimumFps);
+      throw new InputLimitError({
+        limitCode: "frame-list-duration",
+        input: input2,
+        what: "the video duration for a frame list",
+        limit: `at most ${formatSeconds(longest)} (${maximumFrames} frames at the minimum ${minimumFps} fps)`,
+        actual: formatSeconds(Math.round(probe.durationSeconds)),
+        fix: "Trim the video, split it into parts, or allow more frames."
+      });
+    }
+    const frameSize = estimateImageListTokens(
+      { model, width: probe.width, height: probe.height, frames: plan.frames },
+      input2
+    );
+    return {
+      kind: "frame-list",
+      name: input2,
+      format: detected.format,
+      tokens: frameSize.tokens,
+      frames: plan.frames,
+      fps: plan.fps,
+      durationSeconds: probe.durationSeconds,
+      width: frameSize.width,
+      height: frameSize.height,
+      originalWidth: probe.width,
+      originalHeight: probe.height,
+      originalBytes: size
+    };
+  } finally {
+    if (temporary !== void 0) {
+      await rm(temporary, { recursive: true, force: true });
+    }
+  }
+}
+function checkWholeFileSize(model, detected, size, input2) {
+  if (!apiVideoFormats.includes(detected.format)) return;
+  const length = dataUrlLength(detected.mimeType, size);
+  if (length >= model.video.base64MaxBytes) {
+    throw new InputLimitError({
+      limitCode: "video-base64-size",
+      input: input2,
+      what: "the base64 video data URL length",
+      limit: `less than ${model.video.base64MaxBytes} characters`,
+      actual: `${length} characters (a ${(size / 1e6).toFixed(1)} MB file)`,
+      fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.'
+    });
+  }
 }
 
 // core/src/internal/media-image-encoding.ts
+import sharp2 from "sharp";
 var photoJpegQuality = 90;
 var fallbackJpegQualities = [80, 70, 60, 50, 40, 30, 20];
 var flatGraphicsColourLimit = 4096;
@@ -55584,88 +56328,6 @@ function rawPipeline(pixels) {
   return sharp2(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
 }
 
-// core/src/internal/media-source.ts
-import { open as open2, readFile } from "node:fs/promises";
-import { basename } from "node:path";
-function sourceName(source, name, fallback) {
-  if (name !== void 0 && name !== "") {
-    return name;
-  }
-  return typeof source === "string" ? basename(source) : fallback;
-}
-async function readSourceHead(source, input2) {
-  if (typeof source !== "string") {
-    return { head: source.subarray(0, formatSniffBytes), size: source.length };
-  }
-  const handle = await openSource(source, input2);
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
-      throw new MediaError("unreadable-media", input2, `${source} is not a regular file.`);
-    }
-    const head = Buffer.alloc(Math.min(formatSniffBytes, stats.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return { head: head.subarray(0, bytesRead), size: stats.size };
-  } finally {
-    await handle.close();
-  }
-}
-async function readSource(source, input2) {
-  if (typeof source !== "string") {
-    return source;
-  }
-  try {
-    return await readFile(source);
-  } catch (error62) {
-    throw unreadableFile(source, input2, error62);
-  }
-}
-async function openSource(path2, input2) {
-  try {
-    return await open2(path2, "r");
-  } catch (error62) {
-    throw unreadableFile(path2, input2, error62);
-  }
-}
-function unreadableFile(path2, input2, error62) {
-  const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
-  const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
-  const where = input2 === path2 ? "" : ` (${path2})`;
-  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
-}
-
-// core/src/media/image-shape.ts
-var minimumImageSide = 11;
-var maximumImageAspectRatio = 200;
-function checkImageShape(input2, width, height) {
-  for (const [side, value] of [
-    ["width", width],
-    ["height", height]
-  ]) {
-    if (value < minimumImageSide) {
-      throw new InputLimitError({
-        limitCode: side === "width" ? "image-width" : "image-height",
-        input: input2,
-        what: `the image ${side}`,
-        limit: `greater than ${minimumImageSide - 1} px`,
-        actual: `${value} px (${width}x${height})`,
-        fix: `Use a larger image, or pad it to at least ${minimumImageSide} px on each side.`
-      });
-    }
-  }
-  const ratio = Math.max(width, height) / Math.min(width, height);
-  if (ratio > maximumImageAspectRatio) {
-    throw new InputLimitError({
-      limitCode: "image-aspect-ratio",
-      input: input2,
-      what: "the aspect ratio (long side : short side)",
-      limit: `at most ${maximumImageAspectRatio}:1`,
-      actual: `${ratio.toFixed(2)}:1 (${width}x${height})`,
-      fix: "Crop the image, or split it into less elongated pieces."
-    });
-  }
-}
-
 // core/src/internal/media-image-passthrough.ts
 var passThroughLongSide = 7680;
 var passThroughShortSide = 4320;
@@ -55711,6 +56373,7 @@ async function prepareImage(source, options) {
     );
   }
   const bytes = await readSource(source, input2);
+  checkImageStructure(bytes, detected.format, input2);
   const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
   const opened = await openImage(bytes, detected.format, input2, maxInputPixels);
   checkImageShape(input2, opened.width, opened.height);
@@ -55762,15 +56425,6 @@ async function scaledPixels(opened, width, height, input2) {
     throw error62 instanceof MediaError ? error62 : decodingError(error62, input2, opened.format);
   }
 }
-
-// core/src/internal/media-frame-extraction.ts
-import { availableParallelism, tmpdir } from "node:os";
-
-// core/src/internal/media-tools.ts
-var stderrLimit = 64 * 1024;
-
-// core/src/internal/media-frame-extraction.ts
-var concurrentSeekProcesses = Math.max(1, Math.min(2, availableParallelism()));
 
 // core/src/estimation/price-table.ts
 var price = external_exports.number().finite().nonnegative();
@@ -55948,7 +56602,7 @@ function checkInputLimits(model, inputs) {
       case "video-file":
         checkVideoPayload(model, name, input2.mimeType, input2.data.length);
         checkFpsLimit(name, input2.fps);
-        checkDuration(model, name, input2.durationSeconds);
+        checkDuration2(model, name, input2.durationSeconds);
         break;
       case "video-url":
         if (input2.fps !== void 0) {
@@ -55957,7 +56611,7 @@ function checkInputLimits(model, inputs) {
         {
           const duration3 = input2.durationSeconds ?? (input2.frameCount !== void 0 && input2.frameRate !== void 0 && input2.frameRate > 0 ? input2.frameCount / input2.frameRate : void 0);
           if (duration3 !== void 0) {
-            checkDuration(model, name, duration3);
+            checkDuration2(model, name, duration3);
           }
         }
         break;
@@ -55974,16 +56628,7 @@ function checkInputLimits(model, inputs) {
         break;
     }
   });
-  if (base64Images > model.image.maxCountBase64) {
-    throw new InputLimitError({
-      limitCode: "base64-image-count",
-      input: "request",
-      what: "the number of images sent as base64",
-      limit: `at most ${formatCount(model.image.maxCountBase64)}`,
-      actual: formatCount(base64Images),
-      fix: "Send fewer images, or split them over several requests."
-    });
-  }
+  checkBase64ImageCount(model, base64Images);
   if (base64Images + urlImages > model.image.maxCountUrl) {
     throw new InputLimitError({
       limitCode: "image-count",
@@ -55991,6 +56636,18 @@ function checkInputLimits(model, inputs) {
       what: "the number of images",
       limit: `at most ${formatCount(model.image.maxCountUrl)}`,
       actual: formatCount(base64Images + urlImages),
+      fix: "Send fewer images, or split them over several requests."
+    });
+  }
+}
+function checkBase64ImageCount(model, base64Images) {
+  if (base64Images > model.image.maxCountBase64) {
+    throw new InputLimitError({
+      limitCode: "base64-image-count",
+      input: "request",
+      what: "the number of images sent as base64",
+      limit: `at most ${formatCount(model.image.maxCountBase64)}`,
+      actual: formatCount(base64Images),
       fix: "Send fewer images, or split them over several requests."
     });
   }
@@ -56046,7 +56703,7 @@ function checkFrameCount(model, name, frames) {
     });
   }
 }
-function checkDuration(model, name, seconds) {
+function checkDuration2(model, name, seconds) {
   const { minDurationSeconds, maxDurationSeconds } = model.video;
   if (seconds < minDurationSeconds || seconds > maxDurationSeconds) {
     throw new InputLimitError({
@@ -56064,17 +56721,20 @@ function checkDuration(model, name, seconds) {
 async function buildChatRequest(input2) {
   const request2 = assembleChatRequest(input2);
   const estimate = await estimateRequest(request2);
+  checkRequestTokens(request2.modelName, estimate);
+  return { ...request2, estimate };
+}
+function checkRequestTokens(modelName, estimate) {
   if (estimate.totalTokens > estimate.limitTokens) {
     throw new InputLimitError({
       limitCode: "request-tokens",
       input: "request",
       what: "the estimated input tokens (text, images and video)",
-      limit: `at most ${formatCount(estimate.limitTokens)} for ${request2.modelName}`,
+      limit: `at most ${formatCount(estimate.limitTokens)} for ${modelName}`,
       actual: formatCount(estimate.totalTokens),
       fix: "Send fewer or smaller images, lower max_pixels or the video fps, or split the request."
     });
   }
-  return { ...request2, estimate };
 }
 function assembleChatRequest(input2) {
   const model = modelEntryOf(input2.model);
@@ -56283,6 +56943,50 @@ function imagePart(url2, maxPixels) {
 }
 function dataUrl(mimeType, data) {
   return `data:${mimeType};base64,${data.toString("base64")}`;
+}
+
+// core/src/request/estimate-media-request.ts
+async function estimateMediaRequest(input2) {
+  const { body, inputs: _, ...request2 } = assembleChatRequest({ ...input2, inputs: input2.inputs.map(standInOf) });
+  checkBase64ImageCount(request2.model, input2.inputs.filter((media) => media.kind === "image").length);
+  const text = await estimateRequest({ ...request2, body, inputs: [] });
+  const inputs = input2.inputs.map((media) => ({
+    name: media.name,
+    kind: media.kind,
+    tokens: media.tokens
+  }));
+  const visualTokens = inputs.reduce((sum, estimate2) => sum + (estimate2.tokens ?? 0), 0);
+  const estimate = { ...text, inputs, totalTokens: text.textTokens + visualTokens, complete: true };
+  checkRequestTokens(request2.modelName, estimate);
+  return { ...request2, displayBody: body, media: input2.inputs, estimate };
+}
+function standInOf(media) {
+  const url2 = `(${media.name}: sent once prepared)`;
+  switch (media.kind) {
+    case "image":
+      return { kind: "image-url", url: url2, width: media.originalWidth, height: media.originalHeight, name: media.name };
+    case "video-file":
+      return {
+        kind: "video-url",
+        url: url2,
+        width: media.width,
+        height: media.height,
+        frameCount: media.frameCount,
+        frameRate: media.frameRate,
+        durationSeconds: media.durationSeconds,
+        fps: media.fps,
+        name: media.name
+      };
+    case "frame-list":
+      return {
+        kind: "frame-urls",
+        urls: Array.from({ length: media.frames }, (_, index) => `(${media.name}: frame ${index + 1})`),
+        width: media.originalWidth,
+        height: media.originalHeight,
+        fps: media.fps,
+        name: media.name
+      };
+  }
 }
 
 // core/src/localization/localization-frame.ts
@@ -56757,6 +57461,7 @@ function boxCoordinatesInstruction(model) {
 
 export {
   ConfigurationError,
+  MediaError,
   ApiError,
   ConnectionError,
   AbortedError,
@@ -56764,11 +57469,13 @@ export {
   defaultModel,
   defaultCatalogue,
   modelEntryOf,
-  prepareImage,
   formatBytes,
   formatCount,
+  estimateMedia,
+  prepareImage,
   external_exports,
   buildChatRequest,
+  estimateMediaRequest,
   regionBaseUrls,
   resolveBaseUrl,
   createGlanceClient,
