@@ -1,7 +1,15 @@
 /*
  * File bytes at a commit, through the REST API only: the action never checks out the pull request.
- * The contents API embeds files up to 1 MB as base64; for larger ones it answers with encoding
- * "none", and the git blob API returns them by the sha the contents API reports.
+ * Two steps, so that a run can order and plan its images before it holds their pixels:
+ * - `locateFile` asks the contents API for the file's entry: its size and git blob sha (a content
+ *   address: equal shas mean equal bytes), and, for files up to 1 MB, the bytes themselves, which
+ *   the API embeds as base64 ("encoding": "none" and no content above 1 MB;
+ *   https://docs.github.com/en/rest/repos/contents#get-repository-content, "Size limits").
+ * - `fetchBlob` takes the bytes of a larger file from the git blob API by that sha, with the raw media
+ *   type (`application/vnd.github.raw+json`, https://docs.github.com/en/rest/git/blobs#get-a-blob,
+ *   up to 100 MB): the bytes as they are, not base64 in JSON four thirds their size.
+ * GitHub's REST documentation says nothing of byte ranges (`Range`) on either endpoint, so the action
+ * does not rely on them: a large file is downloaded whole, once, when its turn in the review comes.
  */
 import type { GitHubClient } from "./github-client.js";
 
@@ -15,7 +23,17 @@ export interface FileLocation {
   ref: string;
 }
 
-export async function fetchFile(github: GitHubClient, location: FileLocation): Promise<Buffer> {
+/** A file's version at a commit, as the contents API describes it. */
+export interface FileVersion {
+  location: FileLocation;
+  size: number;
+  /** The git blob sha: the same for the same bytes, whatever the path or commit. */
+  sha: string;
+  /** The bytes when the contents API embedded them (files up to 1 MB); undefined for larger ones. */
+  bytes: Buffer | undefined;
+}
+
+export async function locateFile(github: GitHubClient, location: FileLocation): Promise<FileVersion> {
   const response = await github.rest.repos.getContent({
     owner: location.owner,
     repo: location.repo,
@@ -29,17 +47,33 @@ export async function fetchFile(github: GitHubClient, location: FileLocation): P
   if (data.size > maxFileBytes) {
     throw new Error(`${location.path} is ${data.size} bytes; files over ${maxFileBytes} bytes are not downloaded.`);
   }
-  if (data.encoding === "base64" && data.content !== "") {
-    return Buffer.from(data.content, "base64");
+  const embedded =
+    data.size === 0
+      ? Buffer.alloc(0)
+      : data.encoding === "base64" && data.content !== ""
+        ? Buffer.from(data.content, "base64")
+        : undefined;
+  return { location, size: data.size, sha: data.sha, bytes: embedded };
+}
+
+/** The file's bytes: the embedded ones, else the blob, downloaded raw. */
+export async function fetchBlob(github: GitHubClient, version: FileVersion): Promise<Buffer> {
+  if (version.bytes !== undefined) {
+    return version.bytes;
   }
-  if (data.size === 0) {
-    return Buffer.alloc(0);
+  const { owner, repo, path } = version.location;
+  // GitHub labels raw content text/plain, and Octokit would decode it as UTF-8 text, which corrupts
+  // binary files: the body is taken unparsed, as the stream it is.
+  const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+    owner,
+    repo,
+    file_sha: version.sha,
+    headers: { accept: "application/vnd.github.raw+json" },
+    request: { parseSuccessResponseBody: false },
+  });
+  const bytes = Buffer.from(await new Response(response.data as unknown as ReadableStream).arrayBuffer());
+  if (bytes.length !== version.size) {
+    throw new Error(`${path}: GitHub sent ${bytes.length} bytes of a ${version.size}-byte file.`);
   }
-  // The raw media type is served as text/plain, and Octokit decodes text bodies as UTF-8, which corrupts
-  // binary files; the git blob API returns the same bytes as base64 JSON, up to 100 MB.
-  const blob = await github.rest.git.getBlob({ owner: location.owner, repo: location.repo, file_sha: data.sha });
-  if (blob.data.encoding !== "base64") {
-    throw new Error(`${location.path}: GitHub returned the file in an unexpected encoding (${blob.data.encoding}).`);
-  }
-  return Buffer.from(blob.data.content, "base64");
+  return bytes;
 }

@@ -1,30 +1,36 @@
 /*
- * One image's review, in two steps. Planning, before any model call, opens each image with core and
- * builds the request from the images' sizes alone, which is all the token estimate needs: a PNG or
- * JPEG the service accepts as it is (no metadata, upright, within the limits, as screenshots usually
- * are) costs a header read there, and is later sent byte for byte (`keepOriginalWhenAccepted`: same
- * tokens, no decode). Everything else (SVG rasterized, GIF, WEBP, BMP, HEIC, TIFF, oversized files)
- * is decoded and scaled there, because only core's decode knows its exact size; what is kept is the
- * small scaled image, not the original. Sending, inside the concurrency pool, turns the images into
- * the request body (base64) only then, so at most `concurrency` requests' bodies exist at a time,
- * and drops the bytes once the answer is in. The answer is read leniently, finding by finding
- * (review-schema.ts). Boxes come back in the model's coordinates of the image it saw and core maps them
- * to pixels of the original file; a box that lies wholly outside the image is dropped.
+ * One image's review, in three steps, as the reviews stream (review-stream.ts). Planning, once the
+ * image is downloaded, asks core for the estimate from the headers alone (estimateMedia: sizes, EXIF
+ * orientation, frames; no pixel decoded), which is all the token budget needs. Preparing, only for a
+ * plan the budget accepted, turns the bytes into what the request carries: a PNG or JPEG the service
+ * accepts as it is (no metadata, upright, within the limits, as screenshots usually are) is sent byte
+ * for byte (`keepOriginalWhenAccepted`: same tokens, no decode); everything else (SVG rasterized, GIF,
+ * WEBP, BMP, HEIC, TIFF, oversized files) is decoded and scaled, and only the small scaled image is
+ * kept. Sending, inside the concurrency pool, turns the images into the request body (base64) only
+ * then, so at most `concurrency` requests' bodies exist at a time, and drops the bytes once the
+ * request is built. The answer is read leniently, finding by finding (review-schema.ts). Boxes come
+ * back in the model's coordinates of the image it saw and core maps them to pixels of the original
+ * file; a box that lies wholly outside the image is dropped.
  */
 import {
   boxCoordinatesInstruction,
   buildChatRequest,
   type ChatRequestInput,
+  estimateMedia,
+  estimateMediaRequest,
   type GlanceClient,
+  type ImageEstimate,
   type LocalizationImage,
   localizationFrameOf,
+  MediaError,
+  type MediaEstimate,
   mapBoxToOriginal,
   modelEntryOf,
   type PreparedImage,
   prepareImage,
 } from "@glance/core";
 import type { Severity } from "./config.js";
-import type { HashedItem, LoadedItem } from "./review-item.js";
+import type { HashedItem, ItemBytes, LoadedItem } from "./review-item.js";
 import { answerEnvelopeSchema, readFindings, readKind, readSummary, reviewAnswerSchema } from "./review-schema.js";
 import { type PromptContext, reviewPrompt, systemPrompt } from "./rubric-prompts.js";
 
@@ -52,8 +58,12 @@ export interface PlannedReview {
   after: ImageGeometry;
   /** The request without its images, which `images` holds until it is sent. */
   request: Omit<ChatRequestInput, "inputs">;
-  /** The images to send; undefined once sent or dropped (skipped by the budget), so their bytes can go. */
+  /** The downloaded bytes, until prepared (`prepareReview`) or dropped. */
+  bytes: ItemBytes | undefined;
+  /** The images to send, once prepared; undefined once sent or dropped (skipped by the budget), so their bytes can go. */
   images: { before: PreparedImage | undefined; after: PreparedImage } | undefined;
+  /** What preparing the images needs. */
+  settings: ReviewSettings;
   /** Exact input estimate from core plus the output allowance: what the budget counts. */
   estimatedTokens: number;
 }
@@ -75,34 +85,26 @@ export function outputAllowance(thinking: boolean): number {
 }
 const thinkingBudget = 4_500;
 
-/** Nothing to send: sizes only, so the estimate is built without turning megabytes into base64. */
-const noBytes = Buffer.alloc(0);
-
 export async function planReview(
   item: LoadedItem,
   settings: ReviewSettings,
   context: Omit<PromptContext, "describeSchema" | "boxes">,
 ): Promise<PlannedReview> {
   const bytes = item.bytes;
-  // From here on the plan holds what the request needs (the original itself only when it is sent as it is).
+  // From here on the plan holds the bytes, until they are prepared for the request or dropped.
   item.bytes = undefined;
   const { bytes: _released, ...hashed } = item;
   if (bytes === undefined) {
     throw new Error(`${item.name} was planned twice; its bytes are gone.`);
   }
-  const imageOptions = {
-    model: settings.model,
-    highResolution: settings.highResolution,
-    keepOriginalWhenAccepted: true,
-  };
+  const names = imageNames(item, bytes.before !== undefined);
+  const estimateOptions = { model: settings.model, highResolution: settings.highResolution };
+  // Sizes from the headers, no pixel decoded: the estimate of the request preparation will build.
   const before =
-    bytes.before === undefined
+    bytes.before === undefined || names.before === undefined
       ? undefined
-      : await prepareImage(bytes.before, { ...imageOptions, name: `${item.previousPath ?? item.name} (before)` });
-  const after = await prepareImage(bytes.after, {
-    ...imageOptions,
-    name: before === undefined ? item.name : `${item.name} (after)`,
-  });
+      : imageEstimateOf(await estimateMedia(bytes.before, { ...estimateOptions, name: names.before }));
+  const after = imageEstimateOf(await estimateMedia(bytes.after, { ...estimateOptions, name: names.after }));
   // Structured output needs thinking off; with thinking on, the schema goes into the prompt instead
   // and core's completeStructured still validates (and repairs once) the answer.
   const enforceSchema = !settings.thinking && modelEntryOf(settings.model).structuredOutput !== "none";
@@ -120,21 +122,75 @@ export async function planReview(
     ...(enforceSchema ? { structuredOutput: { schema: reviewAnswerSchema, name: "image_review" } } : {}),
     ...(settings.thinking ? { thinking: true, thinkingBudget } : { thinking: false }),
   };
-  // Core estimates images from their sizes only, so the same request with empty stand-ins has the
-  // very estimate (and the same input-limit check) the real one will have.
-  const sizesOnly = (image: PreparedImage): PreparedImage => ({ ...image, data: noBytes });
-  const estimated = await buildChatRequest({
+  // The same totals and input-limit checks buildChatRequest will apply to the prepared images.
+  const estimated = await estimateMediaRequest({
     ...request,
-    inputs: before === undefined ? [sizesOnly(after)] : [sizesOnly(before), sizesOnly(after)],
+    inputs: before === undefined ? [after] : [before, after],
   });
   return {
     item: hashed,
     before: before === undefined ? undefined : geometryOf(before),
     after: geometryOf(after),
     request,
-    images: { before, after },
+    bytes,
+    images: undefined,
+    settings,
     estimatedTokens: estimated.estimate.totalTokens + outputAllowance(settings.thinking),
   };
+}
+
+/** What messages call the images: the path, with "(before)" and "(after)" for a pair. */
+function imageNames(item: HashedItem, paired: boolean): { before: string | undefined; after: string } {
+  return paired
+    ? { before: `${item.previousPath ?? item.name} (before)`, after: `${item.name} (after)` }
+    : { before: undefined, after: item.name };
+}
+
+function imageEstimateOf(estimate: MediaEstimate): ImageEstimate {
+  if (estimate.kind !== "image") {
+    throw new MediaError(
+      "unsupported-media",
+      estimate.name,
+      `the file is a ${estimate.format} video, not an image; only images are reviewed.`,
+    );
+  }
+  return estimate;
+}
+
+/**
+ * Turns an accepted plan's bytes into the images the request carries: a PNG or JPEG the service
+ * accepts as it is (no metadata, upright, within the limits, as screenshots usually are) costs a
+ * header read and is sent byte for byte (`keepOriginalWhenAccepted`: same tokens, no decode);
+ * anything else is decoded and scaled to exactly what the model sees, and only that is kept.
+ */
+export async function prepareReview(planned: PlannedReview): Promise<void> {
+  const bytes = planned.bytes;
+  planned.bytes = undefined;
+  if (bytes === undefined) {
+    if (planned.images !== undefined) return;
+    throw new Error(`${planned.item.name} has no bytes left to prepare.`);
+  }
+  const names = imageNames(planned.item, bytes.before !== undefined);
+  const imageOptions = {
+    model: planned.settings.model,
+    highResolution: planned.settings.highResolution,
+    keepOriginalWhenAccepted: true,
+  };
+  const before =
+    bytes.before === undefined || names.before === undefined
+      ? undefined
+      : await prepareImage(bytes.before, { ...imageOptions, name: names.before });
+  const after = await prepareImage(bytes.after, { ...imageOptions, name: names.after });
+  planned.images = { before, after };
+  // Boxes map to the prepared images' geometry, which the estimate matches.
+  planned.before = before === undefined ? undefined : geometryOf(before);
+  planned.after = geometryOf(after);
+}
+
+/** Drops whatever a plan still holds of its images: it is not sent, or was. */
+export function releaseImages(planned: PlannedReview): void {
+  planned.bytes = undefined;
+  planned.images = undefined;
 }
 
 /** Builds the request with the images' bytes, sends it, and lets the bytes go whatever the outcome. */
@@ -144,8 +200,11 @@ export async function runReview(
   model: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<ReviewResult> {
+  if (planned.images === undefined) {
+    await prepareReview(planned);
+  }
   const images = planned.images;
-  planned.images = undefined;
+  releaseImages(planned);
   if (images === undefined) {
     throw new Error(`${planned.item.name} was already sent.`);
   }
@@ -194,7 +253,7 @@ export async function runReview(
   };
 }
 
-function geometryOf(image: PreparedImage): ImageGeometry {
+function geometryOf(image: ImageGeometry): ImageGeometry {
   return {
     width: image.width,
     height: image.height,

@@ -8,7 +8,7 @@
  * and description images are downloaded last (after the changed files), so body_html is read again
  * just before a download when the copy in hand is older than four minutes.
  */
-import { fetchFile } from "./blob-fetching.js";
+import { type FileVersion, fetchBlob, locateFile } from "./blob-fetching.js";
 import { bodyItemOf, downloadBodyImage, findBodyImages, resolveDownloadUrls } from "./body-images.js";
 import type { GitHubClient } from "./github-client.js";
 import type { PullRequestContext } from "./pull-request-context.js";
@@ -105,22 +105,60 @@ export interface ImageSources {
   descriptionUrls: DescriptionImageUrls;
 }
 
-export async function downloadItem(sources: ImageSources, item: ReviewItem): Promise<ItemBytes> {
+/** One side of an item before its bytes are downloaded: its size, identity and, when in hand, bytes. */
+export interface SideLocation {
+  size: number;
+  /** The git blob sha of a changed file; undefined for a description image (its bytes are in hand). */
+  sha: string | undefined;
+  version: FileVersion | undefined;
+  bytes: Buffer | undefined;
+}
+
+export interface ItemLocation {
+  before: SideLocation | undefined;
+  after: SideLocation;
+}
+
+/**
+ * Where an item's bytes are, at the cost of one small API request per changed file's side (the
+ * contents entry: size and blob sha; the bytes too when the file is up to 1 MB). A description image
+ * lives outside the API (no sha, no size without the bytes) and is downloaded here, whole.
+ */
+export async function locateItem(sources: ImageSources, item: ReviewItem): Promise<ItemLocation> {
   const { github, pullRequest } = sources;
   if (item.source === "body") {
     const url = await sources.descriptionUrls.urlOf(item);
     const githubOrigins = [new URL(sources.event.serverUrl).origin, new URL(sources.event.apiUrl).origin];
-    return { before: undefined, after: await downloadBodyImage(url, item.name, { githubOrigins }) };
+    const bytes = await downloadBodyImage(url, item.name, { githubOrigins });
+    return { before: undefined, after: { size: bytes.length, sha: undefined, version: undefined, bytes } };
   }
   const location = { owner: pullRequest.owner, repo: pullRequest.repo };
-  const after = await fetchFile(github, { ...location, path: item.name, ref: pullRequest.headSha });
+  const side = (version: FileVersion): SideLocation => ({
+    size: version.size,
+    sha: version.sha,
+    version,
+    bytes: version.bytes,
+  });
+  const after = side(await locateFile(github, { ...location, path: item.name, ref: pullRequest.headSha }));
   if (item.status === "added") {
     return { before: undefined, after };
   }
-  const before = await fetchFile(github, {
-    ...location,
-    path: item.previousPath ?? item.name,
-    ref: pullRequest.mergeBaseSha,
-  });
+  const before = side(
+    await locateFile(github, { ...location, path: item.previousPath ?? item.name, ref: pullRequest.mergeBaseSha }),
+  );
+  return { before, after };
+}
+
+/** The item's bytes: those in hand, the rest downloaded from the blob API (both sides at once). */
+export async function fetchItemBytes(github: GitHubClient, location: ItemLocation): Promise<ItemBytes> {
+  const bytesOf = async (side: SideLocation): Promise<Buffer> => {
+    if (side.bytes !== undefined) return side.bytes;
+    if (side.version === undefined) throw new Error("the image's bytes are gone.");
+    return fetchBlob(github, side.version);
+  };
+  const [before, after] = await Promise.all([
+    location.before === undefined ? undefined : bytesOf(location.before),
+    bytesOf(location.after),
+  ]);
   return { before, after };
 }

@@ -1,7 +1,8 @@
 /*
  * The whole review of one pull request, in order: pull request, changed images, previous review,
- * downloads (within the run's GitHub API requests), plans and estimates (before any model call),
- * budget, reviews, comment and job summary; it returns the report with the step's outputs and the
+ * the images located (sizes and blob shas, within the run's GitHub API requests) and ordered, then
+ * the reviews as a stream (each image downloaded, estimated, held to the budget and sent while the
+ * next ones download: review-stream.ts), comment and job summary; it returns the report with the step's outputs and the
  * fail-on verdicts. A set-up failure (a refused key, an unknown model, an endpoint that does not
  * answer) stops the reviews at once and posts no comment. Everything from outside comes in as
  * arguments (config, event, clients, runner, clock), so tests call it directly against the fakes;
@@ -10,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { AbortedError, ConfigurationError, formatCount, type GlanceClient, modelEntryOf } from "@glance/core";
-import { applyTokenBudget } from "./budget.js";
+import { TokenBudget } from "./budget.js";
 import { githubFileListLimit, listChangedFiles } from "./changed-files.js";
 import type { ActionConfig } from "./config.js";
 import { messageOf } from "./error-message.js";
@@ -22,11 +23,24 @@ import {
   type GitHubRateLimit,
   requestBudgetNote,
 } from "./github-request-budget.js";
-import { type PlannedReview, planReview, type ReviewResult, runReview } from "./image-review.js";
+import {
+  type PlannedReview,
+  planReview,
+  prepareReview,
+  type ReviewResult,
+  releaseImages,
+  runReview,
+} from "./image-review.js";
 import { byPriority, selectImages } from "./image-selection.js";
-import { bodyImageItems, DescriptionImageUrls, downloadItem } from "./image-sources.js";
+import {
+  bodyImageItems,
+  DescriptionImageUrls,
+  fetchItemBytes,
+  type ItemLocation,
+  locateItem,
+} from "./image-sources.js";
 import { LiveTokenBudget } from "./live-token-budget.js";
-import { loadItems } from "./load-items.js";
+import { loadBytes, loadItems } from "./load-items.js";
 import { escapingRunner } from "./log-escaping.js";
 import { outputsOf } from "./outputs.js";
 import { publishReview, writeJobSummary } from "./publish-review.js";
@@ -38,9 +52,9 @@ import {
 } from "./pull-request-context.js";
 import type { SkippedItem } from "./review-item.js";
 import type { ReviewMetadata } from "./review-metadata.js";
+import { streamInOrder } from "./review-stream.js";
 import type { RunEvent } from "./run-event.js";
 import type { FailedImage, ImageReport, RunReport } from "./run-report.js";
-import { mapWithConcurrency } from "./run-with-concurrency.js";
 import type { Runner, StepResult } from "./runner.js";
 import { setUpFailureOf } from "./set-up-failure.js";
 import { skipWithoutKey } from "./skip-without-key.js";
@@ -120,20 +134,23 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   };
   const requestsBefore = options.githubRateLimit?.snapshot();
   const allowance = requestsBefore === undefined ? undefined : downloadAllowance(requestsBefore);
+  const settingsKey = JSON.stringify([
+    config.model,
+    config.prompt ?? "",
+    config.language ?? "",
+    config.highResolution,
+    config.thinking,
+  ]);
+  const fetchBytes = (location: ItemLocation) => fetchItemBytes(github, location);
   const loaded = await loadItems(candidates, {
     maxImages: config.maxImages,
-    // Downloads wait on GitHub, not on the model: more of them in flight shortens the time before the
+    // Lookups wait on GitHub, not on the model: more of them in flight shortens the time before the
     // first model call, still far below GitHub's secondary rate limit of 100 concurrent requests.
     concurrency: Math.max(config.concurrency, 8),
     previous,
-    settingsKey: JSON.stringify([
-      config.model,
-      config.prompt ?? "",
-      config.language ?? "",
-      config.highResolution,
-      config.thinking,
-    ]),
-    download: (item) => downloadItem(sources, item),
+    settingsKey,
+    locate: (item) => locateItem(sources, item),
+    fetch: fetchBytes,
     requestBudget: allowance === undefined ? undefined : { allowance, costOf: downloadRequestCost },
   });
   if (loaded.requests.overBudget > 0 && requestsBefore !== undefined) {
@@ -153,41 +170,140 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   };
   const settings = { model: config.model, highResolution: config.highResolution, thinking: config.thinking };
   const skipped: SkippedItem[] = [...body.skipped, ...loaded.skipped];
-  const plans = await mapWithConcurrency(loaded.toReview, config.concurrency, async (item) => {
-    try {
-      return await planReview(item, settings, promptContext);
-    } catch (error) {
-      // A setting core refuses (not this image's content) would refuse every image: it fails the run.
-      if (error instanceof ConfigurationError) throw error;
-      skipped.push({ name: item.name, reason: messageOf(error) });
+  const carried = [...loaded.carried];
+  // Without a client there is no key, which reaches this point only in a dry run.
+  const dryRun = config.dryRun || modelClient === undefined;
+  runner.info(
+    `${loaded.toReview.length} image(s) to review, ${carried.length} carried from the last review; each is sent as soon as it is downloaded and fits max-tokens.`,
+  );
+
+  const budget = new TokenBudget(config.maxTokens);
+  const failed: FailedImage[] = [];
+  const reviewedNow: ReviewResult[] = [];
+  const liveBudget = new LiveTokenBudget(config.maxTokens);
+  // The first set-up failure stops the run: requests in flight are cancelled and no other is sent.
+  const stop = new AbortController();
+  let setUpFailure: string | undefined;
+  let answered = false;
+  const send = async (client: GlanceClient, plan: PlannedReview): Promise<ReviewResult | undefined> => {
+    if (setUpFailure !== undefined) {
+      releaseImages(plan);
       return undefined;
     }
-  });
-  const budget = applyTokenBudget(
-    plans.filter((plan): plan is PlannedReview => plan !== undefined),
-    config.maxTokens,
-  );
-  skipped.push(...budget.skipped);
-  // Images the budget left out are not sent: their bytes can go now.
-  for (const plan of plans) {
-    if (plan !== undefined && !budget.accepted.includes(plan)) {
-      plan.images = undefined;
+    const reservation = liveBudget.reserve(plan.estimatedTokens);
+    if (!reservation.reserved) {
+      skipped.push({ name: plan.item.name, reason: reservation.reason });
+      releaseImages(plan);
+      return undefined;
     }
-  }
+    let usedTokens = 0;
+    try {
+      const result = await runReview(client, plan, config.model, { signal: stop.signal });
+      answered = true;
+      usedTokens = result.inputTokens + result.outputTokens;
+      runner.info(`${plan.item.name}: ${result.findings.length} finding(s).`);
+      const { droppedFindings, droppedFields, mappedValues } = result.reading;
+      if (droppedFindings + droppedFields + mappedValues > 0) {
+        runner.debug(
+          `${plan.item.name}: the answer was read leniently: ${droppedFindings} unreadable finding(s) dropped, ${droppedFields} invalid optional field(s) dropped, ${mappedValues} value(s) mapped.`,
+        );
+      }
+      return result;
+    } catch (error) {
+      if (setUpFailure !== undefined && error instanceof AbortedError) {
+        return undefined;
+      }
+      const setUp = setUpFailureOf(error, {
+        model: config.model,
+        endpoint: client.baseUrl,
+        answeredBefore: answered,
+      });
+      if (setUp !== undefined) {
+        setUpFailure ??= setUp;
+        stop.abort();
+        return undefined;
+      }
+      const reason = messageOf(error);
+      runner.warning(`${plan.item.name} was not reviewed: ${reason}`);
+      failed.push({ item: plan.item, reason });
+      return undefined;
+    } finally {
+      liveBudget.settle(plan.estimatedTokens, usedTokens);
+    }
+  };
+  await streamInOrder(
+    loaded.toReview,
+    { concurrency: config.concurrency, ahead: config.concurrency },
+    {
+      prepare: async (pending) => {
+        const item = await loadBytes(pending, fetchBytes, settingsKey);
+        if ("skipped" in item) {
+          const known = previous?.images[pending.key];
+          if (known !== undefined) {
+            // As in loadItems: a download fault says nothing about the image, so the last findings stay.
+            const { location: _location, contentHash: _hash, ...plain } = pending;
+            carried.push({
+              item: plain,
+              contentHash: known.hash,
+              note: `${item.skipped.replace(/^could not be downloaded: (.*)$/, "could not be downloaded this run ($1)")}; the findings are from the last review`,
+            });
+          } else {
+            skipped.push({ name: pending.name, reason: item.skipped });
+          }
+          return undefined;
+        }
+        try {
+          return await planReview(item, settings, promptContext);
+        } catch (error) {
+          // A setting core refuses (not this image's content) would refuse every image: it fails the run.
+          if (error instanceof ConfigurationError) throw error;
+          skipped.push({ name: item.name, reason: messageOf(error) });
+          return undefined;
+        }
+      },
+      decide: (plan) => {
+        const refusal = budget.consider(plan);
+        if (refusal !== undefined || dryRun) {
+          // Not sent (refused, or a dry run): the bytes can go now.
+          if (refusal !== undefined) skipped.push(refusal);
+          releaseImages(plan);
+          return false;
+        }
+        return true;
+      },
+      ready: async (plan) => {
+        try {
+          await prepareReview(plan);
+          return true;
+        } catch (error) {
+          // Damage inside an intact file shows only when its pixels are decoded, after the estimate.
+          if (error instanceof ConfigurationError) throw error;
+          releaseImages(plan);
+          skipped.push({ name: plan.item.name, reason: messageOf(error) });
+          return false;
+        }
+      },
+      send: async (plan) => {
+        if (modelClient === undefined) return;
+        const result = await send(modelClient, plan);
+        if (result !== undefined) reviewedNow.push(result);
+      },
+    },
+  );
   runner.info(
     `Estimate: ${budget.accepted.length} request(s), about ${formatCount(budget.estimatedTokens)} tokens (input plus output allowance)${config.maxTokens === undefined ? "" : ` of max-tokens ${formatCount(config.maxTokens)}`}.`,
   );
 
-  const carriedReports = loaded.carried.map((carried): ImageReport => {
-    const earlier = previous?.images[carried.item.key];
+  const carriedReports = carried.map((entry): ImageReport => {
+    const earlier = previous?.images[entry.item.key];
     return {
-      item: carried.item,
-      contentHash: carried.contentHash,
+      item: entry.item,
+      contentHash: entry.contentHash,
       kind: earlier?.kind ?? "ui",
       summary: earlier?.summary ?? "",
       findings: earlier?.findings ?? [],
       carried: true,
-      note: carried.note,
+      note: entry.note,
     };
   });
   const runId = `${event.runId ?? "local"}-${event.runAttempt ?? "1"}-${randomUUID()}`;
@@ -211,68 +327,13 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   };
   const publishing = { github, pullRequest, identity, report, runId, commentMode: config.commentMode, runner };
 
-  // Without a client there is no key, which reaches this point only in a dry run.
-  if (config.dryRun || modelClient === undefined) {
+  if (dryRun) {
     report.planned = budget.accepted.map((plan) => ({ name: plan.item.name, tokens: plan.estimatedTokens }));
     await publishReview(publishing);
     runner.info("Dry run: nothing was sent to the model and no comment was posted.");
     return { report, outputs: outputsOf(report, undefined), failure: undefined };
   }
 
-  const failed: FailedImage[] = [];
-  const liveBudget = new LiveTokenBudget(config.maxTokens);
-  // The first set-up failure stops the run: requests in flight are cancelled and no other is sent.
-  const stop = new AbortController();
-  let setUpFailure: string | undefined;
-  let answered = false;
-  const results = await mapWithConcurrency(budget.accepted, config.concurrency, async (plan) => {
-    if (setUpFailure !== undefined) {
-      plan.images = undefined;
-      return undefined;
-    }
-    const reservation = liveBudget.reserve(plan.estimatedTokens);
-    if (!reservation.reserved) {
-      skipped.push({ name: plan.item.name, reason: reservation.reason });
-      plan.images = undefined;
-      return undefined;
-    }
-    let usedTokens = 0;
-    try {
-      const result = await runReview(modelClient, plan, config.model, { signal: stop.signal });
-      answered = true;
-      usedTokens = result.inputTokens + result.outputTokens;
-      runner.info(`${plan.item.name}: ${result.findings.length} finding(s).`);
-      const { droppedFindings, droppedFields, mappedValues } = result.reading;
-      if (droppedFindings + droppedFields + mappedValues > 0) {
-        runner.debug(
-          `${plan.item.name}: the answer was read leniently: ${droppedFindings} unreadable finding(s) dropped, ${droppedFields} invalid optional field(s) dropped, ${mappedValues} value(s) mapped.`,
-        );
-      }
-      return result;
-    } catch (error) {
-      if (setUpFailure !== undefined && error instanceof AbortedError) {
-        return undefined;
-      }
-      const setUp = setUpFailureOf(error, {
-        model: config.model,
-        endpoint: modelClient.baseUrl,
-        answeredBefore: answered,
-      });
-      if (setUp !== undefined) {
-        setUpFailure ??= setUp;
-        stop.abort();
-        return undefined;
-      }
-      const reason = messageOf(error);
-      runner.warning(`${plan.item.name} was not reviewed: ${reason}`);
-      failed.push({ item: plan.item, reason });
-      return undefined;
-    } finally {
-      liveBudget.settle(plan.estimatedTokens, usedTokens);
-    }
-  });
-
-  const reviewedNow = results.filter((result): result is ReviewResult => result !== undefined);
   report.inputTokens = reviewedNow.reduce((sum, result) => sum + result.inputTokens, 0);
   report.outputTokens = reviewedNow.reduce((sum, result) => sum + result.outputTokens, 0);
   if (setUpFailure !== undefined) {

@@ -3,7 +3,8 @@
  * The built bundle (action/dist/index.js) reviews a fake pull request of 30 modified 4K screenshot
  * pairs with `concurrency` 4 while the fake Model Studio takes 1 s per answer, so the wall time can be
  * no lower than 30 x 1 s / 4 = 7.5 s; what it spends above that is the action's own overhead
- * (downloads, decoding and resizing, estimates, the comment). Then the cold start: a clean copy of
+ * (downloads, decoding and resizing, estimates, the comment), and the time from process start to the
+ * first model request says how long the model waits for the action. Then the cold start: a clean copy of
  * action.yml + action/dist with no node_modules above it, run on a pull request with no images.
  * Prints Markdown tables and writes them to bench/action-results.md. A benchmark, not a test: it
  * exits non-zero only when a run did not do the work it is timed on (wrong exit code, not all 30
@@ -282,6 +283,7 @@ const summaryTable = markdownTable(
     "wall / floor",
     "overhead s",
     "overhead per image ms",
+    "first model request after start s (median)",
     "peak RSS MB (max)",
   ],
   [
@@ -293,6 +295,7 @@ const summaryTable = markdownTable(
       `${(wallMilliseconds / 1000 / floorSeconds).toFixed(2)}x`,
       overheadSeconds.toFixed(2),
       ((overheadSeconds * 1000) / screenshotPairCount).toFixed(0),
+      seconds(median(reviews.map((review) => review.firstModelMilliseconds))),
       peaks.length === 0 ? "n/a" : Math.max(...peaks).toFixed(0),
     ],
   ],
