@@ -3,6 +3,7 @@ import {
   buildChatRequest,
   type Completion,
   drawLocalizations,
+  GlanceError,
   localizationFrameOf,
   locatePrompt,
   type PreparedMedia,
@@ -36,8 +37,13 @@ export interface IncomingQuestion {
   text: string;
   files: SlackFile[];
   botUserId: string | undefined;
-  /** The workspace of the asking user (needed to stream outside DMs). */
+  /** The workspace the question was asked in (the event's team): whose rate limits the answer uses. */
   teamId?: string | undefined;
+  /**
+   * The asking user's own team, when the event names it (`user_team`, else `team`): another
+   * organization's for a Slack Connect user. Streaming outside DMs needs it as recipient_team_id.
+   */
+  userTeamId?: string | undefined;
 }
 
 /**
@@ -63,7 +69,7 @@ export async function answerQuestion(
   attempt?: AnswerAttempt,
 ): Promise<void> {
   const threadTs = question.threadTs ?? question.ts;
-  const target = { channel: question.channel, threadTs };
+  const target = { channel: question.channel, threadTs, teamId: question.teamId };
   if (attempt !== undefined && attempt.earlierMessages.length > 0) {
     await removeEarlierMessages(services, question, attempt.earlierMessages);
   }
@@ -122,7 +128,9 @@ export async function answerQuestion(
     answer = await AnswerStream.start(services.poster, target, `:eyes: Looking at ${describeFiles(files)}...`, {
       logger: services.logger,
       updateIntervalMilliseconds: services.updateIntervalMilliseconds,
-      streaming: services.streaming ? { userId: question.userId, teamId: question.teamId } : undefined,
+      streaming: services.streaming
+        ? { userId: question.userId, teamId: question.userTeamId ?? question.teamId }
+        : undefined,
       onMessagePosted: recordPosted,
     });
     const notes: string[] = [];
@@ -186,6 +194,10 @@ export async function answerQuestion(
     const reply = errorReply(error);
     if (answer === undefined) {
       await replyOrTellUser(services, question, recordPosted, reply);
+    } else if (error instanceof GlanceError && error.code === "content-inspection" && error.outputDelivered) {
+      // The service's content check refused the answer part-way: none of the text shown may stand, so
+      // the reason replaces it. (A stream cut by the network keeps what arrived, with the reason after.)
+      await answer.replace(reply);
     } else {
       await answer.fail(reply);
     }

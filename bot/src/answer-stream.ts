@@ -1,7 +1,7 @@
 import type { BotLogger } from "./bot-logger.js";
 import { neutralizeModelOutput } from "./neutralize.js";
 import { markdownToMrkdwn, splitMessage } from "./slack-markdown.js";
-import type { PostTarget, SlackPoster, StreamRecipient } from "./slack-poster.js";
+import type { EditOptions, PostTarget, SlackPoster, StreamRecipient } from "./slack-poster.js";
 
 /** chat.update refuses text around 4,000 characters; mrkdwn pieces stay well below. */
 export const messagePieceLimit = 3_500;
@@ -43,7 +43,9 @@ const openConstructLimit = 1_000;
  * - Updating: the message is rewritten whole with chat.update (idempotent), so whatever part of an
  *   append landed or not, the final text is complete exactly once.
  *
- * Either way, text beyond one message continues in follow-up messages in the same thread.
+ * Either way, text beyond one message continues in follow-up messages in the same thread. A streamed
+ * message is stopped before it is edited (Slack refuses to edit one that still streams), and its edits
+ * clear the streamed Markdown, so no message is left mid-stream or showing text the edit replaced.
  */
 export class AnswerStream {
   readonly #poster: SlackPoster;
@@ -69,6 +71,10 @@ export class AnswerStream {
   #closed = false;
   /** Update mode: the follow-up messages already posted after #messageTs, in order. */
   readonly #followUps: string[] = [];
+  /** Messages started with chat.startStream, in order: their edits must clear the streamed text. */
+  readonly #streamed: string[] = [];
+  /** Set by replace(): the text shown so far is no answer, and every message of it goes. */
+  #replacing = false;
   readonly #onMessagePosted: (ts: string) => Promise<void>;
 
   private constructor(
@@ -90,6 +96,7 @@ export class AnswerStream {
     this.#recipient = options.streaming;
     this.#messageLength = prefixLength;
     this.#onMessagePosted = options.onMessagePosted ?? (async () => {});
+    if (mode === "stream") this.#streamed.push(ts);
   }
 
   static async start(
@@ -147,6 +154,16 @@ export class AnswerStream {
     await this.#close();
   }
 
+  /**
+   * Ends the answer with an error that makes the text shown so far no answer (the model service
+   * refused it part-way): the answer's first message shows only `reply`, and its other messages go.
+   */
+  async replace(reply: string): Promise<void> {
+    this.#markdown = reply;
+    this.#replacing = true;
+    await this.#close();
+  }
+
   async #close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
@@ -159,16 +176,43 @@ export class AnswerStream {
   async #flush(final: boolean): Promise<void> {
     this.#lastUpdateAt = Date.now();
     if (this.#mode === "stream") {
+      if (!this.#replacing) {
+        try {
+          await this.#flushStream(final);
+          return;
+        } catch (error) {
+          this.#logger.warn(`Streaming the answer failed; continuing with chat.update: ${describe(error)}`);
+        }
+      }
+      // Only a stopped stream can be edited: chat.update answers streaming_state_conflict while the
+      // message streams. stopStream waits out a 429; when it still fails, this flush fails and the
+      // next one (fail() after it) tries the stream again.
+      await this.#poster.stopStream(this.#target.channel, this.#messageTs);
+      this.#mode = "update";
+    }
+    if (this.#replacing) await this.#dropLaterMessages();
+    await this.#flushUpdate(final);
+  }
+
+  /** replace(): the first message will show the reply; the answer's other messages held only its text. */
+  async #dropLaterMessages(): Promise<void> {
+    const later = [...this.#streamed.filter((ts) => ts !== this.ts), ...this.#followUps];
+    this.#streamed.splice(0, this.#streamed.length, ...this.#streamed.filter((ts) => ts === this.ts));
+    this.#followUps.splice(0);
+    this.#messageTs = this.ts;
+    this.#messageStart = 0;
+    for (const ts of later) {
       try {
-        await this.#flushStream(final);
-        return;
+        await this.#poster.delete(this.#target.channel, ts);
       } catch (error) {
-        this.#logger.warn(`Streaming the answer failed; continuing with chat.update: ${describe(error)}`);
-        await this.#poster.stopStream(this.#target.channel, this.#messageTs).catch(() => {});
-        this.#mode = "update";
+        this.#logger.warn(`Could not remove message ${ts} of a refused answer: ${describe(error)}`);
       }
     }
-    await this.#flushUpdate(final);
+  }
+
+  /** How a message of this answer is edited: from the workspace's budget, clearing streamed text. */
+  #editOptions(ts: string): EditOptions {
+    return { workspace: this.#target.teamId, replacesStream: this.#streamed.includes(ts) };
   }
 
   /**
@@ -216,6 +260,7 @@ export class AnswerStream {
         next,
         this.#recipient ?? { userId: undefined, teamId: undefined },
       );
+      this.#streamed.push(this.#messageTs);
       await this.#onMessagePosted(this.#messageTs);
       this.#messageStart = this.#sent.length;
       this.#sent += next;
@@ -234,8 +279,9 @@ export class AnswerStream {
       const text = pieces.length > 1 ? `${first}\n…` : `${first} …`;
       if (text === this.#lastShown) return;
       try {
-        // Skipped when the channel's edit budget is spent: the next edit shows the text.
-        if (await this.#poster.updateProgress(channel, this.#messageTs, text)) this.#lastShown = text;
+        // Skipped when the workspace's edit budget is spent: the next edit shows the text.
+        const ts = this.#messageTs;
+        if (await this.#poster.updateProgress(channel, ts, text, this.#editOptions(ts))) this.#lastShown = text;
       } catch (error) {
         // A missed progress update is harmless: the next one, or the final one, shows the text.
         this.#logger.warn(`A progress update failed: ${describe(error)}`);
@@ -243,13 +289,13 @@ export class AnswerStream {
       return;
     }
     const [first = "", ...rest] = pieces;
-    await this.#poster.update(channel, this.#messageTs, first);
+    await this.#poster.update(channel, this.#messageTs, first, this.#editOptions(this.#messageTs));
     // A failure after some follow-ups were posted ends in fail(), which flushes again: the follow-ups
     // that exist are edited in place, never posted a second time.
     for (const [index, piece] of rest.entries()) {
       const existing = this.#followUps[index];
       if (existing !== undefined) {
-        await this.#poster.update(channel, existing, piece);
+        await this.#poster.update(channel, existing, piece, this.#editOptions(existing));
       } else {
         const ts = await this.#poster.post({ channel, threadTs: this.#target.threadTs ?? this.ts }, piece);
         this.#followUps.push(ts);
@@ -258,7 +304,7 @@ export class AnswerStream {
     }
     // The text got shorter (rare: the error reply replaced nothing): leftover follow-ups must not keep stale text.
     for (const extra of this.#followUps.slice(rest.length)) {
-      await this.#poster.update(channel, extra, "…").catch(() => {});
+      await this.#poster.update(channel, extra, "…", this.#editOptions(extra)).catch(() => {});
     }
   }
 }

@@ -43,7 +43,7 @@ export interface AppDependencies {
    */
   postTimeoutMilliseconds?: number;
   /**
-   * chat.update calls per minute and channel, shared by all answers. Default 50 (Slack's Tier 3). For the
+   * chat.update calls per minute and workspace, shared by all answers. Default 50 (Slack's Tier 3). For the
    * default in-memory state only: a given `state` brings its own throttle (`state.updates`).
    */
   chatUpdatesPerMinute?: number;
@@ -122,6 +122,8 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
       timeout: dependencies.slackTimeoutMilliseconds ?? 30_000,
     },
     metrics,
+    // A 429 holds up only the call that got it, never every other answer's calls (measured-clients.ts).
+    { attempts: 3 },
   );
   // chat.postMessage is not idempotent: a retried call that had landed would post twice.
   const postClient = new MeasuredWebClient(

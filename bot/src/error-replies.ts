@@ -29,7 +29,14 @@ export function errorReply(error: unknown): string {
       return `:hourglass: Model Studio is rate-limiting requests right now. Try again in ${Math.ceil(wait)} s.`;
     }
     if (error.code === "content-inspection") {
+      if (error.outputDelivered) {
+        // Said instead of the part of the answer that had been shown: none of it may stand.
+        return ":no_entry: Model Studio's content check refused the answer part-way, so I removed it. Ask differently or try other files.";
+      }
       return ":no_entry: Model Studio's content inspection refused this request (the image, video or question was flagged), so there is no answer. Try another file or rephrase the question.";
+    }
+    if (error.code === "quota-exceeded") {
+      return ":no_entry: The bot's Model Studio account is out of quota or has a billing problem, so I can't answer. An admin needs to check the account's quota and billing in the Model Studio console; asking again won't help until then.";
     }
     if (error.status !== undefined && error.status >= 500) {
       return `:warning: The model service is having trouble (HTTP ${error.status}). Try again in a few minutes.`;

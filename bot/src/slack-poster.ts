@@ -8,13 +8,37 @@ import { neutralizeMassMentions } from "./neutralize.js";
 export interface PostTarget {
   channel: string;
   threadTs: string | undefined;
+  /**
+   * The workspace the channel is read from (the event's team): Slack's rate limits are per method and
+   * workspace, so edits take from that workspace's budget. Unknown: one budget for every such edit.
+   */
+  teamId?: string | undefined;
 }
 
-/** Who a streamed answer is for; Slack requires both outside direct messages. */
+/**
+ * Who a streamed answer is for; Slack requires both outside direct messages. `teamId` is the user's
+ * own team, which for a Slack Connect user is another organization's, not the channel's.
+ */
 export interface StreamRecipient {
   userId: string | undefined;
   teamId: string | undefined;
 }
+
+/** How an edit is made. */
+export interface EditOptions {
+  /** The workspace whose chat.update budget the edit takes from (PostTarget.teamId). */
+  workspace?: string | undefined;
+  /**
+   * The message was streamed: its streamed Markdown is kept apart from `text`, and chat.update keeps a
+   * message's blocks unless the call says otherwise ("To remove previous blocks, include an empty array",
+   * chat.update's `blocks` argument, https://docs.slack.dev/reference/methods/chat.update). The edit
+   * sends `blocks: []`, so no streamed text can survive it.
+   */
+  replacesStream?: boolean;
+}
+
+/** The budget of edits whose workspace is not known (a single-workspace app has only this one). */
+const unknownWorkspace = "workspace";
 
 /**
  * Every message the bot writes goes through here: text is scrubbed of secrets and mass mentions.
@@ -38,7 +62,7 @@ export class SlackPoster {
     scrub: (text: string) => string;
     logger: BotLogger;
     sleep?: (milliseconds: number) => Promise<void>;
-    /** The channels' chat.update budgets, shared by all answers (and replicas). Default: this process's, 50 a minute. */
+    /** The workspaces' chat.update budgets, shared by all answers (and replicas). Default: this process's, 50 a minute. */
     updateThrottle?: UpdateThrottle;
   }) {
     this.#updateThrottle = options.updateThrottle ?? new MemoryUpdateThrottle();
@@ -117,8 +141,17 @@ export class SlackPoster {
     );
   }
 
+  /**
+   * Stopping is what makes a streamed message editable again (chat.update answers
+   * streaming_state_conflict while it streams), so a 429 is waited out and the stop sent again, as for
+   * appends; a stream that already ended (message_not_in_streaming_state) counts as stopped.
+   */
   async stopStream(channel: string, ts: string): Promise<void> {
-    await this.#postClient.chat.stopStream({ channel, ts });
+    try {
+      await this.#withRateLimitRetry("chat.stopStream", () => this.#postClient.chat.stopStream({ channel, ts }));
+    } catch (error) {
+      if (slackErrorCodeOf(error) !== "message_not_in_streaming_state") throw error;
+    }
   }
 
   /**
@@ -166,17 +199,26 @@ export class SlackPoster {
     }
   }
 
-  /** A final edit: waits for the channel's edit budget, then edits. */
-  async update(channel: string, ts: string, text: string): Promise<void> {
-    await this.#updateThrottle.take(channel);
-    await this.#client.chat.update({ channel, ts, text: this.clean(text) });
+  /** A final edit: waits for the workspace's edit budget, then edits. */
+  async update(channel: string, ts: string, text: string, options: EditOptions = {}): Promise<void> {
+    await this.#updateThrottle.take(options.workspace ?? unknownWorkspace);
+    await this.#edit(channel, ts, text, options);
   }
 
-  /** A progress edit: skipped (false) when the channel's edit budget is used up for now. */
-  async updateProgress(channel: string, ts: string, text: string): Promise<boolean> {
-    if (!(await this.#updateThrottle.tryTake(channel))) return false;
-    await this.#client.chat.update({ channel, ts, text: this.clean(text) });
+  /** A progress edit: skipped (false) when the workspace's edit budget is used up for now. */
+  async updateProgress(channel: string, ts: string, text: string, options: EditOptions = {}): Promise<boolean> {
+    if (!(await this.#updateThrottle.tryTake(options.workspace ?? unknownWorkspace))) return false;
+    await this.#edit(channel, ts, text, options);
     return true;
+  }
+
+  async #edit(channel: string, ts: string, text: string, options: EditOptions): Promise<void> {
+    await this.#client.chat.update({
+      channel,
+      ts,
+      text: this.clean(text),
+      ...(options.replacesStream === true ? { blocks: [] } : {}),
+    });
   }
 
   async #findLanded(target: PostTarget, text: string, since: number): Promise<string | undefined> {

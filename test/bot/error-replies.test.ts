@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { InputLimitError } from "@glance/core";
+import { ApiError, InputLimitError } from "@glance/core";
 import { errorReply } from "../../bot/src/error-replies.js";
 
 /* The bot picks its words for a limit by the error's code; the English of core's message is for people only. */
@@ -37,5 +37,33 @@ describe("errorReply for input limits", () => {
       reply,
       ":warning: clip.mp4: the video duration is 1.00 s, but must be at least 2 s for qwen3.5-plus. Use a longer clip.",
     );
+  });
+});
+
+/* Core's quota and content codes get words of their own: what happened, and what to do. */
+describe("errorReply for the model service's account and content refusals", () => {
+  const details = { status: 429, apiCode: "insufficient_quota", requestId: undefined, retryAfterSeconds: undefined };
+
+  it("says the account is out of quota, who must act, and that asking again will not help", () => {
+    const reply = errorReply(new ApiError("quota-exceeded", "Model Studio refused the request: quota.", details));
+    assert.match(reply, /out of quota or has a billing problem/);
+    assert.match(reply, /An admin needs to check the account's quota and billing/);
+    assert.match(reply, /asking again won't help/);
+    assert.doesNotMatch(reply, /Model Studio refused the request: quota\./, "core's English is not repeated");
+  });
+
+  it("says an answer refused part-way was removed, apart from a refused question", () => {
+    const inspection = {
+      status: 400,
+      apiCode: "data_inspection_failed",
+      requestId: undefined,
+      retryAfterSeconds: undefined,
+    };
+    const partWay = errorReply(new ApiError("content-inspection", "refused", inspection, { outputDelivered: true }));
+    assert.equal(
+      partWay,
+      ":no_entry: Model Studio's content check refused the answer part-way, so I removed it. Ask differently or try other files.",
+    );
+    assert.match(errorReply(new ApiError("content-inspection", "refused", inspection)), /refused this request/);
   });
 });

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { App, LogLevel } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
-import { type FakeSlack, startFakeSlack } from "../fakes/slack.js";
+import { type FakeSlack, shownText, startFakeSlack } from "../fakes/slack.js";
 import { createSlackDriver } from "../fakes/slack-driver.js";
 
 const quietLogger = {
@@ -240,11 +240,89 @@ describe("fake Slack Web API through the real WebClient", () => {
       "message_not_in_streaming_state",
     );
 
-    const second = client.chatStream({ channel: "C1", thread_ts: parent.ts, buffer_size: 1 });
+    const second = client.chatStream({
+      channel: "C1",
+      thread_ts: parent.ts,
+      recipient_team_id: fake.teamId,
+      recipient_user_id: "U1",
+      buffer_size: 1,
+    });
     await second.append({ markdown_text: "Half an answer" });
     fake.expireStream("C1", second.ts);
     assert.equal(await slackError(second.append({ markdown_text: " and the rest" })), "message_not_in_streaming_state");
     assert.equal(fake.messages("C1").find((message) => message.ts === second.ts)?.text, "Half an answer");
+  });
+
+  test("a stream in a channel needs its recipient's user and team, as chat.startStream documents", async () => {
+    const parent = fake.postUserMessage("C1", { user: "U1", text: "describe" });
+    const start = (recipient: { recipient_user_id?: string; recipient_team_id?: string }) =>
+      client.chat.startStream({ channel: "C1", thread_ts: parent.ts, markdown_text: "Hi", ...recipient });
+    assert.equal(await slackError(start({})), "missing_recipient_user_id");
+    assert.equal(await slackError(start({ recipient_user_id: "U1" })), "missing_recipient_team_id");
+    assert.ok((await start({ recipient_user_id: "U1", recipient_team_id: fake.teamId })).ts);
+  });
+
+  test("a message that still streams refuses chat.update; once stopped, an edit without blocks keeps the streamed text", async () => {
+    const parent = fake.postUserMessage("C1", { user: "U1", text: "describe" });
+    const started = await client.chat.startStream({
+      channel: "C1",
+      thread_ts: parent.ts,
+      markdown_text: "Streamed part",
+      recipient_user_id: "U1",
+      recipient_team_id: fake.teamId,
+    });
+    const ts = String(started.ts);
+    assert.equal(
+      await slackError(client.chat.update({ channel: "C1", ts, text: "edited" })),
+      "streaming_state_conflict",
+    );
+    await client.chat.stopStream({ channel: "C1", ts });
+    const message = () => {
+      const found = fake.messages("C1").find((item) => item.ts === ts);
+      assert.ok(found !== undefined);
+      return found;
+    };
+    await client.chat.update({ channel: "C1", ts, text: "edited" });
+    assert.equal(shownText(message()), "Streamed part", "blocks not given are kept, so the streamed text shows");
+    await client.chat.update({ channel: "C1", ts, text: "edited", blocks: [] });
+    assert.equal(shownText(message()), "edited");
+    await client.chat.update({ channel: "C1", ts, markdown_text: "**markdown**" });
+    assert.equal(shownText(message()), "**markdown**");
+  });
+
+  test("rate limits are per method and workspace: 429 with Retry-After, and other methods go on", async () => {
+    const limited = await startFakeSlack();
+    try {
+      limited.addChannel({ id: "C1", name: "general" });
+      limited.addChannel({ id: "C2", name: "random" });
+      limited.rateLimit("chat.update", { perMinute: 6, burst: 2 });
+      const strict = new WebClient(limited.botToken, {
+        slackApiUrl: limited.apiUrl,
+        logger: quietLogger,
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 0 },
+      });
+      const first = await strict.chat.postMessage({ channel: "C1", text: "one" });
+      const second = await strict.chat.postMessage({ channel: "C2", text: "two" });
+      await strict.chat.update({ channel: "C1", ts: String(first.ts), text: "one, edited" });
+      // Another channel of the same workspace shares the budget.
+      await strict.chat.update({ channel: "C2", ts: String(second.ts), text: "two, edited" });
+      const refused = await strict.chat
+        .update({ channel: "C2", ts: String(second.ts), text: "two, again" })
+        .then(() => undefined)
+        .catch((error: unknown) => error as { code?: string; retryAfter?: number });
+      assert.equal(refused?.code, "slack_webapi_rate_limited_error");
+      assert.equal(refused?.retryAfter, 10, "one call every 10 s at 6 a minute");
+      assert.equal(limited.messages("C2")[0]?.text, "two, edited", "a refused call does nothing");
+      assert.deepEqual(
+        limited.callsOf("chat.update").map((call) => call.rateLimited === true),
+        [false, false, true],
+      );
+      // Other methods have budgets of their own.
+      await strict.chat.postMessage({ channel: "C2", text: "three" });
+    } finally {
+      await limited.close();
+    }
   });
 
   test("a scripted 429 with retry-after is retried by the WebClient itself and lands once", async () => {

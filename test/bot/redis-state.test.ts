@@ -1,7 +1,7 @@
 /*
  * The bot's state on a real Redis (GLANCE_REDIS_URL), as several replicas share it: each RedisState
  * below is its own connection, as each replica's is. Atomicity is checked the way it matters: two
- * "replicas" racing for the same claim, the last tokens of a budget, or a channel's chat.update budget.
+ * "replicas" racing for the same claim, the last tokens of a budget, or a workspace's chat.update budget.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -168,7 +168,7 @@ describe("the Redis state shared by replicas (GLANCE_REDIS_URL)", { skip: starte
     assert.ok((await state.media.get(key(5))) !== undefined, "and it pushed nothing out");
   });
 
-  it("shares each channel's chat.update budget between replicas, on the server's clock", async () => {
+  it("shares each workspace's chat.update budget between replicas, on the server's clock", async () => {
     const prefix = uniquePrefix("updates");
     // 60 a minute: a burst of 10, then one a second.
     const [first, second] = await Promise.all([
@@ -177,12 +177,12 @@ describe("the Redis state shared by replicas (GLANCE_REDIS_URL)", { skip: starte
     ]);
     if (first === undefined || second === undefined) throw new Error("No replicas.");
     const taken = await Promise.all(
-      Array.from({ length: 16 }, (_, index) => (index % 2 === 0 ? first : second).updates.tryTake("C1")),
+      Array.from({ length: 16 }, (_, index) => (index % 2 === 0 ? first : second).updates.tryTake("T0ALPHA")),
     );
     assert.equal(taken.filter(Boolean).length, 10, "one burst for both replicas together");
-    assert.equal(await first.updates.tryTake("C2"), true, "another channel has its own budget");
+    assert.equal(await first.updates.tryTake("T0BETA"), true, "another workspace has its own budget");
     const waitedFrom = Date.now();
-    await second.updates.take("C1");
+    await second.updates.take("T0ALPHA");
     const waited = Date.now() - waitedFrom;
     assert.ok(waited >= 500 && waited < 2_500, `a final edit waits for the next token (waited ${waited} ms)`);
   });

@@ -55,8 +55,12 @@ export function messageFields(
     ts: message.ts,
     event_ts: message.ts,
     channel,
-    team: source.teamId,
+    team: message.user_team ?? source.teamId,
   };
+  if (message.user_team !== undefined) {
+    fields.user_team = message.user_team;
+    fields.source_team = message.user_team;
+  }
   if (message.user !== undefined) fields.user = message.user;
   if (message.bot_id !== undefined) fields.bot_id = message.bot_id;
   if (message.thread_ts !== undefined) fields.thread_ts = message.thread_ts;

@@ -40,6 +40,8 @@ export interface ChannelRecord {
 export interface SlackUser {
   id: string;
   name: string;
+  /** The user's own workspace when it is not the app's: a Slack Connect user from another organization. */
+  teamId?: string;
 }
 
 export interface StoredFile {
@@ -228,7 +230,11 @@ export class SlackWorkspace {
   }
 
   addUser(user: SlackUser): void {
-    this.users.set(user.id, { id: user.id, name: user.name });
+    this.users.set(user.id, {
+      id: user.id,
+      name: user.name,
+      ...(user.teamId === undefined ? {} : { teamId: user.teamId }),
+    });
   }
 
   insertMessage(channel: ChannelRecord, message: FakeSlackMessage): void {
@@ -248,6 +254,8 @@ export class SlackWorkspace {
       text: message.text,
     };
     if (message.thread_ts !== undefined) stored.thread_ts = message.thread_ts;
+    const userTeam = this.users.get(message.user)?.teamId;
+    if (userTeam !== undefined) stored.user_team = userTeam;
     if (message.files !== undefined && message.files.length > 0) {
       stored.files = message.files;
       stored.subtype = "file_share";

@@ -3,6 +3,7 @@
  * fake records (Web API calls, uploads, file requests, ephemeral messages, response_url posts) and
  * the interface of the running fake. Re-exported by slack.ts, the fake's entry.
  */
+import type { FakeRateLimit } from "./slack-rate-limits.js";
 import type { FakeSocketMode } from "./slack-socket-mode.js";
 
 export interface FakeSlackFile {
@@ -32,6 +33,11 @@ export interface FakeSlackMessage {
   subtype?: string;
   edited?: { user: string; ts: string };
   blocks?: unknown[];
+  /**
+   * The poster's own workspace when it is not the app's (Slack Connect): events then carry it as
+   * `team`, `user_team` and `source_team` (AppMentionEvent in @slack/types 3.2.0, events/app.d.ts).
+   */
+  user_team?: string;
   /** Extra: state of a message made by chat.startStream. */
   stream_state?: "streaming" | "stopped" | "expired";
 }
@@ -60,6 +66,8 @@ export interface FakeSlackCall {
   /** Parsed arguments: query string, then the JSON or form body. */
   arguments: Record<string, unknown>;
   receivedAt: number;
+  /** Answered HTTP 429 by a rate limit set with `rateLimit` (not by a scripted answer). */
+  rateLimited?: boolean;
 }
 
 /** A file the app uploaded, and where it was shared. */
@@ -120,7 +128,8 @@ export interface FakeSlack {
     botIsMember?: boolean;
     members?: string[];
   }): void;
-  addUser(user: { id: string; name: string }): void;
+  /** `teamId`: the user's own workspace, when it is another organization's (a Slack Connect user). */
+  addUser(user: { id: string; name: string; teamId?: string }): void;
   /** Stores a file and returns it with url_private/url_private_download pointing at the fake. */
   addFile(file: {
     name: string;
@@ -146,6 +155,11 @@ export interface FakeSlack {
   responseUrl(): string;
   /** The next `times` calls of `method` get this answer. A `delayMilliseconds` alone answers normally but late; with `landAnyway` the call's effect is stored at once, so a client that timed out still finds it landed. Without `landAnyway`, a delayed call whose client went away does not land. */
   failNext(method: string, answer: FakeSlackAnswer, times?: number): void;
+  /**
+   * Limits `method` per workspace as Slack does (slack-rate-limits.ts): calls over the limit answer
+   * 429 with Retry-After and do nothing, and are marked `rateLimited` in `calls`.
+   */
+  rateLimit(method: string, limit: FakeRateLimit): void;
   close(): Promise<void>;
 
   // ---- Extras (optional to use) ----

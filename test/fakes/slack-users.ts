@@ -31,7 +31,7 @@ export function userMethods(workspace: SlackWorkspace): MethodTable {
         ok: true,
         user: {
           id: user.id,
-          team_id: teamId,
+          team_id: user.teamId ?? teamId,
           name: user.name,
           real_name: user.name,
           is_bot: isBot,

@@ -7,6 +7,7 @@
  * pieces they need (the result type, Slack's error answer, channel access) are here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RateLimits } from "./slack-rate-limits.js";
 import { playScriptedAnswer, type ScriptedAnswers } from "./slack-scripted-answers.js";
 import type { ChannelRecord, SlackIdentity, SlackWorkspace } from "./slack-state.js";
 import type { FakeSlackCall, FakeSlackMessage } from "./slack-types.js";
@@ -88,17 +89,29 @@ export function createWebApiEndpoint(options: {
   identity: SlackIdentity;
   calls: FakeSlackCall[];
   scripted: ScriptedAnswers;
+  /** Per method and workspace (slack-rate-limits.ts); checked after the token, before the method runs. */
+  rateLimits: RateLimits;
   /** Methods that take the bot token. */
   botMethods: MethodTable;
   /** Methods that take the app-level token. */
   appMethods: MethodTable;
 }): WebApiEndpoint {
-  const { identity, calls, scripted, botMethods, appMethods } = options;
+  const { identity, calls, scripted, rateLimits, botMethods, appMethods } = options;
   return {
     async answer(request, response, method) {
       const raw = await readBody(request);
       const argumentsGiven = parseArguments(request, raw);
-      calls.push({ method, arguments: argumentsGiven, receivedAt: Date.now() });
+      const call: FakeSlackCall = { method, arguments: argumentsGiven, receivedAt: Date.now() };
+      calls.push(call);
+      // The token names the workspace: the fake's one workspace is the bot token's.
+      if (authorization(identity, request, argumentsGiven, appMethods[method] !== undefined ? "app" : "bot") === "ok") {
+        const wait = rateLimits.take(identity.teamId, method);
+        if (wait !== undefined) {
+          call.rateLimited = true;
+          sendJson(response, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(wait) });
+          return;
+        }
+      }
 
       const run = (): MethodResult => {
         const appHandler = appMethods[method];

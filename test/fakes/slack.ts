@@ -2,8 +2,8 @@
  * A fake Slack: real HTTP servers on 127.0.0.1 serving the Web API methods the bot calls, the
  * private file URLs (bearer token checked), upload URLs and response_url endpoints, the Socket Mode
  * WebSocket, plus a second origin standing in for Slack's cross-origin file CDN. Answers follow
- * Slack's semantics: HTTP 200 with {ok:true,...} or {ok:false,error}, 429 with retry-after only when
- * scripted. This file puts the parts together; each concern has its own file:
+ * Slack's semantics: HTTP 200 with {ok:true,...} or {ok:false,error}, 429 with retry-after when
+ * scripted or over a rate limit set with rateLimit. This file puts the parts together; each concern has its own file:
  *
  * - slack-types.ts            the data model and the FakeSlack interface
  * - slack-state.ts            the workspace: identity, channels, messages, users, files
@@ -16,6 +16,7 @@
  * - slack-response-urls.ts    response_url endpoints
  * - slack-file-hosts.ts       url_private and the CDN origin
  * - slack-scripted-answers.ts failNext
+ * - slack-rate-limits.ts      rate limits per method and workspace (rateLimit)
  * - slack-socket-mode.ts      apps.connections.open and the Socket Mode WebSocket
  * - slack-http.ts             the servers and routing
  * - slack-payloads.ts         what Slack sends to apps (used by slack-driver.ts and Socket Mode)
@@ -27,6 +28,7 @@ import { createFileHosts } from "./slack-file-hosts.js";
 import { fileMethods, receiveUpload } from "./slack-files.js";
 import { startSlackServers } from "./slack-http.js";
 import { messagePermalink, permalinkMethods } from "./slack-permalinks.js";
+import { RateLimits } from "./slack-rate-limits.js";
 import { createResponseUrls } from "./slack-response-urls.js";
 import { ScriptedAnswers } from "./slack-scripted-answers.js";
 import { createSocketModeEndpoint } from "./slack-socket-mode.js";
@@ -35,6 +37,8 @@ import type { FakeSlack, FakeSlackCall, FakeSlackOptions } from "./slack-types.j
 import { userMethods } from "./slack-users.js";
 import { createWebApiEndpoint } from "./slack-web-api.js";
 
+export { shownText } from "./slack-chat.js";
+export type { FakeRateLimit } from "./slack-rate-limits.js";
 export type {
   FakeSocketMode,
   FakeSocketModeAcknowledgement,
@@ -52,6 +56,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const workspace = new SlackWorkspace(identity, mainOrigin);
   const calls: FakeSlackCall[] = [];
   const scripted = new ScriptedAnswers();
+  const rateLimits = new RateLimits();
   const responseUrls = createResponseUrls(mainOrigin, identity.teamId);
   const fileHosts = createFileHosts(workspace, cdnOrigin);
   const socketMode = createSocketModeEndpoint({ identity, origin: mainOrigin, responseUrl: responseUrls.create });
@@ -59,6 +64,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     identity,
     calls,
     scripted,
+    rateLimits,
     botMethods: {
       ...userMethods(workspace),
       ...chatMethods(workspace),
@@ -121,6 +127,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
     failNext(method, answer, times = 1) {
       scripted.add(method, answer, times);
+    },
+
+    rateLimit(method, limit) {
+      rateLimits.set(method, limit);
     },
 
     expireStream(channel, ts) {

@@ -1,18 +1,20 @@
-/** Slack's Tier 3 rate for chat.update: about 50 calls a minute, per channel, for the whole app. */
+/** Slack's Tier 3 rate for chat.update: about 50 calls a minute, per workspace, for the whole app. */
 export const defaultChatUpdatesPerMinute = 50;
 
 /**
- * A token bucket per channel for chat.update: Slack allows about 50 edits a minute, shared by every
- * answer in the channel (and by every replica of the app), so 16 concurrent answers must share one
- * budget instead of each editing at its own pace. Progress edits are skipped when no token is left (the
- * next or the final edit shows the text); final edits wait for one. A shared backend keeps the buckets
- * where every replica takes from them (Redis: one script per take, state/redis-update-throttle.ts).
+ * A token bucket per workspace for chat.update. Slack evaluates an app's Web API calls "per method, per
+ * workspace" (https://docs.slack.dev/apis/web-api/rate-limits), and chat.update is Tier 3 ("50+ per
+ * minute", https://docs.slack.dev/reference/methods/chat.update): every answer in every workspace of a
+ * workspace (and every replica of the app) shares one budget, so 16 concurrent answers must share it
+ * instead of each editing at its own pace. Progress edits are skipped when no token is left (the next
+ * or the final edit shows the text); final edits wait for one. A shared backend keeps the buckets where
+ * every replica takes from them (Redis: one script per take, state/redis-update-throttle.ts).
  */
 export interface UpdateThrottle {
-  /** Takes a token if one is there; false means "skip this edit". */
-  tryTake(channel: string): Promise<boolean>;
-  /** Waits until a token is there, then takes it. */
-  take(channel: string): Promise<void>;
+  /** Takes a token of the workspace's bucket if one is there; false means "skip this edit". */
+  tryTake(workspace: string): Promise<boolean>;
+  /** Waits until a token of the workspace's bucket is there, then takes it. */
+  take(workspace: string): Promise<void>;
 }
 
 /** The bucket's shape for a rate: a burst of a sixth of the minute's budget, then the steady rate. */
@@ -34,16 +36,16 @@ export class MemoryUpdateThrottle implements UpdateThrottle {
     this.#now = options.now ?? Date.now;
   }
 
-  async tryTake(channel: string): Promise<boolean> {
-    const bucket = this.#refill(channel);
+  async tryTake(workspace: string): Promise<boolean> {
+    const bucket = this.#refill(workspace);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
   }
 
-  async take(channel: string): Promise<void> {
+  async take(workspace: string): Promise<void> {
     for (;;) {
-      const bucket = this.#refill(channel);
+      const bucket = this.#refill(workspace);
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;
         return;
@@ -53,17 +55,17 @@ export class MemoryUpdateThrottle implements UpdateThrottle {
     }
   }
 
-  #refill(channel: string): { tokens: number; updatedAt: number } {
+  #refill(workspace: string): { tokens: number; updatedAt: number } {
     const now = this.#now();
-    let bucket = this.#buckets.get(channel);
+    let bucket = this.#buckets.get(workspace);
     if (bucket === undefined) {
       bucket = { tokens: this.#capacity, updatedAt: now };
-      this.#buckets.set(channel, bucket);
+      this.#buckets.set(workspace, bucket);
     }
     bucket.tokens = Math.min(this.#capacity, bucket.tokens + (now - bucket.updatedAt) * this.#refillPerMillisecond);
     bucket.updatedAt = now;
-    // Channels at full capacity carry no state worth keeping.
-    if (bucket.tokens >= this.#capacity && this.#buckets.size > 10_000) this.#buckets.delete(channel);
+    // Workspaces at full capacity carry no state worth keeping.
+    if (bucket.tokens >= this.#capacity && this.#buckets.size > 10_000) this.#buckets.delete(workspace);
     return bucket;
   }
 }

@@ -15,6 +15,9 @@ interface RawMessageEvent {
   thread_ts?: string;
   files?: SlackFile[];
   edited?: unknown;
+  /** The poster's own team; in Slack Connect channels another organization's (AppMentionEvent in @slack/types). */
+  user_team?: string;
+  team?: string;
 }
 
 type MessageEventMiddleware = Middleware<SlackEventMiddlewareArgs<"message">>;
@@ -104,6 +107,7 @@ function dispatch(
           files: event.files ?? [],
           botUserId: context.botUserId,
           teamId: context.teamId,
+          userTeamId: event.user_team ?? event.team,
         });
       } catch (error) {
         // The claim or the queue could not be reached (Redis down): the asker hears so instead of silence.

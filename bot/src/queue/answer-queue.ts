@@ -24,6 +24,7 @@ const queuedAnswerSchema = z.object({
     files: z.array(z.custom<SlackFile>((value) => typeof value === "object" && value !== null && "id" in value)),
     botUserId: z.string().optional(),
     teamId: z.string().optional(),
+    userTeamId: z.string().optional(),
   }),
   posted: z.array(z.string()),
 });
@@ -206,6 +207,7 @@ export class AnswerQueue {
       files: stored.files,
       botUserId: stored.botUserId,
       teamId: stored.teamId,
+      userTeamId: stored.userTeamId,
     };
     this.#options.logger.debug(
       `Answer for ${question.channel}/${question.ts} started on this replica (attempt ${job.attemptsStarted}).`,

@@ -14,7 +14,7 @@ export interface BotState {
   budgets: TokenBudgets;
   media: MediaCache;
   threads: ThreadCache;
-  /** The channels' chat.update budgets (Slack counts them per app, so replicas must share them). */
+  /** The workspaces' chat.update budgets (Slack counts them per app and workspace, so replicas must share them). */
   updates: UpdateThrottle;
   /** Called once on shutdown: a file-backed state writes its last changes. */
   close(): Promise<void>;
@@ -26,7 +26,7 @@ export interface MemoryStateOptions {
   maxThreads?: number;
   /** The most bytes of prepared media kept. Default 256 MB. */
   maxMediaBytes?: number;
-  /** chat.update calls per minute and channel. Default 50 (Slack's Tier 3). */
+  /** chat.update calls per minute and workspace. Default 50 (Slack's Tier 3). */
   chatUpdatesPerMinute?: number;
 }
 

@@ -24,7 +24,7 @@ export interface FileStateOptions {
   flushIntervalMilliseconds?: number;
   maxThreads?: number;
   maxMediaBytes?: number;
-  /** chat.update calls per minute and channel. Default 50. */
+  /** chat.update calls per minute and workspace. Default 50. */
   chatUpdatesPerMinute?: number;
   /** Default: one line per message on stderr. */
   logger?: FileStateLogger;

@@ -18,7 +18,7 @@ export interface RedisStateOptions {
   /** GLANCE_REDIS_PREFIX: every key starts with it and a colon. */
   prefix: string;
   logger: RedisConnectionLogger;
-  /** chat.update calls per minute and channel, over all replicas. Default 50. */
+  /** chat.update calls per minute and workspace, over all replicas. Default 50. */
   chatUpdatesPerMinute?: number;
   /** The most bytes of prepared media kept in Redis. Default 256 MB. */
   maxMediaBytes?: number;
@@ -27,7 +27,7 @@ export interface RedisStateOptions {
 /**
  * The bot's state in one Redis, shared by any number of replicas (GLANCE_REDIS_URL): dedup claims (SET
  * NX PX), daily budgets (Lua scripts over both counters), the media and thread caches (values with a
- * lifetime) and the chat.update throttle (a token bucket per channel on the server's clock). Every
+ * lifetime) and the chat.update throttle (a token bucket per workspace on the server's clock). Every
  * operation is one command or one script, so replicas never see each other's half-done changes. It
  * survives restarts of the bot as well as Redis keeps its data (persistence is Redis's own setting).
  */

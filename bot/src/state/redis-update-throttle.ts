@@ -3,7 +3,7 @@ import { bucketOf, defaultChatUpdatesPerMinute, type UpdateThrottle } from "../g
 import { RedisScript } from "./redis-script.js";
 
 /**
- * One take from a channel's bucket, on the server's clock (TIME), so replicas with skewed clocks share
+ * One take from a workspace's bucket, on the server's clock (TIME), so replicas with skewed clocks share
  * one budget. KEYS: the bucket. ARGV: capacity, refill per millisecond. Returns 0 when a token was
  * taken, else the milliseconds until one will be there (nothing is taken then).
  */
@@ -28,9 +28,10 @@ return wait
 `);
 
 /**
- * The channels' chat.update budgets shared by every replica: Slack counts chat.update per app, so two
- * replicas editing at 50 a minute each would be rate-limited. One script per take; a bucket that has
- * refilled completely expires, so idle channels leave nothing behind.
+ * The workspaces' chat.update budgets shared by every replica: Slack counts chat.update per app and
+ * workspace (guardrails/update-throttle.ts), so two replicas editing at 50 a minute each would be
+ * rate-limited. One script per take; a bucket that has refilled completely expires, so an idle
+ * workspace leaves nothing behind.
  */
 export class RedisUpdateThrottle implements UpdateThrottle {
   readonly #redis: Redis;
@@ -46,22 +47,22 @@ export class RedisUpdateThrottle implements UpdateThrottle {
     this.#refillPerMillisecond = bucket.refillPerMillisecond;
   }
 
-  async tryTake(channel: string): Promise<boolean> {
-    return (await this.#take(channel)) === 0;
+  async tryTake(workspace: string): Promise<boolean> {
+    return (await this.#take(workspace)) === 0;
   }
 
-  async take(channel: string): Promise<void> {
+  async take(workspace: string): Promise<void> {
     for (;;) {
-      const wait = await this.#take(channel);
+      const wait = await this.#take(workspace);
       if (wait === 0) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
-  async #take(channel: string): Promise<number> {
+  async #take(workspace: string): Promise<number> {
     const wait = await takeScript.run(
       this.#redis,
-      [`${this.#prefix}:chat-updates:${channel}`],
+      [`${this.#prefix}:chat-updates:${workspace}`],
       [this.#capacity, this.#refillPerMillisecond],
     );
     return Number(wait);
