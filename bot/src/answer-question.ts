@@ -23,6 +23,13 @@ const systemPrompt =
   "You are Glance, an assistant in Slack that answers questions about images and videos people share. " +
   "Answer concisely in Markdown. When you refer to a moment in a video, give its timestamp as m:ss.";
 
+const queueFullReply =
+  ":hourglass: I'm answering a lot of questions right now and my queue is full. Ask again in a minute.";
+
+/** After the durable queue's last takeover (queue/answer-queue.ts: three). */
+const givenUpReply =
+  ":warning: I started on this 4 times and stopped each time before answering, so I gave up. Try again, perhaps with a smaller or different file.";
+
 /** What a mention with files and no words asks. */
 const defaultQuestion = "Describe what you see, and point out anything that looks wrong or notable.";
 
@@ -65,7 +72,7 @@ export async function answerQuestion(
   const threadTs = question.threadTs ?? question.ts;
   const target = { channel: question.channel, threadTs };
   if (attempt !== undefined && attempt.earlierMessages.length > 0) {
-    await removeEarlierMessages(services, question, attempt.earlierMessages);
+    await removeEarlierMessages(services, question, attempt.earlierMessages, "taking over");
   }
   const recordPosted = attempt === undefined ? undefined : (ts: string) => attempt.recordPosted(ts);
   const queuedAt = performance.now();
@@ -79,13 +86,7 @@ export async function answerQuestion(
     );
   }
   if (release === undefined) {
-    services.metrics.recordAnswer("queue_full");
-    await replyOrTellUser(
-      services,
-      question,
-      recordPosted,
-      ":hourglass: I'm answering a lot of questions right now and my queue is full. Ask again in a minute.",
-    );
+    await replyQueueFull(services, question, recordPosted);
     return;
   }
   let answer: AnswerStream | undefined;
@@ -194,6 +195,36 @@ export async function answerQuestion(
   }
 }
 
+/**
+ * The reply when the queue is full: this process's (in memory), or the one all replicas share
+ * (GLANCE_MAX_QUEUED counted over all of them, with GLANCE_REDIS_URL).
+ */
+export async function replyQueueFull(
+  services: BotServices,
+  question: IncomingQuestion,
+  recordPosted?: (ts: string) => Promise<void>,
+): Promise<void> {
+  services.metrics.recordAnswer("queue_full");
+  await replyOrTellUser(services, question, recordPosted, queueFullReply);
+}
+
+/**
+ * The one reply to a question the durable queue gave up on (its replicas kept stopping mid-answer):
+ * what its attempts posted is removed, and one line says so, so the asker is never left with a
+ * placeholder that never changes.
+ */
+export async function replyGivenUp(
+  services: BotServices,
+  question: IncomingQuestion,
+  posted: readonly string[],
+): Promise<void> {
+  services.metrics.recordAnswer("failed");
+  if (posted.length > 0) {
+    await removeEarlierMessages(services, question, posted, "giving up on");
+  }
+  await replyOrTellUser(services, question, undefined, givenUpReply);
+}
+
 async function finishLocate(
   services: BotServices,
   answer: AnswerStream,
@@ -271,9 +302,13 @@ async function removeEarlierMessages(
   services: BotServices,
   question: IncomingQuestion,
   messages: readonly string[],
+  why: "taking over" | "giving up on",
 ): Promise<void> {
+  const count = messages.length === 1 ? "message" : `${messages.length} messages`;
   services.logger.info(
-    `Taking over the answer to ${question.channel}/${question.ts} from a replica that stopped: removing the ${messages.length === 1 ? "message" : `${messages.length} messages`} it had posted.`,
+    why === "taking over"
+      ? `Taking over the answer to ${question.channel}/${question.ts} from a replica that stopped: removing the ${count} it had posted.`
+      : `Giving up on the answer to ${question.channel}/${question.ts}: removing the ${count} its attempts had posted.`,
   );
   for (const ts of messages) {
     try {
