@@ -120,6 +120,19 @@ export async function answerQuestion(
       await replyOrTellUser(services, question, recordPosted, `:warning: ${reason}`);
       return;
     }
+    const allowLongVideo = asksForSummary(prompt);
+    // The placeholder and the files go side by side: the download and the preparation do not wait for
+    // Slack's answer to chat.startStream (or chat.postMessage), nor the other way round. One file after
+    // the other, as before, so an answer holds at most one file's decode at a time.
+    const preparing = (async () => {
+      const prepared: PreparedMedia[] = [];
+      for (const file of files) {
+        prepared.push(await prepareSlackFile(services, file, { allowLongVideo }));
+      }
+      return prepared;
+    })();
+    // Awaited once the placeholder is up, so a failed download is told in the placeholder, as before.
+    preparing.catch(() => {});
     answer = await AnswerStream.start(services.poster, target, `:eyes: Looking at ${describeFiles(files)}...`, {
       logger: services.logger,
       updateIntervalMilliseconds: services.updateIntervalMilliseconds,
@@ -135,11 +148,7 @@ export async function answerQuestion(
     if (unsupported.length > 0) {
       notes.push(`Skipped ${unsupported.map(fileLabel).join(", ")}: not an image or video.`);
     }
-    const allowLongVideo = asksForSummary(prompt);
-    const media: PreparedMedia[] = [];
-    for (const file of files) {
-      media.push(await prepareSlackFile(services, file, { allowLongVideo }));
-    }
+    const media = await preparing;
     // The next two steps are the heaviest synchronous work of an answer (the base64 data URLs, then the
     // request body's JSON): in a burst, many answers reach them in the same microtask run, and without a
     // turn of the event loop in between, Slack's next requests would wait to be acknowledged.
