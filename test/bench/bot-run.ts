@@ -24,7 +24,7 @@
  *   bot's JavaScript; and the bot's event-loop delay during the burst. The bench process's own
  *   event-loop delay is measured too, since the driver's ack includes it.
  *
- * Run: cd test && pnpm bench:bot. Options: GLANCE_BENCH_CONCURRENCY (comma-separated
+ * Run: cd test && pnpm bench:bot. Options: GLANCE_BENCH_MENTIONS (default 100), GLANCE_BENCH_CONCURRENCY (comma-separated
  * GLANCE_MAX_CONCURRENT values, default 8,16,32,100), GLANCE_BENCH_REPEAT (runs each, default 3),
  * GLANCE_BENCH_DETAILED (the value the detailed table is for, default 16), GLANCE_FAST_IMAGES,
  * GLANCE_BENCH_CPU_PROFILE (a folder for the bot's --cpu-prof output), GLANCE_BENCH_WRITE=no.
@@ -40,7 +40,8 @@ import { createSlackDriver } from "../fakes/slack-driver.js";
 import { screenshot4kPng, screenshotPng } from "../support/media-factory.js";
 import type { BotProcessReport } from "./bot-process.js";
 
-const mentions = 100;
+/** GLANCE_BENCH_MENTIONS: fewer mentions show one answer's overhead without the burst's CPU contention. */
+const mentions = Number(process.env.GLANCE_BENCH_MENTIONS ?? 100);
 /**
  * Answers worked on at once. With fast images an answer costs the bot a few milliseconds of CPU, so
  * 100 slots let every answer wait for the model side by side; the model (500 ms each) is never what
