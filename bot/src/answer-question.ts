@@ -24,6 +24,13 @@ const systemPrompt =
   "You are Glance, an assistant in Slack that answers questions about images and videos people share. " +
   "Answer concisely in Markdown. When you refer to a moment in a video, give its timestamp as m:ss.";
 
+const queueFullReply =
+  ":hourglass: I'm answering a lot of questions right now and my queue is full. Ask again in a minute.";
+
+/** After the durable queue's last takeover (queue/answer-queue.ts: three). */
+const givenUpReply =
+  ":warning: I started on this 4 times and stopped each time before answering, so I gave up. Try again, perhaps with a smaller or different file.";
+
 /** What a mention with files and no words asks. */
 const defaultQuestion = "Describe what you see, and point out anything that looks wrong or notable.";
 
@@ -71,7 +78,7 @@ export async function answerQuestion(
   const threadTs = question.threadTs ?? question.ts;
   const target = { channel: question.channel, threadTs, teamId: question.teamId };
   if (attempt !== undefined && attempt.earlierMessages.length > 0) {
-    await removeEarlierMessages(services, question, attempt.earlierMessages);
+    await removeEarlierMessages(services, question, attempt.earlierMessages, "taking over");
   }
   const recordPosted = attempt === undefined ? undefined : (ts: string) => attempt.recordPosted(ts);
   const queuedAt = performance.now();
@@ -85,13 +92,7 @@ export async function answerQuestion(
     );
   }
   if (release === undefined) {
-    services.metrics.recordAnswer("queue_full");
-    await replyOrTellUser(
-      services,
-      question,
-      recordPosted,
-      ":hourglass: I'm answering a lot of questions right now and my queue is full. Ask again in a minute.",
-    );
+    await replyQueueFull(services, question, recordPosted);
     return;
   }
   let answer: AnswerStream | undefined;
@@ -125,6 +126,19 @@ export async function answerQuestion(
       await replyOrTellUser(services, question, recordPosted, `:warning: ${reason}`);
       return;
     }
+    const allowLongVideo = asksForSummary(prompt);
+    // The placeholder and the files go side by side: the download and the preparation do not wait for
+    // Slack's answer to chat.startStream (or chat.postMessage), nor the other way round. One file after
+    // the other, as before, so an answer holds at most one file's decode at a time.
+    const preparing = (async () => {
+      const prepared: PreparedMedia[] = [];
+      for (const file of files) {
+        prepared.push(await prepareSlackFile(services, file, { allowLongVideo }));
+      }
+      return prepared;
+    })();
+    // Awaited once the placeholder is up, so a failed download is told in the placeholder, as before.
+    preparing.catch(() => {});
     answer = await AnswerStream.start(services.poster, target, `:eyes: Looking at ${describeFiles(files)}...`, {
       logger: services.logger,
       updateIntervalMilliseconds: services.updateIntervalMilliseconds,
@@ -142,11 +156,7 @@ export async function answerQuestion(
     if (unsupported.length > 0) {
       notes.push(`Skipped ${unsupported.map(fileLabel).join(", ")}: not an image or video.`);
     }
-    const allowLongVideo = asksForSummary(prompt);
-    const media: PreparedMedia[] = [];
-    for (const file of files) {
-      media.push(await prepareSlackFile(services, file, { allowLongVideo }));
-    }
+    const media = await preparing;
     // The next two steps are the heaviest synchronous work of an answer (the base64 data URLs, then the
     // request body's JSON): in a burst, many answers reach them in the same microtask run, and without a
     // turn of the event loop in between, Slack's next requests would wait to be acknowledged.
@@ -204,6 +214,36 @@ export async function answerQuestion(
   } finally {
     release();
   }
+}
+
+/**
+ * The reply when the queue is full: this process's (in memory), or the one all replicas share
+ * (GLANCE_MAX_QUEUED counted over all of them, with GLANCE_REDIS_URL).
+ */
+export async function replyQueueFull(
+  services: BotServices,
+  question: IncomingQuestion,
+  recordPosted?: (ts: string) => Promise<void>,
+): Promise<void> {
+  services.metrics.recordAnswer("queue_full");
+  await replyOrTellUser(services, question, recordPosted, queueFullReply);
+}
+
+/**
+ * The one reply to a question the durable queue gave up on (its replicas kept stopping mid-answer):
+ * what its attempts posted is removed, and one line says so, so the asker is never left with a
+ * placeholder that never changes.
+ */
+export async function replyGivenUp(
+  services: BotServices,
+  question: IncomingQuestion,
+  posted: readonly string[],
+): Promise<void> {
+  services.metrics.recordAnswer("failed");
+  if (posted.length > 0) {
+    await removeEarlierMessages(services, question, posted, "giving up on");
+  }
+  await replyOrTellUser(services, question, undefined, givenUpReply);
 }
 
 async function finishLocate(
@@ -283,9 +323,13 @@ async function removeEarlierMessages(
   services: BotServices,
   question: IncomingQuestion,
   messages: readonly string[],
+  why: "taking over" | "giving up on",
 ): Promise<void> {
+  const count = messages.length === 1 ? "message" : `${messages.length} messages`;
   services.logger.info(
-    `Taking over the answer to ${question.channel}/${question.ts} from a replica that stopped: removing the ${messages.length === 1 ? "message" : `${messages.length} messages`} it had posted.`,
+    why === "taking over"
+      ? `Taking over the answer to ${question.channel}/${question.ts} from a replica that stopped: removing the ${count} it had posted.`
+      : `Giving up on the answer to ${question.channel}/${question.ts}: removing the ${count} its attempts had posted.`,
   );
   for (const ts of messages) {
     try {

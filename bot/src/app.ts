@@ -1,6 +1,6 @@
 import { countTextTokens, createGlanceClient, type GlanceClient } from "@glance/core";
 import { App } from "@slack/bolt";
-import { answerQuestion } from "./answer-question.js";
+import { answerQuestion, replyGivenUp, replyQueueFull } from "./answer-question.js";
 import { type BotLogger, boltLoggerOf, consoleLogger } from "./bot-logger.js";
 import type { BotServices } from "./bot-services.js";
 import { type BotConfig, secretsOf } from "./config.js";
@@ -189,9 +189,10 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
     updateIntervalMilliseconds: dependencies.updateIntervalMilliseconds ?? 1_200,
     streaming: dependencies.streaming ?? config.streaming,
     preparing: new Map(),
+    ...(answerQueue === undefined ? {} : { sharedQueue: answerQueue }),
     answer: async (question) => {
       if (answerQueue === undefined) await answerQuestion(services, question);
-      else await answerQueue.enqueue(question);
+      else if (!(await answerQueue.enqueue(question))) await replyQueueFull(services, question);
     },
     track: (work) => {
       const tracked = work.catch((error: unknown) =>
@@ -260,7 +261,10 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
 
   registerMessageEvents(app, services);
   registerOcr(app, services);
-  answerQueue?.start((question, attempt) => answerQuestion(services, question, attempt));
+  answerQueue?.start(
+    (question, attempt) => answerQuestion(services, question, attempt),
+    (given) => replyGivenUp(services, given.question, given.posted),
+  );
   app.error(async (error) => {
     logger.error(`Bolt reported an error: ${error.message}`);
   });

@@ -30,6 +30,7 @@ export async function openBackend(config: BotConfig, logger: BotLogger): Promise
         url: config.redisUrl,
         prefix: config.redisPrefix,
         concurrency: config.maxConcurrentAnswers,
+        maxQueued: config.maxQueuedAnswers,
         logger,
       });
       return { state, answerQueue };

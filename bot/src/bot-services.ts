@@ -32,6 +32,11 @@ export interface BotServices {
   streaming: boolean;
   /** Media being prepared right now (in this process), so concurrent answers share one download and decode. */
   preparing: Map<string, Promise<PreparedMedia>>;
+  /**
+   * Set with the durable queue (GLANCE_REDIS_URL): the queue shared by every replica, where work run in
+   * this process (/ocr, the shortcuts) takes a place too, so GLANCE_MAX_QUEUED holds across replicas.
+   */
+  sharedQueue?: { reserve(): Promise<(() => Promise<void>) | undefined> };
   /** Work started after an ack, so shutdown (and tests) can wait for it. */
   track(work: Promise<unknown>): void;
   /**

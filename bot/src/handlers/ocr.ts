@@ -65,7 +65,7 @@ export function registerOcr(app: App, services: BotServices): void {
 
 /**
  * A slot first (the same concurrency limit and queue as answers: each use may hold a download and a
- * model call), then the budget (nothing is downloaded past it), the image, the model, the reply; every
+ * model call; with the durable queue, a place in the queue all replicas share before that), then the budget (nothing is downloaded past it), the image, the model, the reply; every
  * failure is told.
  */
 async function runOcr(
@@ -74,7 +74,28 @@ async function runOcr(
   asker: Asker,
   choose: () => Promise<OcrJob>,
 ): Promise<void> {
+  // With the durable queue, a place in the queue all replicas share first: GLANCE_MAX_QUEUED counts
+  // these uses there, beside the questions waiting for any replica's worker.
+  let leaveSharedQueue: (() => Promise<void>) | undefined;
+  try {
+    leaveSharedQueue = await services.sharedQueue?.reserve();
+  } catch (error) {
+    services.logger.warn(
+      `OCR could not take a place in the queue: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    await respond({ response_type: "ephemeral", text: services.poster.clean(errorReply(error)) }).catch(() => {});
+    return;
+  }
+  if (services.sharedQueue !== undefined && leaveSharedQueue === undefined) {
+    await respond({ response_type: "ephemeral", text: busyReply }).catch(() => {});
+    return;
+  }
   const release = await services.limit.tryEnter();
+  await leaveSharedQueue?.().catch((error: unknown) => {
+    services.logger.warn(
+      `OCR could not free its place in the queue: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
   if (release === undefined) {
     await respond({ response_type: "ephemeral", text: busyReply }).catch(() => {});
     return;

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -6,6 +7,7 @@ import type { AnswerAttempt, IncomingQuestion } from "../answer-question.js";
 import type { BotLogger } from "../bot-logger.js";
 import type { SlackFile } from "../slack-file.js";
 import { connectRedis } from "../state/redis-connection.js";
+import { RedisScript } from "../state/redis-script.js";
 
 /** What one job carries: the question, and the messages attempts at it have posted so far. */
 interface QueuedAnswer {
@@ -36,6 +38,11 @@ export interface AnswerQueueOptions {
   prefix: string;
   /** Jobs this replica works on at once (GLANCE_MAX_CONCURRENT). */
   concurrency: number;
+  /**
+   * Questions that may wait for a worker, over all replicas (GLANCE_MAX_QUEUED): past it, `enqueue`
+   * and `reserve` say no at once, as the in-memory queue does.
+   */
+  maxQueued: number;
   logger: BotLogger;
   /**
    * How long a job's lock lasts without renewal (renewed every half of it while the job runs). A
@@ -50,6 +57,38 @@ export interface AnswerQueueOptions {
 
 /** The answers' queue in Redis; BullMQ's keys are `<prefix>:answers:...`. */
 const queueName = "answers";
+
+/**
+ * How long a place in the shared queue counts at most. A place is given back when its job starts (or
+ * its /ocr gets a slot); this bounds what a replica that died between taking a place and giving it
+ * back can hold, and what a job that waits longer than this (every replica down) still counts.
+ */
+const placeLifetimeMilliseconds = 10 * 60 * 1000;
+
+/**
+ * Takes a place in the shared queue when fewer than the limit are taken. KEYS: the places (a sorted
+ * set, member to expiry). ARGV: the member, the limit, the lifetime in ms. Returns 1 (taken, or the
+ * member already had one: a redelivered question) or 0 (full). One script, so two replicas can never
+ * both take the last place. Redis's own clock keeps the expiries of all replicas comparable.
+ */
+const takePlaceScript = new RedisScript(`
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+return 1
+`);
+
+/** Why `start`'s `onGaveUp` is called: the job will not be answered by any replica. */
+export interface GivenUpAnswer {
+  question: IncomingQuestion;
+  /** Messages attempts at it posted (placeholders, partial answers), to be removed. */
+  posted: readonly string[];
+  /** BullMQ's reason, for the log. */
+  reason: string;
+}
 
 /**
  * The durable queue of answers (BullMQ on the same Redis as the state): a replica acknowledges an
@@ -107,15 +146,60 @@ export class AnswerQueue {
   }
 
   /**
-   * Adds a question to the queue. Its job id is the message's, so adding the same message twice (a
-   * redelivery that got past the claims) leaves one job.
+   * Adds a question to the queue, or returns false at once when GLANCE_MAX_QUEUED questions already
+   * wait for a worker over all replicas. Its job id is the message's, so adding the same message twice
+   * (a redelivery that got past the claims) leaves one job.
    */
-  async enqueue(question: IncomingQuestion): Promise<void> {
-    await this.#queue.add("answer", { question, posted: [] }, { jobId: jobIdOf(question) });
+  async enqueue(question: IncomingQuestion): Promise<boolean> {
+    const jobId = jobIdOf(question);
+    if (!(await this.#takePlace(jobId))) return false;
+    try {
+      await this.#queue.add("answer", { question, posted: [] }, { jobId });
+    } catch (error) {
+      await this.#givePlaceBack(jobId).catch(() => {});
+      throw error;
+    }
+    return true;
   }
 
-  /** Starts this replica's worker: `work` answers each job, told what earlier attempts left. */
-  start(work: (question: IncomingQuestion, attempt: AnswerAttempt) => Promise<void>): void {
+  /**
+   * Takes a place in the same shared queue for work that runs in this process (/ocr and the message
+   * shortcuts), so it counts against GLANCE_MAX_QUEUED as questions do. Returns the function that gives
+   * the place back (call it once the work has its slot), or undefined when the queue is full.
+   */
+  async reserve(): Promise<(() => Promise<void>) | undefined> {
+    const member = `in-process-${randomUUID()}`;
+    if (!(await this.#takePlace(member))) return undefined;
+    return () => this.#givePlaceBack(member);
+  }
+
+  async #takePlace(member: string): Promise<boolean> {
+    const taken = await takePlaceScript.run(
+      this.#queueConnection,
+      [this.#placesKey],
+      [member, this.#options.maxQueued, placeLifetimeMilliseconds],
+    );
+    return taken === 1;
+  }
+
+  async #givePlaceBack(member: string): Promise<void> {
+    await this.#queueConnection.zrem(this.#placesKey, member);
+  }
+
+  /** Outside BullMQ's own keys (`<prefix>:answers:...`), so no job id can ever clash with it. */
+  get #placesKey(): string {
+    return `${this.#options.prefix}:answer-places`;
+  }
+
+  /**
+   * Starts this replica's worker: `work` answers each job, told what earlier attempts left. `onGaveUp`
+   * is called once for a job no replica will answer: its replicas stopped mid-answer more than three
+   * times (a question that crashes whoever answers it), or `work` threw.
+   */
+  start(
+    work: (question: IncomingQuestion, attempt: AnswerAttempt) => Promise<void>,
+    onGaveUp: (answer: GivenUpAnswer) => Promise<void>,
+  ): void {
     if (this.#worker !== undefined) throw new Error("The answer queue's worker is already started.");
     const { logger } = this.#options;
     const lockMilliseconds = this.#options.lockMilliseconds ?? 10_000;
@@ -142,7 +226,39 @@ export class AnswerQueue {
     });
     this.#worker.on("failed", (job, error) => {
       logger.error(`The answer job ${job?.id ?? "(unknown)"} failed: ${error.message}`);
+      if (job !== undefined) void this.#gaveUp(job, error.message, onGaveUp);
     });
+  }
+
+  /**
+   * Tells the asker once. BullMQ fails a job on the one worker that picks it up after its last stall,
+   * and the marker (SET NX) keeps it to one reply even if a failure were ever reported twice.
+   */
+  async #gaveUp(
+    job: Job<QueuedAnswer>,
+    reason: string,
+    onGaveUp: (answer: GivenUpAnswer) => Promise<void>,
+  ): Promise<void> {
+    const { logger, prefix } = this.#options;
+    try {
+      const jobId = job.id ?? "";
+      await this.#givePlaceBack(jobId);
+      const parsed = queuedAnswerSchema.safeParse(job.data);
+      if (!parsed.success) return;
+      const first = await this.#queueConnection.set(
+        `${prefix}:answer-given-up:${jobId}`,
+        "1",
+        "PX",
+        7 * 24 * 60 * 60 * 1000,
+        "NX",
+      );
+      if (first !== "OK") return;
+      await onGaveUp({ question: questionOf(parsed.data.question), posted: parsed.data.posted, reason });
+    } catch (error) {
+      logger.error(
+        `Could not tell the asker that the answer job ${job.id ?? ""} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /** Questions waiting for a worker, over all replicas (for health checks and metrics). */
@@ -198,17 +314,13 @@ export class AnswerQueue {
       return;
     }
     const { question: stored, posted } = parsed.data;
-    const question: IncomingQuestion = {
-      channel: stored.channel,
-      ts: stored.ts,
-      threadTs: stored.threadTs,
-      userId: stored.userId,
-      text: stored.text,
-      files: stored.files,
-      botUserId: stored.botUserId,
-      teamId: stored.teamId,
-      userTeamId: stored.userTeamId,
-    };
+    const question = questionOf(stored);
+    // Started: the question no longer waits, so its place in the shared queue is free for the next one.
+    await this.#givePlaceBack(job.id ?? jobIdOf(question)).catch((error: unknown) => {
+      this.#options.logger.warn(
+        `Could not free the queue place of ${job.id ?? ""}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
     this.#options.logger.debug(
       `Answer for ${question.channel}/${question.ts} started on this replica (attempt ${job.attemptsStarted}).`,
     );
@@ -233,6 +345,20 @@ export class AnswerQueue {
       },
     });
   }
+}
+
+function questionOf(stored: z.infer<typeof queuedAnswerSchema>["question"]): IncomingQuestion {
+  return {
+    channel: stored.channel,
+    ts: stored.ts,
+    threadTs: stored.threadTs,
+    userId: stored.userId,
+    text: stored.text,
+    files: stored.files,
+    botUserId: stored.botUserId,
+    teamId: stored.teamId,
+    userTeamId: stored.userTeamId,
+  };
 }
 
 /** The message's own id, as BullMQ accepts it (no colons, not a number). */
