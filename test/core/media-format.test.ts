@@ -67,6 +67,22 @@ describe("detectFormat on headers", () => {
     assert.equal(detectFormat(header).format, "heic");
   });
 
+  test("SVG whose doctype has an internal subset, as Illustrator writes it, is SVG and not text", () => {
+    const illustrator = Buffer.from(`<?xml version="1.0" encoding="utf-8"?>
+<!-- Generator: Adobe Illustrator 27.0.0, SVG Export Plug-In  -->
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd" [
+\t<!ENTITY ns_extend "http://ns.adobe.com/Extensibility/1.0/">
+\t<!ENTITY ns_ai "http://ns.adobe.com/AdobeIllustrator/10.0/">
+]>
+<svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="100" height="100"><rect width="100" height="100"/></svg>
+`);
+    assert.deepEqual(detectFormat(illustrator, "logo.svg"), {
+      kind: "image",
+      format: "svg",
+      mimeType: "image/svg+xml",
+    });
+  });
+
   test("an MPEG-4 audio file is not taken for a video", () => {
     const header = Buffer.concat([Buffer.from([0, 0, 0, 20]), Buffer.from("ftypM4A \0\0\0\0isom", "latin1")]);
     assert.throws(() => detectFormat(header, "song.mp4"), { name: "MediaError", code: "unsupported-media" });

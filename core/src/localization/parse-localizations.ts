@@ -27,7 +27,7 @@ export function parseLocalizations(text: string, frame: LocalizationFrame): Loca
   const { entries: tagEntries, rest } = readTags(text);
   const entries = [...tagEntries];
   for (const value of findJsonValues(rest)) {
-    collectJson(value, entries, true);
+    collectJson(value, entries, true, 0);
   }
 
   const boxes: LocalizedBox[] = [];
@@ -60,7 +60,16 @@ function numbersOf(values: unknown, count: number): number[] | undefined {
   return numbers.every(Number.isFinite) ? numbers : undefined;
 }
 
-function collectJson(value: unknown, entries: RawEntry[], topLevel: boolean): void {
+/**
+ * How deep in a JSON value boxes are looked for. Replies nest a box two or three levels deep; a runaway
+ * reply can nest tens of thousands, and following it would overflow the stack and throw.
+ */
+const maximumJsonDepth = 64;
+
+function collectJson(value: unknown, entries: RawEntry[], topLevel: boolean, depth: number): void {
+  if (depth > maximumJsonDepth) {
+    return;
+  }
   if (Array.isArray(value)) {
     if (topLevel && isBareCoordinates(value)) {
       entries.push({ kind: value.length === 4 ? "box" : "point", label: "", values: value });
@@ -73,7 +82,7 @@ function collectJson(value: unknown, entries: RawEntry[], topLevel: boolean): vo
       return;
     }
     for (const item of value) {
-      collectJson(item, entries, false);
+      collectJson(item, entries, false, depth + 1);
     }
     return;
   }
@@ -86,7 +95,7 @@ function collectJson(value: unknown, entries: RawEntry[], topLevel: boolean): vo
   if (boxKey === undefined && pointKey === undefined) {
     // A wrapper such as {"objects": [...]}: look inside.
     for (const inner of Object.values(record)) {
-      collectJson(inner, entries, false);
+      collectJson(inner, entries, false, depth + 1);
     }
     return;
   }

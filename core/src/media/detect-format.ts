@@ -223,7 +223,8 @@ function looksLikeSvg(bytes: Uint8Array): boolean {
     text = text
       .replace(/^<\?xml[\s\S]*?\?>/, "")
       .replace(/^<!--[\s\S]*?-->/, "")
-      .replace(/^<!DOCTYPE[^>]*>/i, "")
+      // A doctype may carry an internal subset in brackets (Illustrator declares its namespaces as entities there).
+      .replace(/^<!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>/i, "")
       .trimStart();
     if (text === before) {
       break;
