@@ -187,7 +187,7 @@ export class AnswerQueue {
         await withTimeout(worker.disconnect(), 1_000, undefined);
         const lockSeconds = (this.#options.lockMilliseconds ?? 10_000) / 1000;
         logger.warn(
-          `The answer worker had not stopped ${grace / 1000} s after the shutdown began (answers still running, or Redis unreachable): any running answers are handed back, and another replica takes them over about ${lockSeconds} s after this one exits.`,
+          `Answers were still running ${grace / 1000} s after the shutdown began: they are handed back, and another replica takes them over about ${lockSeconds} s after this one exits.`,
         );
       }
     }
