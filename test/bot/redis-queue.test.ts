@@ -3,8 +3,10 @@
  * index.ts opens them with GLANCE_REDIS_URL), on a private redis-server this file starts and stops.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { after, describe, it } from "node:test";
 import { WebClient } from "@slack/web-api";
+import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import type { IncomingQuestion } from "../../bot/src/answer-question.js";
 import type { BotLogger } from "../../bot/src/bot-logger.js";
@@ -18,6 +20,7 @@ import { botReplies, type RunningBot, startBot, waitFor } from "../support/start
 // This file stops its Redis on purpose: never a shared GLANCE_TEST_REDIS_URL.
 const started = await startTestRedis("redis-queue.test.ts", { ownServer: true });
 const channel = "C0QUEUE";
+
 const user = "U0QUEUE";
 
 type QueueSettings = Partial<
@@ -167,10 +170,6 @@ async function withQueuedReplicaOn(
 describe("the Slack app with its Redis backend, in process", { skip: started.skip, concurrency: false }, () => {
   after(async () => {
     await started.redis?.close();
-    // Known leak, to be fixed: after Redis goes away mid-run, a connection of the merged app keeps
-    // retrying and holds the process open. Once every test here has reported, end the process rather
-    // than hang CI; the timer is unref'd, so a clean exit never waits for it.
-    setTimeout(() => process.exit(), 3_000).unref();
   });
 
   it("answers through the queue, placeholder edited in place when streaming is off", { timeout: 60_000 }, async () => {
@@ -384,5 +383,40 @@ describe("the Slack app with its Redis backend, in process", { skip: started.ski
         logs.some((line) => /^\[warn\] Lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ /.test(line)),
       );
     });
+  });
+
+  it("lets its process end by itself after closing the queue with Redis gone", { timeout: 60_000 }, async () => {
+    const own = await startTestRedis("redis-queue.test.ts shutdown", { ownServer: true });
+    if (own.redis === undefined) throw new Error("No Redis.");
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=glance-source",
+        "--import",
+        "tsx",
+        fileURLToPath(new URL("../support/answer-queue-shutdown.ts", import.meta.url)),
+      ],
+      { env: { ...process.env, GLANCE_REDIS_URL: own.redis.url }, stdio: ["pipe", "pipe", "inherit"] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    let said = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    try {
+      await waitFor(() => said.includes("ready"), "the worker to run", 30_000);
+      await own.redis.close();
+      child.stdin?.write("close\n");
+      await waitFor(() => said.includes("closed"), "the queue to close", 15_000);
+      // BullMQ's close waits for a connection that cannot end while Redis is away, and until then its
+      // lock renewal timer kept the process alive for good.
+      const code = await Promise.race([
+        exited,
+        new Promise<"alive">((resolve) => setTimeout(() => resolve("alive"), 8_000)),
+      ]);
+      assert.equal(code, 0, "the process ended by itself once the queue was closed");
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });

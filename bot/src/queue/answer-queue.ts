@@ -55,6 +55,14 @@ export interface AnswerQueueOptions {
   shutdownGraceMilliseconds?: number;
 }
 
+/** BullMQ's worker, with a way to stop renewing its jobs' locks when its own close cannot finish. */
+class AnswerWorker extends Worker<QueuedAnswer> {
+  /** Stops the lock renewal timer (what close does once the blocking connection has ended). */
+  async stopLockRenewal(): Promise<void> {
+    await this.lockManager.close();
+  }
+}
+
 /** The answers' queue in Redis; BullMQ's keys are `<prefix>:answers:...`. */
 const queueName = "answers";
 
@@ -107,7 +115,7 @@ export class AnswerQueue {
   readonly #queue: Queue<QueuedAnswer>;
   readonly #queueConnection: Redis;
   readonly #workerConnection: Redis;
-  #worker: Worker<QueuedAnswer> | undefined;
+  #worker: AnswerWorker | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(options: AnswerQueueOptions, queueConnection: Redis, workerConnection: Redis) {
@@ -203,7 +211,7 @@ export class AnswerQueue {
     if (this.#worker !== undefined) throw new Error("The answer queue's worker is already started.");
     const { logger } = this.#options;
     const lockMilliseconds = this.#options.lockMilliseconds ?? 10_000;
-    this.#worker = new Worker<QueuedAnswer>(queueName, (job) => this.#work(job, work), {
+    this.#worker = new AnswerWorker(queueName, (job) => this.#work(job, work), {
       connection: this.#workerConnection,
       prefix: this.#options.prefix,
       concurrency: this.#options.concurrency,
@@ -287,6 +295,12 @@ export class AnswerQueue {
         false,
       );
       if (!finished) {
+        // BullMQ's close waits for the worker's blocking connection to end, which never happens while
+        // Redis is away, and only then stops renewing locks: its renewal timer would keep the process
+        // alive for good. The jobs still running are handed back anyway, so renewal stops here, and
+        // the connections BullMQ opened for the worker are dropped.
+        await worker.stopLockRenewal();
+        await withTimeout(worker.disconnect(), 1_000, undefined);
         const lockSeconds = (this.#options.lockMilliseconds ?? 10_000) / 1000;
         logger.warn(
           `Answers were still running ${grace / 1000} s after the shutdown began: they are handed back, and another replica takes them over about ${lockSeconds} s after this one exits.`,
