@@ -27,9 +27,12 @@ const systemPrompt =
 const queueFullReply =
   ":hourglass: I'm answering a lot of questions right now and my queue is full. Ask again in a minute.";
 
-/** After the durable queue's last takeover (queue/answer-queue.ts: three). */
-const givenUpReply =
-  ":warning: I started on this 4 times and stopped each time before answering, so I gave up. Try again, perhaps with a smaller or different file.";
+/** After the durable queue's last takeover (queue/answer-queue.ts: three), or a failure of the queue's worker itself. */
+function givenUpReply(stoppedAttempts: number): string {
+  return stoppedAttempts > 0
+    ? `:warning: I started on this ${stoppedAttempts} times and stopped each time before answering, so I gave up. Try again, perhaps with a smaller or different file.`
+    : ":warning: Something went wrong on my side and I couldn't answer this. Ask again in a minute.";
+}
 
 /** What a mention with files and no words asks. */
 const defaultQuestion = "Describe what you see, and point out anything that looks wrong or notable.";
@@ -238,12 +241,13 @@ export async function replyGivenUp(
   services: BotServices,
   question: IncomingQuestion,
   posted: readonly string[],
+  stoppedAttempts: number,
 ): Promise<void> {
   services.metrics.recordAnswer("failed");
   if (posted.length > 0) {
     await removeEarlierMessages(services, question, posted, "giving up on");
   }
-  await replyOrTellUser(services, question, undefined, givenUpReply);
+  await replyOrTellUser(services, question, undefined, givenUpReply(stoppedAttempts));
 }
 
 async function finishLocate(

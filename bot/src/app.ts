@@ -263,7 +263,7 @@ export function createApp(dependencies: AppDependencies): GlanceSlackApp {
   registerOcr(app, services);
   answerQueue?.start(
     (question, attempt) => answerQuestion(services, question, attempt),
-    (given) => replyGivenUp(services, given.question, given.posted),
+    (given) => replyGivenUp(services, given.question, given.posted, given.stoppedAttempts),
   );
   app.error(async (error) => {
     logger.error(`Bolt reported an error: ${error.message}`);

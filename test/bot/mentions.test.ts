@@ -83,6 +83,18 @@ describe("mentions with files, answered once, fast and safely", () => {
     assert.match(String(placeholder), /Looking at 2 images/);
   });
 
+  it("downloads the file while the placeholder is still on its way to Slack", async () => {
+    const file = image("early.png", await smallPng(7));
+    const message = mention("look early", [file]);
+    // chat.startStream (streaming is on by default) answers 2 s late; the download does not wait for it.
+    fake.failNext("chat.startStream", { delayMilliseconds: 2_000 });
+    const delivery = await running.driver.sendEvent(running.driver.appMention(channel, message));
+    assert.equal(delivery.status, 200);
+    await waitFor(() => fake.fileRequests.some((request) => request.fileId === file.id), "the download", 10_000);
+    assert.deepEqual(botReplies(fake, channel, message.ts), [], "downloaded before the placeholder landed");
+    assert.match(await finalReply(message.ts, "the mention with a slow placeholder"), /received 1 image\(s\)/);
+  });
+
   it("answers an event delivered four times (three retries) exactly once", async () => {
     const requestsBefore = model.requests.length;
     const message = mention("what is this?", [image("retry.png", await smallPng(2))]);

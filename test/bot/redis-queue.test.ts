@@ -200,7 +200,11 @@ describe("the Slack app with its Redis backend, in process", { skip: started.ski
           fakeSteps.answer("Answer three."),
         );
         // One answer running on each replica (one slot each), then one waiting: the shared queue is full.
-        const running = [await first.mention("one?"), await second.mention("two?")];
+        // Each started before the next is sent: with one place, a second question sent before a replica
+        // has started the first would find the queue full.
+        const running = [await first.mention("one?")];
+        await waitFor(() => model.requests.length === 1, "a replica to ask the model", 30_000);
+        running.push(await second.mention("two?"));
         await waitFor(() => model.requests.length === 2, "both replicas to ask the model", 30_000);
         const waiting = await first.mention("three?");
         const deadline = Date.now() + 10_000;

@@ -96,6 +96,8 @@ export interface GivenUpAnswer {
   posted: readonly string[];
   /** BullMQ's reason, for the log. */
   reason: string;
+  /** How many attempts stopped mid-answer (their replica died); 0 when the worker threw instead. */
+  stoppedAttempts: number;
 }
 
 /**
@@ -261,7 +263,12 @@ export class AnswerQueue {
         "NX",
       );
       if (first !== "OK") return;
-      await onGaveUp({ question: questionOf(parsed.data.question), posted: parsed.data.posted, reason });
+      await onGaveUp({
+        question: questionOf(parsed.data.question),
+        posted: parsed.data.posted,
+        reason,
+        stoppedAttempts: job.stalledCounter,
+      });
     } catch (error) {
       logger.error(
         `Could not tell the asker that the answer job ${job.id ?? ""} failed: ${error instanceof Error ? error.message : String(error)}`,
