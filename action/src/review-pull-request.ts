@@ -10,7 +10,14 @@
  * only wires them.
  */
 import { randomUUID } from "node:crypto";
-import { AbortedError, ConfigurationError, formatCount, type GlanceClient, modelEntryOf } from "@glance/core";
+import {
+  AbortedError,
+  ConfigurationError,
+  formatCount,
+  type GlanceClient,
+  modelEntryOf,
+  warmTextTokenizer,
+} from "@glance/core";
 import { TokenBudget } from "./budget.js";
 import { githubFileListLimit, listChangedFiles } from "./changed-files.js";
 import type { ActionConfig } from "./config.js";
@@ -94,6 +101,9 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   }
   // A model name core cannot resolve fails every image the same way: stop before asking GitHub anything.
   modelEntryOf(config.model);
+  // Every estimate counts text tokens; the tokenizer loads (about a second of CPU) while GitHub answers
+  // the listing below, instead of in front of the first model request. A failure shows at the first count.
+  warmTextTokenizer().catch(() => undefined);
 
   const pullRequest = await loadPullRequest(github, event, pullRequestNumberOf(event, config.pullRequestNumber));
   const descriptionReadAt = now();
