@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-S446HQRJ.js"),
+      import("./chunks/config-57TGDX7I.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-MPTHEBH4.js"),
-      import("./chunks/model-client-JFVWARN5.js"),
-      import("./chunks/review-pull-request-LWNLYU6Q.js")
+      import("./chunks/github-request-budget-FUDHPRFM.js"),
+      import("./chunks/model-client-OVO5KNWD.js"),
+      import("./chunks/review-pull-request-OHPM3KG6.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-K2BQWFJV.js";
-import "./chunk-SQSRYM2C.js";
+} from "./chunk-QRK7BE2G.js";
+import "./chunk-WUNCRZVG.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

@@ -5,7 +5,7 @@ import {
 import {
   createGlanceClient,
   resolveBaseUrl
-} from "./chunk-SQSRYM2C.js";
+} from "./chunk-WUNCRZVG.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/model-client.ts

@@ -9,7 +9,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-K2BQWFJV.js";
+} from "./chunk-QRK7BE2G.js";
 import {
   escapingRunner
 } from "./chunk-5EQO33OE.js";
@@ -32,8 +32,9 @@ import {
   mapBoxToOriginal,
   maxDownloadRedirects,
   modelEntryOf,
-  prepareImage
-} from "./chunk-SQSRYM2C.js";
+  prepareImage,
+  warmTextTokenizer
+} from "./chunk-WUNCRZVG.js";
 import {
   __commonJS,
   __toESM
@@ -2373,9 +2374,24 @@ async function fetchBlob(github, version) {
     headers: { accept: "application/vnd.github.raw+json" },
     request: { parseSuccessResponseBody: false }
   });
-  const bytes = Buffer.from(await new Response(response.data).arrayBuffer());
-  if (bytes.length !== version.size) {
-    throw new Error(`${path}: GitHub sent ${bytes.length} bytes of a ${version.size}-byte file.`);
+  return readExactly(response.data, version.size, path);
+}
+async function readExactly(stream, size, path) {
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  const reader = stream.getReader();
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (filled + value.length > size) {
+      await reader.cancel();
+      throw new Error(`${path}: GitHub sent more than the ${size} bytes the file has.`);
+    }
+    bytes.set(value, filled);
+    filled += value.length;
+  }
+  if (filled !== size) {
+    throw new Error(`${path}: GitHub sent ${filled} bytes of a ${size}-byte file.`);
   }
   return bytes;
 }
@@ -3588,6 +3604,7 @@ async function reviewPullRequest(options) {
     return { ...await skipWithoutKey(event, runner), report: void 0 };
   }
   modelEntryOf(config.model);
+  warmTextTokenizer().catch(() => void 0);
   const pullRequest = await loadPullRequest(github, event, pullRequestNumberOf(event, config.pullRequestNumber));
   const descriptionReadAt = now();
   pullRequest.mergeBaseSha = await findMergeBase(github, pullRequest, (message) => runner.warning(message));

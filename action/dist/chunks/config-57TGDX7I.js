@@ -5,7 +5,7 @@ import {
   defaultModel,
   external_exports,
   regionBaseUrls
-} from "./chunk-SQSRYM2C.js";
+} from "./chunk-WUNCRZVG.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/config.ts

@@ -47131,6 +47131,48 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// core/src/estimation/text-tokens.ts
+var tokenizerPromise;
+var loadedVocabularySize;
+var loaded = false;
+function loadTokenizer() {
+  if (tokenizerPromise === void 0) {
+    tokenizerPromise = import("./main-MGCR24CX.js").then((module) => {
+      const tokenizer = module.fromPreTrained();
+      const vocabulary = module.tokenizerJSON.model?.vocab;
+      const addedTokens = module.tokenizerJSON.added_tokens;
+      loadedVocabularySize = (typeof vocabulary === "object" && vocabulary !== null ? Object.keys(vocabulary).length : 0) + (Array.isArray(addedTokens) ? addedTokens.length : 0);
+      loaded = true;
+      return tokenizer;
+    });
+    tokenizerPromise.catch(() => {
+      tokenizerPromise = void 0;
+    });
+  }
+  return tokenizerPromise;
+}
+async function warmTextTokenizer() {
+  await loadTokenizer();
+}
+async function countTextTokens(text) {
+  if (text === "") {
+    return 0;
+  }
+  const tokenizer = await loadTokenizer();
+  return tokenizer.encode(text, { add_special_tokens: false }).length;
+}
+var tokensPerMessage = 5;
+var generationPromptTokens = 3;
+function chatTemplateTokens(messageCount) {
+  if (!Number.isInteger(messageCount) || messageCount < 0) {
+    throw new ConfigurationError(
+      "messageCount",
+      `The message count is ${messageCount}; it must be a whole number, 0 or more.`
+    );
+  }
+  return messageCount * tokensPerMessage + generationPromptTokens;
+}
+
 // core/src/client/region-base-urls.ts
 var regionBaseUrls = {
   /** Singapore, the international endpoint the reference's examples use. */
@@ -56445,45 +56487,6 @@ var modelPriceSchema = external_exports.strictObject({
 });
 var priceTableSchema = external_exports.record(external_exports.string().min(1), modelPriceSchema);
 
-// core/src/estimation/text-tokens.ts
-var tokenizerPromise;
-var loadedVocabularySize;
-var loaded = false;
-function loadTokenizer() {
-  if (tokenizerPromise === void 0) {
-    tokenizerPromise = import("./main-MGCR24CX.js").then((module) => {
-      const tokenizer = module.fromPreTrained();
-      const vocabulary = module.tokenizerJSON.model?.vocab;
-      const addedTokens = module.tokenizerJSON.added_tokens;
-      loadedVocabularySize = (typeof vocabulary === "object" && vocabulary !== null ? Object.keys(vocabulary).length : 0) + (Array.isArray(addedTokens) ? addedTokens.length : 0);
-      loaded = true;
-      return tokenizer;
-    });
-    tokenizerPromise.catch(() => {
-      tokenizerPromise = void 0;
-    });
-  }
-  return tokenizerPromise;
-}
-async function countTextTokens(text) {
-  if (text === "") {
-    return 0;
-  }
-  const tokenizer = await loadTokenizer();
-  return tokenizer.encode(text, { add_special_tokens: false }).length;
-}
-var tokensPerMessage = 5;
-var generationPromptTokens = 3;
-function chatTemplateTokens(messageCount) {
-  if (!Number.isInteger(messageCount) || messageCount < 0) {
-    throw new ConfigurationError(
-      "messageCount",
-      `The message count is ${messageCount}; it must be a whole number, 0 or more.`
-    );
-  }
-  return messageCount * tokensPerMessage + generationPromptTokens;
-}
-
 // core/src/request/visual-input.ts
 function visualInputName(input2, index) {
   if (input2.name !== void 0 && input2.name !== "") {
@@ -57474,6 +57477,7 @@ export {
   estimateMedia,
   prepareImage,
   external_exports,
+  warmTextTokenizer,
   buildChatRequest,
   estimateMediaRequest,
   regionBaseUrls,
