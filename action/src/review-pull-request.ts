@@ -101,9 +101,6 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   }
   // A model name core cannot resolve fails every image the same way: stop before asking GitHub anything.
   modelEntryOf(config.model);
-  // Every estimate counts text tokens; the tokenizer loads (about a second of CPU) while GitHub answers
-  // the listing below, instead of in front of the first model request. A failure shows at the first count.
-  warmTextTokenizer().catch(() => undefined);
 
   const pullRequest = await loadPullRequest(github, event, pullRequestNumberOf(event, config.pullRequestNumber));
   const descriptionReadAt = now();
@@ -133,6 +130,11 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`,
   );
 
+  if (candidates.length > 0) {
+    // Every estimate counts text tokens: the tokenizer loads (about a second of CPU) while GitHub answers
+    // the requests below, not in front of the first model request. A failure shows at the first count.
+    warmTextTokenizer().catch(() => undefined);
+  }
   const identity = commentIdentityOf(event, config.apiKey, (message) => runner.info(message));
   const previous =
     config.commentMode === "off" ? undefined : await previousMetadata(github, pullRequest, identity, runner);
