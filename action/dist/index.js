@@ -24609,7 +24609,7 @@ async function run() {
       import("./chunks/github-client-WFPFRVRQ.js"),
       import("./chunks/github-request-budget-FUDHPRFM.js"),
       import("./chunks/model-client-OVO5KNWD.js"),
-      import("./chunks/review-pull-request-OHPM3KG6.js")
+      import("./chunks/review-pull-request-VNK37YLG.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

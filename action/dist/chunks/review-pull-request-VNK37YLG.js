@@ -3604,7 +3604,6 @@ async function reviewPullRequest(options) {
     return { ...await skipWithoutKey(event, runner), report: void 0 };
   }
   modelEntryOf(config.model);
-  warmTextTokenizer().catch(() => void 0);
   const pullRequest = await loadPullRequest(github, event, pullRequestNumberOf(event, config.pullRequestNumber));
   const descriptionReadAt = now();
   pullRequest.mergeBaseSha = await findMergeBase(github, pullRequest, (message) => runner.warning(message));
@@ -3631,6 +3630,9 @@ async function reviewPullRequest(options) {
   runner.info(
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`
   );
+  if (candidates.length > 0) {
+    warmTextTokenizer().catch(() => void 0);
+  }
   const identity = commentIdentityOf(event, config.apiKey, (message) => runner.info(message));
   const previous = config.commentMode === "off" ? void 0 : await previousMetadata(github, pullRequest, identity, runner);
   const sources = {
