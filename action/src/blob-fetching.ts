@@ -71,9 +71,26 @@ export async function fetchBlob(github: GitHubClient, version: FileVersion): Pro
     headers: { accept: "application/vnd.github.raw+json" },
     request: { parseSuccessResponseBody: false },
   });
-  const bytes = Buffer.from(await new Response(response.data as unknown as ReadableStream).arrayBuffer());
-  if (bytes.length !== version.size) {
-    throw new Error(`${path}: GitHub sent ${bytes.length} bytes of a ${version.size}-byte file.`);
+  return readExactly(response.data as unknown as ReadableStream<Uint8Array>, version.size, path);
+}
+
+/** The stream's bytes, copied once into a buffer of the size the contents API reported. */
+async function readExactly(stream: ReadableStream<Uint8Array>, size: number, path: string): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (filled + value.length > size) {
+      await reader.cancel();
+      throw new Error(`${path}: GitHub sent more than the ${size} bytes the file has.`);
+    }
+    bytes.set(value, filled);
+    filled += value.length;
+  }
+  if (filled !== size) {
+    throw new Error(`${path}: GitHub sent ${filled} bytes of a ${size}-byte file.`);
   }
   return bytes;
 }

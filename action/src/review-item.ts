@@ -13,7 +13,7 @@ export interface ReviewItem {
   /**
    * Bytes changed: |head size - base size| (the head size for an added image). GitHub counts no
    * changed lines for binary files, so this is what "larger changes first" orders by. 0 until the
-   * bytes are downloaded.
+   * item is located (load-items.ts: sizes from the contents API, before any download).
    */
   sizeChange: number;
   /** Decided from the path; undefined lets the model decide. */

@@ -10,7 +10,14 @@
  * only wires them.
  */
 import { randomUUID } from "node:crypto";
-import { AbortedError, ConfigurationError, formatCount, type GlanceClient, modelEntryOf } from "@glance/core";
+import {
+  AbortedError,
+  ConfigurationError,
+  formatCount,
+  type GlanceClient,
+  modelEntryOf,
+  warmTextTokenizer,
+} from "@glance/core";
 import { TokenBudget } from "./budget.js";
 import { githubFileListLimit, listChangedFiles } from "./changed-files.js";
 import type { ActionConfig } from "./config.js";
@@ -123,6 +130,11 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`,
   );
 
+  if (candidates.length > 0) {
+    // Every estimate counts text tokens: the tokenizer loads (about a second of CPU) while GitHub answers
+    // the requests below, not in front of the first model request. A failure shows at the first count.
+    warmTextTokenizer().catch(() => undefined);
+  }
   const identity = commentIdentityOf(event, config.apiKey, (message) => runner.info(message));
   const previous =
     config.commentMode === "off" ? undefined : await previousMetadata(github, pullRequest, identity, runner);
