@@ -13,10 +13,14 @@ const queue = await AnswerQueue.open({
   url,
   prefix: "shutdown",
   concurrency: 1,
+  maxQueued: 10,
   logger: quiet,
   shutdownGraceMilliseconds: 1_000,
 });
-queue.start(async () => {});
+queue.start(
+  async () => {},
+  async () => {},
+);
 // The worker's first rounds (its lock renewal and stalled checks) are under way.
 await new Promise((resolve) => setTimeout(resolve, 300));
 process.stdout.write("ready\n");
