@@ -3,6 +3,7 @@ import {
   buildChatRequest,
   type Completion,
   drawLocalizations,
+  estimateMediaRequest,
   localizationFrameOf,
   locatePrompt,
   type PreparedMedia,
@@ -13,7 +14,7 @@ import type { BotServices } from "./bot-services.js";
 import { downloadSlackFile } from "./downloads.js";
 import { errorReply, slackErrorCodeOf } from "./error-replies.js";
 import { RequestBudget } from "./guardrails/token-budget.js";
-import { completeSlackFile, prepareSlackFile } from "./prepare-slack-media.js";
+import { completeSlackFile, type PlannedSlackFile, planSlackFile } from "./prepare-slack-media.js";
 import { asksForSummary, locateTargetOf } from "./question-intent.js";
 import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
 import { historyOf, loadThread, rememberInThread, stripMentions, type ThreadMessage } from "./thread-history.js";
@@ -135,29 +136,36 @@ export async function answerQuestion(
       notes.push(`Skipped ${unsupported.map(fileLabel).join(", ")}: not an image or video.`);
     }
     const allowLongVideo = asksForSummary(prompt);
-    const media: PreparedMedia[] = [];
+    // The budget is reserved from the files' headers, before any of them is decoded: an answer over
+    // budget costs a download and a header read, not a preparation.
+    const planned: PlannedSlackFile[] = [];
     for (const file of files) {
-      media.push(await prepareSlackFile(services, file, { allowLongVideo }));
+      planned.push(await planSlackFile(services, file, { allowLongVideo }));
     }
-    // The next two steps are the heaviest synchronous work of an answer (the base64 data URLs, then the
-    // request body's JSON): in a burst, many answers reach them in the same microtask run, and without a
-    // turn of the event loop in between, Slack's next requests would wait to be acknowledged.
-    await nextTurnOfEventLoop();
     const locateTarget = locateTargetOf(prompt);
-    const locating = locateTarget !== undefined && media.length === 1 && media[0]?.kind === "image";
-    const request = await buildChatRequest({
+    const locating = locateTarget !== undefined && planned.length === 1 && planned[0]?.input.kind === "image";
+    const requestInput = {
       model: services.config.model,
       system: systemPrompt,
       history: historyOf(thread, question.ts),
       prompt: locating ? locatePrompt(locateTarget ?? "") : prompt === "" ? defaultQuestion : prompt,
-      inputs: media,
       stream: true,
-    });
+    };
+    const plan = await estimateMediaRequest({ ...requestInput, inputs: planned.map((file) => file.input) });
     const stream = answer;
-    const estimatedTokens = request.estimate.totalTokens;
+    const estimatedTokens = plan.estimate.totalTokens;
+    const media: PreparedMedia[] = [];
     const completion = await budget.call(
       estimatedTokens,
       async () => {
+        for (const file of planned) {
+          media.push(await file.prepare());
+        }
+        // The next two steps are the heaviest synchronous work of an answer (the base64 data URLs, then
+        // the request body's JSON): in a burst, many answers reach them in the same microtask run, and
+        // without a turn of the event loop in between, Slack's next requests would wait to be acknowledged.
+        await nextTurnOfEventLoop();
+        const request = await buildChatRequest({ ...requestInput, inputs: media });
         await nextTurnOfEventLoop();
         return services.glance.complete(request, {
           continuePartial: 1,
