@@ -55357,6 +55357,14 @@ function readUint32BigEndian(bytes, offset) {
   return (bytes[offset] ?? 0) * 2 ** 24 + ((bytes[offset + 1] ?? 0) << 16) + ((bytes[offset + 2] ?? 0) << 8) + (bytes[offset + 3] ?? 0);
 }
 
+// core/src/media/estimate-media.ts
+import { createRequire as createRequire2 } from "node:module";
+
+// core/src/internal/data-url.ts
+function dataUrlLength(mimeType, byteCount) {
+  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
+}
+
 // core/src/internal/media-image-decoding.ts
 import { createRequire } from "node:module";
 import sharp from "sharp";
@@ -55370,27 +55378,34 @@ async function openImage(bytes, format, input2, maxInputPixels) {
   if (format === "heic") {
     return fromRaw(format, await decodeHeic(bytes, input2, maxInputPixels), input2, maxInputPixels);
   }
-  const options = {
+  const header = await readSharpHeader(bytes, format, input2, maxInputPixels);
+  const options = sharpOptions(maxInputPixels);
+  return {
+    format,
+    width: header.width,
+    height: header.height,
+    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
+    header: header.metadata
+  };
+}
+function sharpOptions(maxInputPixels) {
+  return {
     failOn: "truncated",
     limitInputPixels: maxInputPixels,
     // The first frame of an animation is the picture; sharp reads only page 0 by default.
     pages: 1
   };
+}
+async function readSharpHeader(bytes, format, input2, maxInputPixels) {
   let metadata;
   try {
-    metadata = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
+    metadata = await sharp(bytes, { ...sharpOptions(maxInputPixels), limitInputPixels: false }).metadata();
   } catch (error62) {
     throw decodingError(error62, input2, format);
   }
   checkBombFromHeader(input2, { width: metadata.width, height: metadata.height }, maxInputPixels);
   const oriented = metadata.autoOrient;
-  return {
-    format,
-    width: oriented.width,
-    height: oriented.height,
-    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
-    header: metadata
-  };
+  return { width: oriented.width, height: oriented.height, metadata };
 }
 function decodingError(error62, input2, format) {
   const message = error62 instanceof Error ? error62.message : String(error62);
@@ -55505,135 +55520,6 @@ async function decodeHeic(bytes, input2, maxInputPixels) {
   }
 }
 
-// core/src/internal/media-image-encoding.ts
-import sharp2 from "sharp";
-
-// core/src/internal/data-url.ts
-function dataUrlLength(mimeType, byteCount) {
-  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
-}
-
-// core/src/internal/media-image-encoding.ts
-var photoJpegQuality = 90;
-var fallbackJpegQualities = [80, 70, 60, 50, 40, 30, 20];
-var flatGraphicsColourLimit = 4096;
-var colourSampleLimit = 65536;
-var flatNeighbourShare = 0.3;
-function looksLikeFlatGraphics(pixels) {
-  const { width, height, channels, data } = pixels;
-  const pixelCount = width * height;
-  const stride = Math.max(1, Math.floor(pixelCount / colourSampleLimit));
-  const colours = /* @__PURE__ */ new Set();
-  let sampled = 0;
-  let equalNeighbours = 0;
-  for (let pixel = 0; pixel < pixelCount; pixel += stride) {
-    const offset = pixel * channels;
-    const first = data[offset] ?? 0;
-    const colour = channels >= 3 ? first << 16 | (data[offset + 1] ?? 0) << 8 | (data[offset + 2] ?? 0) : first;
-    if (colours.size <= flatGraphicsColourLimit) {
-      colours.add(colour);
-    }
-    sampled += 1;
-    if ((pixel + 1) % width !== 0 && data.compare(data, offset, offset + channels, offset + channels, offset + 2 * channels) === 0) {
-      equalNeighbours += 1;
-    }
-  }
-  return colours.size <= flatGraphicsColourLimit || equalNeighbours >= sampled * flatNeighbourShare;
-}
-async function encodePng(pixels) {
-  const pipeline = hasOpaqueAlpha(pixels) ? rawPipeline(pixels).removeAlpha() : rawPipeline(pixels);
-  const data = await pipeline.png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
-  return { mimeType: "image/png", data };
-}
-function hasOpaqueAlpha(pixels) {
-  if (pixels.channels !== 2 && pixels.channels !== 4) {
-    return false;
-  }
-  for (let offset = pixels.channels - 1; offset < pixels.data.length; offset += pixels.channels) {
-    if (pixels.data[offset] !== 255) {
-      return false;
-    }
-  }
-  return true;
-}
-async function encodeJpeg(pixels, quality) {
-  const data = await rawPipeline(pixels).flatten({ background: "#ffffff" }).jpeg({ quality, mozjpeg: false }).toBuffer();
-  return { mimeType: "image/jpeg", data };
-}
-async function encodeForModel(pixels, base64MaxBytes, input2) {
-  let encoded = looksLikeFlatGraphics(pixels) ? await encodePng(pixels) : await encodeJpeg(pixels, photoJpegQuality);
-  if (dataUrlLength(encoded.mimeType, encoded.data.length) <= base64MaxBytes) {
-    return encoded;
-  }
-  for (const quality of fallbackJpegQualities) {
-    encoded = await encodeJpeg(pixels, quality);
-    if (dataUrlLength(encoded.mimeType, encoded.data.length) <= base64MaxBytes) {
-      return encoded;
-    }
-  }
-  throw new InputLimitError({
-    limitCode: "image-base64-size",
-    input: input2,
-    what: "the base64 data URL length",
-    limit: `at most ${base64MaxBytes} characters`,
-    actual: `${dataUrlLength(encoded.mimeType, encoded.data.length)} characters even as JPEG at quality ${fallbackJpegQualities.at(-1)}`,
-    fix: "Lower maxPixels (or turn off high-resolution mode) so the image is scaled smaller."
-  });
-}
-function rawPipeline(pixels) {
-  return sharp2(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
-}
-
-// core/src/internal/media-source.ts
-import { open as open2, readFile } from "node:fs/promises";
-import { basename } from "node:path";
-function sourceName(source, name, fallback) {
-  if (name !== void 0 && name !== "") {
-    return name;
-  }
-  return typeof source === "string" ? basename(source) : fallback;
-}
-async function readSourceHead(source, input2) {
-  if (typeof source !== "string") {
-    return { head: source.subarray(0, formatSniffBytes), size: source.length };
-  }
-  const handle = await openSource(source, input2);
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
-      throw new MediaError("unreadable-media", input2, `${source} is not a regular file.`);
-    }
-    const head = Buffer.alloc(Math.min(formatSniffBytes, stats.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return { head: head.subarray(0, bytesRead), size: stats.size };
-  } finally {
-    await handle.close();
-  }
-}
-async function readSource(source, input2) {
-  if (typeof source !== "string") {
-    return source;
-  }
-  try {
-    return await readFile(source);
-  } catch (error62) {
-    throw unreadableFile(source, input2, error62);
-  }
-}
-async function openSource(path2, input2) {
-  try {
-    return await open2(path2, "r");
-  } catch (error62) {
-    throw unreadableFile(path2, input2, error62);
-  }
-}
-function unreadableFile(path2, input2, error62) {
-  const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
-  const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
-  const where = input2 === path2 ? "" : ` (${path2})`;
-  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
-}
-
 // core/src/media/image-shape.ts
 var minimumImageSide = 11;
 var maximumImageAspectRatio = 200;
@@ -55696,6 +55582,432 @@ function endsComplete(mimeType, bytes) {
   const end = mimeType === "image/png" ? pngEnd : jpegEnd;
   return bytes.length > end.length && bytes.subarray(bytes.length - end.length).equals(end);
 }
+var pngMetadataChunks = /* @__PURE__ */ new Set(["tEXt", "zTXt", "iTXt", "eXIf"]);
+function passThroughData(mimeType, bytes) {
+  return mimeType === "image/png" ? withoutPngMetadata(bytes) : bytes;
+}
+function withoutPngMetadata(bytes) {
+  const kept = [bytes.subarray(0, 8)];
+  let dropped = false;
+  let offset = 8;
+  while (offset + 12 <= bytes.length) {
+    const end = offset + 12 + bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    if (pngMetadataChunks.has(type)) {
+      dropped = true;
+    } else {
+      kept.push(bytes.subarray(offset, end));
+    }
+    offset = end;
+  }
+  if (offset < bytes.length) kept.push(bytes.subarray(offset));
+  return dropped ? Buffer.concat(kept) : bytes;
+}
+
+// core/src/internal/media-source.ts
+import { open as open2, readFile } from "node:fs/promises";
+import { basename } from "node:path";
+function sourceName(source, name, fallback) {
+  if (name !== void 0 && name !== "") {
+    return name;
+  }
+  return typeof source === "string" ? basename(source) : fallback;
+}
+async function readSourceHead(source, input2) {
+  if (typeof source !== "string") {
+    return { head: source.subarray(0, formatSniffBytes), size: source.length };
+  }
+  const handle = await openSource(source, input2);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      throw new MediaError("unreadable-media", input2, `${source} is not a regular file.`);
+    }
+    const head = Buffer.alloc(Math.min(formatSniffBytes, stats.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return { head: head.subarray(0, bytesRead), size: stats.size };
+  } finally {
+    await handle.close();
+  }
+}
+async function readSource(source, input2) {
+  if (typeof source !== "string") {
+    return source;
+  }
+  try {
+    return await readFile(source);
+  } catch (error62) {
+    throw unreadableFile(source, input2, error62);
+  }
+}
+async function openSource(path2, input2) {
+  try {
+    return await open2(path2, "r");
+  } catch (error62) {
+    throw unreadableFile(path2, input2, error62);
+  }
+}
+function unreadableFile(path2, input2, error62) {
+  const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
+  const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
+  const where = input2 === path2 ? "" : ` (${path2})`;
+  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
+}
+
+// core/src/internal/media-structure.ts
+function checkImageStructure(bytes, format, input2) {
+  switch (format) {
+    case "png":
+      return checkPng(bytes, input2);
+    case "jpeg":
+      return checkJpeg(bytes, input2);
+    case "gif":
+      return checkGif(bytes, input2);
+    case "webp":
+      return checkWebp(bytes, input2);
+    case "avif":
+    case "heic":
+      return checkIsoBoxes(bytes, format, input2);
+    case "tiff":
+      return checkTiff(bytes, input2);
+    case "bmp":
+      return checkBmp(bytes, input2);
+    case "svg":
+      return { frames: 1 };
+  }
+}
+function truncated(input2, format, what, needed, length) {
+  return new MediaError(
+    "unreadable-media",
+    input2,
+    `the ${format.toUpperCase()} file is truncated: ${what} needs ${formatCount(needed)} bytes, the file has ${formatCount(length)}. Save or download it again.`
+  );
+}
+function damaged(input2, format, what) {
+  return new MediaError(
+    "unreadable-media",
+    input2,
+    `the ${format.toUpperCase()} file is damaged: ${what}. Save or download it again.`
+  );
+}
+function checkPng(bytes, input2) {
+  let offset = 8;
+  let index = 0;
+  let sawImageData = false;
+  let frames;
+  for (; ; ) {
+    if (offset + 8 > bytes.length) {
+      throw truncated(input2, "png", "the IEND chunk that ends every PNG", offset + 12, bytes.length);
+    }
+    const length = bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    const end = offset + 12 + length;
+    if (end > bytes.length) {
+      throw truncated(input2, "png", `the ${type} chunk at byte ${formatCount(offset)}`, end, bytes.length);
+    }
+    if (index === 0 && (type !== "IHDR" || length !== 13)) {
+      throw damaged(input2, "png", "it does not start with an image header (IHDR)");
+    }
+    if (type === "IDAT") sawImageData = true;
+    if (type === "acTL" && length >= 8) frames = bytes.readUInt32BE(offset + 8);
+    if (type === "IEND") {
+      if (!sawImageData) throw damaged(input2, "png", "it holds no image data (IDAT)");
+      return { frames: frames ?? 1 };
+    }
+    offset = end;
+    index += 1;
+  }
+}
+function checkJpeg(bytes, input2) {
+  let offset = 2;
+  let sawFrame = false;
+  for (; ; ) {
+    if (offset + 4 > bytes.length) {
+      throw truncated(input2, "jpeg", "the headers before the image data", offset + 4, bytes.length);
+    }
+    if (bytes[offset] !== 255) {
+      throw damaged(input2, "jpeg", `byte ${formatCount(offset)} should start a marker segment`);
+    }
+    const marker = bytes[offset + 1] ?? 0;
+    if (marker === 255) {
+      offset += 1;
+      continue;
+    }
+    if (marker === 216 || marker === 1 || marker >= 208 && marker <= 215) {
+      offset += 2;
+      continue;
+    }
+    if (marker === 217) {
+      throw damaged(input2, "jpeg", "it ends before its image data");
+    }
+    const length = bytes.readUInt16BE(offset + 2);
+    const end = offset + 2 + length;
+    if (length < 2 || end > bytes.length) {
+      throw truncated(
+        input2,
+        "jpeg",
+        `the marker segment at byte ${formatCount(offset)}`,
+        Math.max(end, offset + 4),
+        bytes.length
+      );
+    }
+    if (marker >= 192 && marker <= 207 && marker !== 196 && marker !== 200 && marker !== 204) {
+      sawFrame = true;
+    }
+    if (marker === 218) {
+      if (!sawFrame) throw damaged(input2, "jpeg", "its image data comes before any frame header");
+      if (bytes.lastIndexOf(jpegEndOfImage) < end) {
+        throw damaged(input2, "jpeg", "the end-of-image marker is missing, so the file was cut off");
+      }
+      return { frames: 1 };
+    }
+    offset = end;
+  }
+}
+var jpegEndOfImage = Buffer.from([255, 217]);
+function checkGif(bytes, input2) {
+  const need = (end, what) => {
+    if (end > bytes.length) throw truncated(input2, "gif", what, end, bytes.length);
+  };
+  need(13, "the screen descriptor");
+  const screenFlags = bytes[10] ?? 0;
+  let offset = 13 + ((screenFlags & 128) !== 0 ? 3 * 2 ** ((screenFlags & 7) + 1) : 0);
+  let frames = 0;
+  const skipSubBlocks = (what) => {
+    for (; ; ) {
+      need(offset + 1, what);
+      const size = bytes[offset] ?? 0;
+      offset += 1 + size;
+      if (size === 0) return;
+    }
+  };
+  for (; ; ) {
+    if (offset === bytes.length && frames > 0) {
+      return { frames };
+    }
+    need(offset + 1, "the trailer that ends every GIF");
+    const introducer = bytes[offset];
+    if (introducer === 59) {
+      if (frames === 0) throw damaged(input2, "gif", "it holds no image");
+      return { frames };
+    }
+    if (introducer === 33) {
+      need(offset + 2, "an extension block");
+      offset += 2;
+      skipSubBlocks("an extension block");
+    } else if (introducer === 44) {
+      need(offset + 10, `the descriptor of frame ${frames + 1}`);
+      const flags = bytes[offset + 9] ?? 0;
+      offset += 10 + ((flags & 128) !== 0 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+      need(offset + 1, `the image data of frame ${frames + 1}`);
+      offset += 1;
+      skipSubBlocks(`the image data of frame ${frames + 1}`);
+      frames += 1;
+    } else {
+      throw damaged(input2, "gif", `byte ${formatCount(offset)} is neither an image, an extension nor the trailer`);
+    }
+  }
+}
+function checkWebp(bytes, input2) {
+  if (bytes.length < 12) throw truncated(input2, "webp", "the RIFF header", 12, bytes.length);
+  const riffEnd = 8 + bytes.readUInt32LE(4);
+  if (riffEnd > bytes.length) throw truncated(input2, "webp", "the RIFF container", riffEnd, bytes.length);
+  let offset = 12;
+  let frames = 0;
+  let sawImage = false;
+  while (offset + 8 <= riffEnd) {
+    const type = bytes.toString("latin1", offset, offset + 4);
+    const size = bytes.readUInt32LE(offset + 4);
+    const end = offset + 8 + size + size % 2;
+    if (offset + 8 + size > riffEnd) {
+      throw truncated(input2, "webp", `the ${type.trim()} chunk at byte ${formatCount(offset)}`, end, bytes.length);
+    }
+    if (type === "VP8 " || type === "VP8L") sawImage = true;
+    if (type === "ANMF") {
+      frames += 1;
+      sawImage = true;
+    }
+    offset = end;
+  }
+  if (!sawImage) throw damaged(input2, "webp", "it holds no image data");
+  return { frames: Math.max(1, frames) };
+}
+function checkIsoBoxes(bytes, format, input2) {
+  let offset = 0;
+  let sawMeta = false;
+  let sawData = false;
+  while (offset < bytes.length) {
+    if (offset + 8 > bytes.length) throw truncated(input2, format, "a box header", offset + 8, bytes.length);
+    let size = bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    if (size === 1) {
+      if (offset + 16 > bytes.length) throw truncated(input2, format, "a box header", offset + 16, bytes.length);
+      size = Number(bytes.readBigUInt64BE(offset + 8));
+    } else if (size === 0) {
+      size = bytes.length - offset;
+    }
+    if (size < 8) throw damaged(input2, format, `the ${type} box at byte ${formatCount(offset)} has an impossible size`);
+    if (offset + size > bytes.length) {
+      throw truncated(input2, format, `the ${type} box at byte ${formatCount(offset)}`, offset + size, bytes.length);
+    }
+    if (type === "meta") sawMeta = true;
+    if (type === "mdat" || type === "idat") sawData = true;
+    offset += size;
+  }
+  if (!sawMeta || !sawData) throw damaged(input2, format, "its image description or image data is missing");
+  return { frames: void 0 };
+}
+function checkTiff(bytes, input2) {
+  if (bytes.length < 8) throw truncated(input2, "tiff", "the header", 8, bytes.length);
+  const little = bytes[0] === 73;
+  const u16 = (at) => little ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at);
+  const u32 = (at) => little ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
+  const directory = u32(4);
+  if (directory + 2 > bytes.length) throw truncated(input2, "tiff", "the image directory", directory + 2, bytes.length);
+  const entries = u16(directory);
+  const directoryEnd = directory + 2 + entries * 12;
+  if (directoryEnd > bytes.length) throw truncated(input2, "tiff", "the image directory", directoryEnd, bytes.length);
+  const values = /* @__PURE__ */ new Map();
+  for (let entry = 0; entry < entries; entry += 1) {
+    const at = directory + 2 + entry * 12;
+    const tag = u16(at);
+    if (tag !== 273 && tag !== 279 && tag !== 324 && tag !== 325) continue;
+    const type = u16(at + 2);
+    const count = u32(at + 4);
+    const width = type === 3 ? 2 : type === 4 ? 4 : 0;
+    if (width === 0) throw damaged(input2, "tiff", `tag ${tag} has an unexpected type ${type}`);
+    const inline = count * width <= 4;
+    const start = inline ? at + 8 : u32(at + 8);
+    if (start + count * width > bytes.length) {
+      throw truncated(input2, "tiff", `the table of tag ${tag}`, start + count * width, bytes.length);
+    }
+    const list = [];
+    for (let item = 0; item < count; item += 1) {
+      list.push(width === 2 ? u16(start + item * 2) : u32(start + item * 4));
+    }
+    values.set(tag, list);
+  }
+  const offsets = values.get(273) ?? values.get(324);
+  const counts = values.get(279) ?? values.get(325);
+  if (offsets === void 0 || counts === void 0 || offsets.length !== counts.length) {
+    throw damaged(input2, "tiff", "its image directory does not say where the image data is");
+  }
+  let end = 0;
+  offsets.forEach((start, item) => {
+    end = Math.max(end, start + (counts[item] ?? 0));
+  });
+  if (end > bytes.length) throw truncated(input2, "tiff", "the image data", end, bytes.length);
+  return { frames: void 0 };
+}
+function checkBmp(bytes, input2) {
+  if (bytes.length < 30) throw truncated(input2, "bmp", "the header", 30, bytes.length);
+  const dataOffset = bytes.readUInt32LE(10);
+  const headerSize = bytes.readUInt32LE(14);
+  if (headerSize < 40) return { frames: 1 };
+  const width = Math.abs(bytes.readInt32LE(18));
+  const height = Math.abs(bytes.readInt32LE(22));
+  const bitsPerPixel = bytes.readUInt16LE(28);
+  const compression = bytes.length >= 34 ? bytes.readUInt32LE(30) : 0;
+  if (compression === 0 || compression === 3) {
+    const rowBytes = Math.ceil(width * bitsPerPixel / 32) * 4;
+    const end = dataOffset + rowBytes * height;
+    if (end > bytes.length) throw truncated(input2, "bmp", "the pixel rows its header declares", end, bytes.length);
+  } else if (dataOffset >= bytes.length) {
+    throw truncated(input2, "bmp", "the pixel data", dataOffset + 1, bytes.length);
+  }
+  return { frames: 1 };
+}
+
+// core/src/internal/media-frame-extraction.ts
+import { availableParallelism, tmpdir } from "node:os";
+
+// core/src/internal/media-tools.ts
+var stderrLimit = 64 * 1024;
+
+// core/src/internal/media-frame-extraction.ts
+var concurrentSeekProcesses = Math.max(1, Math.min(2, availableParallelism()));
+
+// core/src/media/estimate-media.ts
+var requireModule2 = createRequire2(import.meta.url);
+
+// core/src/internal/media-image-encoding.ts
+import sharp2 from "sharp";
+var photoJpegQuality = 90;
+var fallbackJpegQualities = [80, 70, 60, 50, 40, 30, 20];
+var flatGraphicsColourLimit = 4096;
+var colourSampleLimit = 65536;
+var flatNeighbourShare = 0.3;
+function looksLikeFlatGraphics(pixels) {
+  const { width, height, channels, data } = pixels;
+  const pixelCount = width * height;
+  const stride = Math.max(1, Math.floor(pixelCount / colourSampleLimit));
+  const colours = /* @__PURE__ */ new Set();
+  let sampled = 0;
+  let equalNeighbours = 0;
+  for (let pixel = 0; pixel < pixelCount; pixel += stride) {
+    const offset = pixel * channels;
+    const first = data[offset] ?? 0;
+    const colour = channels >= 3 ? first << 16 | (data[offset + 1] ?? 0) << 8 | (data[offset + 2] ?? 0) : first;
+    if (colours.size <= flatGraphicsColourLimit) {
+      colours.add(colour);
+    }
+    sampled += 1;
+    if ((pixel + 1) % width !== 0 && sameAsRightNeighbour(data, offset, channels)) {
+      equalNeighbours += 1;
+    }
+  }
+  return colours.size <= flatGraphicsColourLimit || equalNeighbours >= sampled * flatNeighbourShare;
+}
+function sameAsRightNeighbour(data, offset, channels) {
+  for (let channel = 0; channel < channels; channel += 1) {
+    if (data[offset + channel] !== data[offset + channels + channel]) return false;
+  }
+  return true;
+}
+async function encodePng(pixels) {
+  const pipeline = hasOpaqueAlpha(pixels) ? rawPipeline(pixels).removeAlpha() : rawPipeline(pixels);
+  const data = await pipeline.png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
+  return { mimeType: "image/png", data };
+}
+function hasOpaqueAlpha(pixels) {
+  if (pixels.channels !== 2 && pixels.channels !== 4) {
+    return false;
+  }
+  const { data } = pixels;
+  for (let offset = pixels.channels - 1; offset < data.length; offset += pixels.channels) {
+    if (data[offset] !== 255) {
+      return false;
+    }
+  }
+  return true;
+}
+async function encodeJpeg(pixels, quality) {
+  const data = await rawPipeline(pixels).flatten({ background: "#ffffff" }).jpeg({ quality, mozjpeg: false, optimiseCoding: false }).toBuffer();
+  return { mimeType: "image/jpeg", data };
+}
+async function encodeForModel(pixels, base64MaxBytes, input2) {
+  let encoded = looksLikeFlatGraphics(pixels) ? await encodePng(pixels) : await encodeJpeg(pixels, photoJpegQuality);
+  if (dataUrlLength(encoded.mimeType, encoded.data.length) <= base64MaxBytes) {
+    return encoded;
+  }
+  for (const quality of fallbackJpegQualities) {
+    encoded = await encodeJpeg(pixels, quality);
+    if (dataUrlLength(encoded.mimeType, encoded.data.length) <= base64MaxBytes) {
+      return encoded;
+    }
+  }
+  throw new InputLimitError({
+    limitCode: "image-base64-size",
+    input: input2,
+    what: "the base64 data URL length",
+    limit: `at most ${base64MaxBytes} characters`,
+    actual: `${dataUrlLength(encoded.mimeType, encoded.data.length)} characters even as JPEG at quality ${fallbackJpegQualities.at(-1)}`,
+    fix: "Lower maxPixels (or turn off high-resolution mode) so the image is scaled smaller."
+  });
+}
+function rawPipeline(pixels) {
+  return sharp2(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
+}
 
 // core/src/media/prepare-image.ts
 async function prepareImage(source, options) {
@@ -55711,6 +56023,7 @@ async function prepareImage(source, options) {
     );
   }
   const bytes = await readSource(source, input2);
+  checkImageStructure(bytes, detected.format, input2);
   const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
   const opened = await openImage(bytes, detected.format, input2, maxInputPixels);
   checkImageShape(input2, opened.width, opened.height);
@@ -55728,7 +56041,7 @@ async function prepareImage(source, options) {
     base64MaxBytes: model.image.base64MaxBytes,
     maxInputPixels
   }) : void 0;
-  const sent = originalMimeType !== void 0 ? { mimeType: originalMimeType, data: bytes } : await encodeForModel(
+  const sent = originalMimeType !== void 0 ? { mimeType: originalMimeType, data: passThroughData(originalMimeType, bytes) } : await encodeForModel(
     await scaledPixels(opened, target.width, target.height, input2),
     model.image.base64MaxBytes,
     input2
@@ -55762,15 +56075,6 @@ async function scaledPixels(opened, width, height, input2) {
     throw error62 instanceof MediaError ? error62 : decodingError(error62, input2, opened.format);
   }
 }
-
-// core/src/internal/media-frame-extraction.ts
-import { availableParallelism, tmpdir } from "node:os";
-
-// core/src/internal/media-tools.ts
-var stderrLimit = 64 * 1024;
-
-// core/src/internal/media-frame-extraction.ts
-var concurrentSeekProcesses = Math.max(1, Math.min(2, availableParallelism()));
 
 // core/src/estimation/price-table.ts
 var price = external_exports.number().finite().nonnegative();
@@ -55948,7 +56252,7 @@ function checkInputLimits(model, inputs) {
       case "video-file":
         checkVideoPayload(model, name, input2.mimeType, input2.data.length);
         checkFpsLimit(name, input2.fps);
-        checkDuration(model, name, input2.durationSeconds);
+        checkDuration2(model, name, input2.durationSeconds);
         break;
       case "video-url":
         if (input2.fps !== void 0) {
@@ -55957,7 +56261,7 @@ function checkInputLimits(model, inputs) {
         {
           const duration3 = input2.durationSeconds ?? (input2.frameCount !== void 0 && input2.frameRate !== void 0 && input2.frameRate > 0 ? input2.frameCount / input2.frameRate : void 0);
           if (duration3 !== void 0) {
-            checkDuration(model, name, duration3);
+            checkDuration2(model, name, duration3);
           }
         }
         break;
@@ -55974,16 +56278,7 @@ function checkInputLimits(model, inputs) {
         break;
     }
   });
-  if (base64Images > model.image.maxCountBase64) {
-    throw new InputLimitError({
-      limitCode: "base64-image-count",
-      input: "request",
-      what: "the number of images sent as base64",
-      limit: `at most ${formatCount(model.image.maxCountBase64)}`,
-      actual: formatCount(base64Images),
-      fix: "Send fewer images, or split them over several requests."
-    });
-  }
+  checkBase64ImageCount(model, base64Images);
   if (base64Images + urlImages > model.image.maxCountUrl) {
     throw new InputLimitError({
       limitCode: "image-count",
@@ -55991,6 +56286,18 @@ function checkInputLimits(model, inputs) {
       what: "the number of images",
       limit: `at most ${formatCount(model.image.maxCountUrl)}`,
       actual: formatCount(base64Images + urlImages),
+      fix: "Send fewer images, or split them over several requests."
+    });
+  }
+}
+function checkBase64ImageCount(model, base64Images) {
+  if (base64Images > model.image.maxCountBase64) {
+    throw new InputLimitError({
+      limitCode: "base64-image-count",
+      input: "request",
+      what: "the number of images sent as base64",
+      limit: `at most ${formatCount(model.image.maxCountBase64)}`,
+      actual: formatCount(base64Images),
       fix: "Send fewer images, or split them over several requests."
     });
   }
@@ -56046,7 +56353,7 @@ function checkFrameCount(model, name, frames) {
     });
   }
 }
-function checkDuration(model, name, seconds) {
+function checkDuration2(model, name, seconds) {
   const { minDurationSeconds, maxDurationSeconds } = model.video;
   if (seconds < minDurationSeconds || seconds > maxDurationSeconds) {
     throw new InputLimitError({
@@ -56064,17 +56371,20 @@ function checkDuration(model, name, seconds) {
 async function buildChatRequest(input2) {
   const request2 = assembleChatRequest(input2);
   const estimate = await estimateRequest(request2);
+  checkRequestTokens(request2.modelName, estimate);
+  return { ...request2, estimate };
+}
+function checkRequestTokens(modelName, estimate) {
   if (estimate.totalTokens > estimate.limitTokens) {
     throw new InputLimitError({
       limitCode: "request-tokens",
       input: "request",
       what: "the estimated input tokens (text, images and video)",
-      limit: `at most ${formatCount(estimate.limitTokens)} for ${request2.modelName}`,
+      limit: `at most ${formatCount(estimate.limitTokens)} for ${modelName}`,
       actual: formatCount(estimate.totalTokens),
       fix: "Send fewer or smaller images, lower max_pixels or the video fps, or split the request."
     });
   }
-  return { ...request2, estimate };
 }
 function assembleChatRequest(input2) {
   const model = modelEntryOf(input2.model);
@@ -56764,9 +57074,9 @@ export {
   defaultModel,
   defaultCatalogue,
   modelEntryOf,
-  prepareImage,
   formatBytes,
   formatCount,
+  prepareImage,
   external_exports,
   buildChatRequest,
   regionBaseUrls,

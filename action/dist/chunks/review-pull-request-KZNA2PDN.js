@@ -9,7 +9,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-GKM5C2OG.js";
+} from "./chunk-G6O4E7GI.js";
 import {
   escapingRunner
 } from "./chunk-5EQO33OE.js";
@@ -30,7 +30,7 @@ import {
   maxDownloadRedirects,
   modelEntryOf,
   prepareImage
-} from "./chunk-IKSW4SHL.js";
+} from "./chunk-AJZRMND7.js";
 import {
   __commonJS,
   __toESM

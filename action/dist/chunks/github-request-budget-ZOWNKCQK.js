@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-GKM5C2OG.js";
-import "./chunk-IKSW4SHL.js";
+} from "./chunk-G6O4E7GI.js";
+import "./chunk-AJZRMND7.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,
