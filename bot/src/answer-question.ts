@@ -4,6 +4,7 @@ import {
   type Completion,
   drawLocalizations,
   GlanceError,
+  estimateMediaRequest,
   localizationFrameOf,
   locatePrompt,
   type PreparedMedia,
@@ -14,7 +15,7 @@ import type { BotServices } from "./bot-services.js";
 import { downloadSlackFile } from "./downloads.js";
 import { errorReply, slackErrorCodeOf } from "./error-replies.js";
 import { RequestBudget } from "./guardrails/token-budget.js";
-import { completeSlackFile, prepareSlackFile } from "./prepare-slack-media.js";
+import { completeSlackFile, type PlannedSlackFile, planSlackFile } from "./prepare-slack-media.js";
 import { asksForSummary, locateTargetOf } from "./question-intent.js";
 import { fileKindOf, fileLabel, type SlackFile, supportedTypesSentence } from "./slack-file.js";
 import { historyOf, loadThread, rememberInThread, stripMentions, type ThreadMessage } from "./thread-history.js";
@@ -130,18 +131,19 @@ export async function answerQuestion(
       return;
     }
     const allowLongVideo = asksForSummary(prompt);
-    // The placeholder and the files go side by side: the download and the preparation do not wait for
-    // Slack's answer to chat.startStream (or chat.postMessage), nor the other way round. One file after
-    // the other, as before, so an answer holds at most one file's decode at a time.
-    const preparing = (async () => {
-      const prepared: PreparedMedia[] = [];
+    // The placeholder and the files go side by side: the downloads and header reads do not wait for
+    // Slack's answer to chat.startStream (or chat.postMessage), nor the other way round. The budget is
+    // then reserved from the files' headers, before any of them is decoded: an answer over budget costs
+    // a download and a header read, not a preparation.
+    const planning = (async () => {
+      const planned: PlannedSlackFile[] = [];
       for (const file of files) {
-        prepared.push(await prepareSlackFile(services, file, { allowLongVideo }));
+        planned.push(await planSlackFile(services, file, { allowLongVideo }));
       }
-      return prepared;
+      return planned;
     })();
     // Awaited once the placeholder is up, so a failed download is told in the placeholder, as before.
-    preparing.catch(() => {});
+    planning.catch(() => {});
     answer = await AnswerStream.start(services.poster, target, `:eyes: Looking at ${describeFiles(files)}...`, {
       logger: services.logger,
       updateIntervalMilliseconds: services.updateIntervalMilliseconds,
@@ -159,26 +161,31 @@ export async function answerQuestion(
     if (unsupported.length > 0) {
       notes.push(`Skipped ${unsupported.map(fileLabel).join(", ")}: not an image or video.`);
     }
-    const media = await preparing;
-    // The next two steps are the heaviest synchronous work of an answer (the base64 data URLs, then the
-    // request body's JSON): in a burst, many answers reach them in the same microtask run, and without a
-    // turn of the event loop in between, Slack's next requests would wait to be acknowledged.
-    await nextTurnOfEventLoop();
+    const planned = await planning;
     const locateTarget = locateTargetOf(prompt);
-    const locating = locateTarget !== undefined && media.length === 1 && media[0]?.kind === "image";
-    const request = await buildChatRequest({
+    const locating = locateTarget !== undefined && planned.length === 1 && planned[0]?.input.kind === "image";
+    const requestInput = {
       model: services.config.model,
       system: systemPrompt,
       history: historyOf(thread, question.ts),
       prompt: locating ? locatePrompt(locateTarget ?? "") : prompt === "" ? defaultQuestion : prompt,
-      inputs: media,
       stream: true,
-    });
+    };
+    const plan = await estimateMediaRequest({ ...requestInput, inputs: planned.map((file) => file.input) });
     const stream = answer;
-    const estimatedTokens = request.estimate.totalTokens;
+    const estimatedTokens = plan.estimate.totalTokens;
+    const media: PreparedMedia[] = [];
     const completion = await budget.call(
       estimatedTokens,
       async () => {
+        for (const file of planned) {
+          media.push(await file.prepare());
+        }
+        // The next two steps are the heaviest synchronous work of an answer (the base64 data URLs, then
+        // the request body's JSON): in a burst, many answers reach them in the same microtask run, and
+        // without a turn of the event loop in between, Slack's next requests would wait to be acknowledged.
+        await nextTurnOfEventLoop();
+        const request = await buildChatRequest({ ...requestInput, inputs: media });
         await nextTurnOfEventLoop();
         return services.glance.complete(request, {
           continuePartial: 1,

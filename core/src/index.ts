@@ -134,6 +134,7 @@ export type {
 export { describeRequestForDisplay } from "./request/describe-request-for-display.js";
 export {
   estimateMediaRequest,
+  isMediaEstimate,
   type MediaRequestEstimate,
   type MediaRequestInput,
 } from "./request/estimate-media-request.js";

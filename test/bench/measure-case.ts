@@ -21,6 +21,8 @@ export const benchModel = "qwen3-vl-plus";
 export interface CaseResult {
   /** Milliseconds of each timed run. */
   runsMilliseconds: number[];
+  /** CPU milliseconds of each timed run, this process's threads only. */
+  cpuMilliseconds: number[];
   /** Peak resident memory of this process, in megabytes. */
   peakRssMegabytes: number;
   preparedBytes?: number;
@@ -34,6 +36,13 @@ export interface CaseResult {
   estimatedTokens?: number[];
 }
 
+/**
+ * CPU milliseconds (user and system, every thread of this process) of each timed run. On a shared
+ * machine wall time swings with the neighbours' load; the CPU a case burns does much less, so the
+ * tables give both. Child processes (ffmpeg, the CLI) are not counted: their cases report wall time only.
+ */
+const cpuRuns: number[] = [];
+
 async function timed(runs: number, warmUp: boolean, action: () => Promise<void>): Promise<number[]> {
   if (warmUp) {
     await action();
@@ -41,8 +50,11 @@ async function timed(runs: number, warmUp: boolean, action: () => Promise<void>)
   const times: number[] = [];
   for (let run = 0; run < runs; run += 1) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     await action();
+    const cpu = process.cpuUsage(cpuStart);
     times.push(performance.now() - start);
+    cpuRuns.push((cpu.user + cpu.system) / 1000);
   }
   return times;
 }
@@ -62,7 +74,7 @@ async function measure(
   path: string,
   fps: number,
   runs: number,
-): Promise<Omit<CaseResult, "peakRssMegabytes">> {
+): Promise<Omit<CaseResult, "peakRssMegabytes" | "cpuMilliseconds">> {
   switch (kind) {
     case "prepare-image": {
       let prepared: Awaited<ReturnType<typeof prepareImage>> | undefined;
@@ -161,5 +173,9 @@ function runCli(args: readonly string[]): Promise<string> {
 const [kind = "", path = "", fpsArgument = "0", runsArgument = "3"] = process.argv.slice(2);
 const result = await measure(kind, path, Number(fpsArgument), Number(runsArgument));
 // maxRSS is in kilobytes.
-const output: CaseResult = { ...result, peakRssMegabytes: process.resourceUsage().maxRSS / 1024 };
+const output: CaseResult = {
+  ...result,
+  cpuMilliseconds: cpuRuns,
+  peakRssMegabytes: process.resourceUsage().maxRSS / 1024,
+};
 process.stdout.write(`${JSON.stringify(output)}\n`);

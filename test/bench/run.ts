@@ -75,8 +75,8 @@ const generationSeconds = (performance.now() - started) / 1000;
 
 let invariantBroken = false;
 const imageLines = [
-  "| case | original | prepared | bytes ratio | tokens (orig = prepared) | prepare ms | floor ms | time ratio | peak RSS MB |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| case | original | prepared | bytes ratio | tokens (orig = prepared) | prepare ms | floor ms | time ratio | CPU ms prepare / floor | peak RSS MB |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
 ];
 for (const [index, imageCase] of imageCases.entries()) {
   const path = imagePaths[index] ?? "";
@@ -99,7 +99,7 @@ for (const [index, imageCase] of imageCases.entries()) {
       ? prepared.peakRssMegabytes.toFixed(0)
       : `${prepared.peakRssMegabytes.toFixed(0)} ${mark(prepared.peakRssMegabytes < imageCase.rssTarget)} (< ${imageCase.rssTarget})`;
   imageLines.push(
-    `| ${imageCase.name} | ${megabytes(original)} | ${megabytes(preparedBytes)} ${prepared.preparedMimeType?.replace("image/", "").toUpperCase()} ${prepared.preparedWidth}x${prepared.preparedHeight} | ${bytesCell} | ${prepared.originalTokens} = ${prepared.preparedTokens} ${mark(sameTokens)} | ${prepareMilliseconds.toFixed(0)} | ${floorMilliseconds.toFixed(0)} | ${timeRatio.toFixed(2)}x ${mark(timeRatio <= timeTarget)} (≤ ${timeTarget}x) | ${rssCell} |`,
+    `| ${imageCase.name} | ${megabytes(original)} | ${megabytes(preparedBytes)} ${prepared.preparedMimeType?.replace("image/", "").toUpperCase()} ${prepared.preparedWidth}x${prepared.preparedHeight} | ${bytesCell} | ${prepared.originalTokens} = ${prepared.preparedTokens} ${mark(sameTokens)} | ${prepareMilliseconds.toFixed(0)} | ${floorMilliseconds.toFixed(0)} | ${timeRatio.toFixed(2)}x ${mark(timeRatio <= timeTarget)} (≤ ${timeTarget}x) | ${median(prepared.cpuMilliseconds).toFixed(0)} / ${median(floor.cpuMilliseconds).toFixed(0)} (${(median(prepared.cpuMilliseconds) / median(floor.cpuMilliseconds)).toFixed(2)}x) | ${rssCell} |`,
   );
   process.stderr.write(`${imageCase.name}: done\n`);
 }
@@ -152,7 +152,7 @@ Model qwen3-vl-plus (default max_pixels). ${availableParallelism()} cores (${cpu
 
 ## Images
 
-Floor: sharp's bare decode of the same file, \`sharp(file).raw().toBuffer()\`. Tokens: estimateImageTokens on the original size and on the prepared file's decoded size.
+Floor: sharp's bare decode of the same file, \`sharp(file).raw().toBuffer()\`. Tokens: estimateImageTokens on the original size and on the prepared file's decoded size. CPU ms: user and system time of all the case process's threads, medians of the same runs; on a shared machine they swing less than wall time.
 
 ${imageLines.join("\n")}
 

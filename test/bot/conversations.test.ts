@@ -11,7 +11,7 @@ import {
   startFakeModelStudio,
 } from "../fakes/model-studio.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.js";
-import { screenshotPng, video1sMp4, video10sMp4 } from "../support/media-factory.js";
+import { screenshotPng, sixteenBitPng, video1sMp4, video10sMp4 } from "../support/media-factory.js";
 import { botReplies, type RunningBot, startBot, waitFor } from "../support/start-bot.js";
 
 const channel = "C0THREADS";
@@ -281,6 +281,64 @@ describe("daily token budgets and the concurrency limit refuse politely", () => 
       }
     } finally {
       await running.stop();
+      await Promise.all([fake.close(), model.close()]);
+    }
+  });
+});
+
+describe("the budget is reserved from headers, before a file is decoded", () => {
+  it("refuses an answer over budget without preparing its image, and refunds one whose image fails to decode", async () => {
+    const [fake, model] = await Promise.all([startFakeSlack(), startFakeModelStudio()]);
+    fake.addChannel({ id: channel, name: "general" });
+    // 640x480 costs about 300 tokens: within a budget of 500, over one of 200.
+    const running = await startBot(fake, model, { environment: { GLANCE_USER_DAILY_TOKENS: "200" } });
+    try {
+      // A real PNG whose container is whole (every chunk in place) but whose compressed pixels are
+      // garbage: its header gives the exact cost, and only decoding it would fail. 16 bits per channel,
+      // so it is never sent as it is (the fast path would not decode it either way).
+      const png = Buffer.from(await readFile(await sixteenBitPng()));
+      let offset = 8;
+      while (png.toString("latin1", offset + 4, offset + 8) !== "IDAT") offset += 12 + png.readUInt32BE(offset);
+      png.fill(0x5a, offset + 8 + 64, offset + 8 + Math.min(png.readUInt32BE(offset), 4000));
+      const file = fake.addFile({ name: "damaged-pixels.png", mimetype: "image/png", content: png, user });
+      const message = fake.postUserMessage(channel, {
+        user,
+        text: `<@${fake.botUserId}> what is this?`,
+        files: [file],
+      });
+      const requestsBefore = model.requests.length;
+      await running.driver.sendEvent(running.driver.appMention(channel, message));
+      await waitFor(() => botReplies(fake, channel, message.ts).join("").length > 0, "a reply");
+      await running.bot.idle();
+      // Refused by the budget, with the estimate from the header: preparing would have failed instead.
+      const reply = botReplies(fake, channel, message.ts).join("");
+      assert.match(reply, /this request needs about 3\d\d/, reply);
+      assert.equal(model.requests.length, requestsBefore);
+    } finally {
+      await running.stop();
+    }
+    // With room in the budget, the same file is reserved for, fails to decode, and the reservation is refunded.
+    const roomy = await startBot(fake, model, { environment: { GLANCE_USER_DAILY_TOKENS: "500" } });
+    try {
+      const png = Buffer.from(await readFile(await sixteenBitPng()));
+      let offset = 8;
+      while (png.toString("latin1", offset + 4, offset + 8) !== "IDAT") offset += 12 + png.readUInt32BE(offset);
+      png.fill(0x5a, offset + 8 + 64, offset + 8 + Math.min(png.readUInt32BE(offset), 4000));
+      const askWith = async (name: string, content: Buffer) => {
+        const file = fake.addFile({ name, mimetype: "image/png", content, user });
+        const message = fake.postUserMessage(channel, { user, text: `<@${fake.botUserId}> and this?`, files: [file] });
+        await roomy.driver.sendEvent(roomy.driver.appMention(channel, message));
+        await waitFor(() => botReplies(fake, channel, message.ts).join("").length > 0, `a reply about ${name}`);
+        await roomy.bot.idle();
+        return botReplies(fake, channel, message.ts).join("");
+      };
+      // Twice: without the refund, the second reservation of about 300 would not fit in 500.
+      assert.doesNotMatch(await askWith("damaged-1.png", png), /tokens for today/);
+      assert.doesNotMatch(await askWith("damaged-2.png", png), /tokens for today/);
+      model.script(fakeSteps.answer("A photo."));
+      assert.match(await askWith("fine.png", await readFile(await sixteenBitPng())), /A photo\./);
+    } finally {
+      await roomy.stop();
       await Promise.all([fake.close(), model.close()]);
     }
   });

@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError, formatCount, TimeoutError } from "@glance/core";
+import { ApiError, ConnectionError, formatCount, InputLimitError, MediaError, TimeoutError } from "@glance/core";
 import { BotError } from "../bot-error.js";
 import type { BudgetCounter, TokenBudgets } from "../state/token-budgets.js";
 
@@ -40,12 +40,17 @@ export async function tokensUsedToday(
   return { user: await budgets.used(ids.user), channel: await budgets.used(ids.channel) };
 }
 
-/** Whether a failed model call cost nothing: refused by the service, or no answer ever arrived. */
+/**
+ * Whether a failed model call cost nothing: refused by the service, or no answer ever arrived, or it
+ * never went out because preparing its media failed (the budget is reserved from the headers first).
+ */
 function failedBeforeOutput(error: unknown): boolean {
   return (
     (error instanceof ApiError && error.code !== "content-inspection") ||
     error instanceof ConnectionError ||
-    error instanceof TimeoutError
+    error instanceof TimeoutError ||
+    error instanceof MediaError ||
+    error instanceof InputLimitError
   );
 }
 

@@ -4,12 +4,15 @@ import type { ChatRequest, ChatRequestInput } from "./chat-request.js";
 import type { ChatRequestBody } from "./chat-request-body.js";
 import { estimateRequest, type InputTokenEstimate, type RequestEstimate } from "./estimate-request.js";
 import { checkBase64ImageCount } from "./request-limits.js";
-import type { RemoteInput } from "./visual-input.js";
+import type { RemoteInput, VisualInput } from "./visual-input.js";
 
 /** A request described by media estimates (estimateMedia) instead of prepared media. */
 export interface MediaRequestInput extends Omit<ChatRequestInput, "inputs"> {
-  /** The estimates of the files the request will carry, in order. */
-  inputs: readonly MediaEstimate[];
+  /**
+   * The files the request will carry, in order: estimates of those not prepared yet, and inputs
+   * already prepared (or remote) as they are, for callers that keep prepared media in a cache.
+   */
+  inputs: readonly (MediaEstimate | VisualInput)[];
 }
 
 /**
@@ -19,23 +22,35 @@ export interface MediaRequestInput extends Omit<ChatRequestInput, "inputs"> {
  */
 export interface MediaRequestEstimate extends Omit<ChatRequest, "body" | "inputs"> {
   displayBody: ChatRequestBody;
-  media: readonly MediaEstimate[];
+  media: readonly (MediaEstimate | VisualInput)[];
   estimate: RequestEstimate;
+}
+
+/** An estimate carries its token count; prepared and remote inputs do not. */
+export function isMediaEstimate(input: MediaEstimate | VisualInput): input is MediaEstimate {
+  return "tokens" in input;
 }
 
 export async function estimateMediaRequest(input: MediaRequestInput): Promise<MediaRequestEstimate> {
   // Every limit buildChatRequest checks on prepared media, checked on stand-ins of the same size.
-  const { body, inputs: _, ...request } = assembleChatRequest({ ...input, inputs: input.inputs.map(standInOf) });
+  const visual = input.inputs.map((media) => (isMediaEstimate(media) ? standInOf(media) : media));
+  const { body, inputs: _, ...request } = assembleChatRequest({ ...input, inputs: visual });
   checkBase64ImageCount(request.model, input.inputs.filter((media) => media.kind === "image").length);
-  // The text side does not depend on the media: count it on the request without them.
-  const text = await estimateRequest({ ...request, body, inputs: [] });
-  const inputs: InputTokenEstimate[] = input.inputs.map((media) => ({
-    name: media.name,
-    kind: media.kind,
-    tokens: media.tokens,
-  }));
+  // Inputs given as they are are counted as buildChatRequest counts them; estimates bring their count.
+  const counted = await estimateRequest({ ...request, body, inputs: visual });
+  const inputs: InputTokenEstimate[] = input.inputs.map((media, index) => {
+    const own = counted.inputs[index];
+    return isMediaEstimate(media)
+      ? { name: media.name, kind: media.kind, tokens: media.tokens }
+      : (own ?? { name: media.name ?? `input ${index + 1}`, kind: media.kind, tokens: undefined });
+  });
   const visualTokens = inputs.reduce((sum, estimate) => sum + (estimate.tokens ?? 0), 0);
-  const estimate: RequestEstimate = { ...text, inputs, totalTokens: text.textTokens + visualTokens, complete: true };
+  const estimate: RequestEstimate = {
+    ...counted,
+    inputs,
+    totalTokens: counted.textTokens + visualTokens,
+    complete: inputs.every((item) => item.tokens !== undefined),
+  };
   checkRequestTokens(request.modelName, estimate);
   return { ...request, displayBody: body, media: input.inputs, estimate };
 }
