@@ -41,6 +41,8 @@ export interface CorpusEntry {
   estimate: Outcome;
   /** `glance ask`, the action's review and the bot's answer: the file is prepared and sent. */
   ask: Outcome;
+  /** What the bot makes of it, when that differs from `ask` (it takes fewer formats, and words its refusals). */
+  bot?: Outcome;
   /** Bounds for one `glance ask` run on this file (wall time of the whole process, its peak resident memory). */
   bounds: Bounds;
   /** Bounds for one `glance estimate` run: header-only work unless said otherwise. */
@@ -421,6 +423,8 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: handled,
     ask: handled,
     bounds: sentBounds,
+    // The bot takes no SVG at all: refused by type, before any byte is read.
+    bot: { kind: "refused", code: "unsupported-media", says: /^I can't read external-references\.svg\. I read images/ },
     kind: "image",
   },
   {
@@ -430,6 +434,8 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: svgUnreadable("external-entity.svg"),
     ask: svgUnreadable("external-entity.svg"),
     bounds: headerBounds,
+    // The bot takes no SVG at all: refused by type, before any byte is read.
+    bot: { kind: "refused", code: "unsupported-media", says: /^I can't read external-entity\.svg\. I read images/ },
     kind: "image",
   },
   {
@@ -439,6 +445,8 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: svgUnreadable("billion-laughs.svg"),
     ask: svgUnreadable("billion-laughs.svg"),
     bounds: headerBounds,
+    // The bot takes no SVG at all: refused by type, before any byte is read.
+    bot: { kind: "refused", code: "unsupported-media", says: /^I can't read billion-laughs\.svg\. I read images/ },
     kind: "image",
   },
   {
@@ -478,12 +486,12 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: {
       kind: "refused",
       code: "input-limit",
-      says: /^day-long\.mp4: the video duration is 86400(\.00)? s, but must be at most/,
+      says: /^day-long\.mp4: the video (duration )?is 86400(\.00)? s (long)?, but (must be|I can watch) at most 7200 s/,
     },
     ask: {
       kind: "refused",
       code: "input-limit",
-      says: /^day-long\.mp4: the video duration is 86400(\.00)? s, but must be at most/,
+      says: /^day-long\.mp4: the video (duration )?is 86400(\.00)? s (long)?, but (must be|I can watch) at most 7200 s/,
     },
     bounds: headerBounds,
     kind: "video",
