@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-SN2KPDLI.js"),
+      import("./chunks/config-26DQPM6L.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-GFXP3HGI.js"),
-      import("./chunks/model-client-5TFTMKJ6.js"),
-      import("./chunks/review-pull-request-2RQVOQX6.js")
+      import("./chunks/github-request-budget-KESAXRDQ.js"),
+      import("./chunks/model-client-XGJVKXSV.js"),
+      import("./chunks/review-pull-request-FTJJL3DY.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

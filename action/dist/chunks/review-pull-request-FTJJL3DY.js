@@ -9,7 +9,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-GKM5C2OG.js";
+} from "./chunk-ZBHLGGVF.js";
 import {
   escapingRunner
 } from "./chunk-5EQO33OE.js";
@@ -30,7 +30,7 @@ import {
   maxDownloadRedirects,
   modelEntryOf,
   prepareImage
-} from "./chunk-IKSW4SHL.js";
+} from "./chunk-I7TEM7J4.js";
 import {
   __commonJS,
   __toESM

@@ -55310,7 +55310,7 @@ function looksLikeSvg(bytes) {
   text = text.replace(/^\uFEFF/, "").trimStart();
   for (; ; ) {
     const before = text;
-    text = text.replace(/^<\?xml[\s\S]*?\?>/, "").replace(/^<!--[\s\S]*?-->/, "").replace(/^<!DOCTYPE[^>]*>/i, "").trimStart();
+    text = text.replace(/^<\?xml[\s\S]*?\?>/, "").replace(/^<!--[\s\S]*?-->/, "").replace(/^<!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>/i, "").trimStart();
     if (text === before) {
       break;
     }

@@ -5,7 +5,7 @@ import {
 import {
   createGlanceClient,
   resolveBaseUrl
-} from "./chunk-IKSW4SHL.js";
+} from "./chunk-I7TEM7J4.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/model-client.ts

@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-GKM5C2OG.js";
-import "./chunk-IKSW4SHL.js";
+} from "./chunk-ZBHLGGVF.js";
+import "./chunk-I7TEM7J4.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,
