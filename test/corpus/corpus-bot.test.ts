@@ -29,6 +29,17 @@ const mimetypes: Record<string, string> = {
   mp4: "video/mp4",
 };
 
+/** The images and videos the fake model received from request `from` on, as bytes (data URLs decoded). */
+function bytesSent(model: FakeModelStudio, from: number): Buffer {
+  const found: Buffer[] = [];
+  for (const request of model.requests.slice(from)) {
+    for (const match of JSON.stringify(request.body).matchAll(/data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)/g)) {
+      found.push(Buffer.from(match[1] ?? "", "base64"));
+    }
+  }
+  return Buffer.concat(found);
+}
+
 describe("the bad-input corpus through the bot", () => {
   let fake: FakeSlack;
   let model: FakeModelStudio;
@@ -125,6 +136,11 @@ describe("the bad-input corpus through the bot", () => {
           assert.equal(model.requests.length - requestsBefore, 0, "nothing reached the model");
         } else {
           assert.doesNotMatch(reply, /^:(warning|no_entry|hourglass):/m, reply);
+          const sent = bytesSent(model, requestsBefore).toString("latin1");
+          assert.ok(sent.length > 0, "the file reached the model");
+          for (const text of entry.notSent ?? []) {
+            assert.ok(!sent.includes(text), `${JSON.stringify(text)} was sent to the model with the image`);
+          }
         }
       },
     );

@@ -400,7 +400,6 @@ export const corpus: readonly CorpusEntry[] = [
     bounds: sentBounds,
     kind: "image",
     notSent: ["document.cookie"],
-    pending: { ask: "issue 10, item 11 (wt-media): images kept as sent carry what follows the image's end" },
   },
   {
     name: "with-zip.png",
@@ -414,7 +413,6 @@ export const corpus: readonly CorpusEntry[] = [
     bounds: sentBounds,
     kind: "image",
     notSent: ["PK\u0003\u0004", "not for the model"],
-    pending: { ask: "issue 10, item 11 (wt-media): images kept as sent carry what follows the image's end" },
   },
   {
     name: "external-references.svg",
@@ -486,12 +484,12 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: {
       kind: "refused",
       code: "input-limit",
-      says: /^day-long\.mp4: the video (duration )?is 86400(\.00)? s (long)?, but (must be|I can watch) at most 7200 s/,
+      says: /^day-long\.mp4: the video (duration )?is 86400(\.00)? s( long)?, but (must be|I can watch) at most 7200 s/,
     },
     ask: {
       kind: "refused",
       code: "input-limit",
-      says: /^day-long\.mp4: the video (duration )?is 86400(\.00)? s (long)?, but (must be|I can watch) at most 7200 s/,
+      says: /^day-long\.mp4: the video (duration )?is 86400(\.00)? s( long)?, but (must be|I can watch) at most 7200 s/,
     },
     bounds: headerBounds,
     kind: "video",
