@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { streamableEnd } from "../../bot/src/answer-stream.js";
-import { neutralizeModelOutput } from "../../bot/src/neutralize.js";
+import { neutralizeMassMentions, neutralizeModelOutput } from "../../bot/src/neutralize.js";
 import { markdownToMrkdwn, splitMessage } from "../../bot/src/slack-markdown.js";
 
 const runs = { numRuns: 300 };
@@ -234,6 +234,26 @@ describe("a streamed answer, piece by piece", () => {
         const final = neutralizeModelOutput(text);
         assert.ok(final.startsWith(sent));
         assertNothingPings(final);
+      }),
+      runs,
+    );
+  });
+});
+
+describe("any text the bot posts (error replies quote user text and file names)", () => {
+  /** Pieces that could join into a mass mention once a rewrite removes what stood between them. */
+  const joining = fc.constantFrom("<", ">", "!", "|", "@", "^", "<!", "here", "channel", "everyone", "subteam", "<!x>");
+  const anyText = fc
+    .array(fc.oneof({ weight: 3, arbitrary: slackPiece }, joining, fc.string({ maxLength: 6 })), { maxLength: 30 })
+    .map((pieces) => pieces.join(""));
+
+  it("pings no one en masse: no <!here>, <!channel>, <!everyone>, user group or bare @here left", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const cleaned = neutralizeMassMentions(text);
+        assert.doesNotMatch(cleaned, /<!(channel|here|everyone|subteam)\b/i);
+        assert.doesNotMatch(cleaned, bareMassMention);
+        assert.equal(neutralizeMassMentions(cleaned), cleaned, "cleaning twice changes nothing more");
       }),
       runs,
     );

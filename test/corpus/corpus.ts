@@ -41,6 +41,8 @@ export interface CorpusEntry {
   estimate: Outcome;
   /** `glance ask`, the action's review and the bot's answer: the file is prepared and sent. */
   ask: Outcome;
+  /** What the bot makes of it, when that differs from `ask` (it takes fewer formats, and words its refusals). */
+  bot?: Outcome;
   /** Bounds for one `glance ask` run on this file (wall time of the whole process, its peak resident memory). */
   bounds: Bounds;
   /** Bounds for one `glance estimate` run: header-only work unless said otherwise. */
@@ -398,7 +400,6 @@ export const corpus: readonly CorpusEntry[] = [
     bounds: sentBounds,
     kind: "image",
     notSent: ["document.cookie"],
-    pending: { ask: "issue 10, item 11 (wt-media): images kept as sent carry what follows the image's end" },
   },
   {
     name: "with-zip.png",
@@ -412,7 +413,6 @@ export const corpus: readonly CorpusEntry[] = [
     bounds: sentBounds,
     kind: "image",
     notSent: ["PK\u0003\u0004", "not for the model"],
-    pending: { ask: "issue 10, item 11 (wt-media): images kept as sent carry what follows the image's end" },
   },
   {
     name: "external-references.svg",
@@ -421,6 +421,8 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: handled,
     ask: handled,
     bounds: sentBounds,
+    // The bot takes no SVG at all: refused by type, before any byte is read.
+    bot: { kind: "refused", code: "unsupported-media", says: /^I can't read external-references\.svg\. I read images/ },
     kind: "image",
   },
   {
@@ -430,6 +432,8 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: svgUnreadable("external-entity.svg"),
     ask: svgUnreadable("external-entity.svg"),
     bounds: headerBounds,
+    // The bot takes no SVG at all: refused by type, before any byte is read.
+    bot: { kind: "refused", code: "unsupported-media", says: /^I can't read external-entity\.svg\. I read images/ },
     kind: "image",
   },
   {
@@ -439,6 +443,8 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: svgUnreadable("billion-laughs.svg"),
     ask: svgUnreadable("billion-laughs.svg"),
     bounds: headerBounds,
+    // The bot takes no SVG at all: refused by type, before any byte is read.
+    bot: { kind: "refused", code: "unsupported-media", says: /^I can't read billion-laughs\.svg\. I read images/ },
     kind: "image",
   },
   {
@@ -478,12 +484,12 @@ export const corpus: readonly CorpusEntry[] = [
     estimate: {
       kind: "refused",
       code: "input-limit",
-      says: /^day-long\.mp4: the video duration is 86400(\.00)? s, but must be at most/,
+      says: /^day-long\.mp4: the video (duration )?is 86400(\.00)? s( long)?, but (must be|I can watch) at most 7200 s/,
     },
     ask: {
       kind: "refused",
       code: "input-limit",
-      says: /^day-long\.mp4: the video duration is 86400(\.00)? s, but must be at most/,
+      says: /^day-long\.mp4: the video (duration )?is 86400(\.00)? s( long)?, but (must be|I can watch) at most 7200 s/,
     },
     bounds: headerBounds,
     kind: "video",

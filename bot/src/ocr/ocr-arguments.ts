@@ -62,8 +62,19 @@ function targetOf(argument: string): OcrTarget {
   if (argument !== "") {
     throw new BotError(
       "bad-input",
-      `I didn't understand "${argument.slice(0, 80)}". Use \`/ocr\` for the channel's latest image, \`/ocr <message link>\`, \`/ocr <image URL>\` or \`/ocr fields: Invoice number, Date\`; add \`share\` at the end to show the result to the channel.`,
+      `I didn't understand "${shownArgument(argument)}". Use \`/ocr\` for the channel's latest image, \`/ocr <message link>\`, \`/ocr <image URL>\` or \`/ocr fields: Invoice number, Date\`; add \`share\` at the end to show the result to the channel.`,
     );
   }
   return { kind: "latest-image" };
+}
+
+/**
+ * What the user wrote, as the one-line refusal quotes it: line breaks and control characters become a
+ * space, and the cut at 80 characters never splits a character in two (a lone surrogate shows as garbage).
+ */
+function shownArgument(argument: string): string {
+  const oneLine = argument.replace(/[\p{Cc}\u2028\u2029]+/gu, " ");
+  const characters = Array.from(oneLine);
+  const cut = characters.slice(0, 80).join("");
+  return cut.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
