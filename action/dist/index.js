@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-WIW6DMEA.js"),
+      import("./chunks/config-CL2CAJD7.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-3UGQHTOC.js"),
-      import("./chunks/model-client-AD7G4QA7.js"),
-      import("./chunks/review-pull-request-HLFLPHRQ.js")
+      import("./chunks/github-request-budget-5AVRFKJ4.js"),
+      import("./chunks/model-client-Q2DM2PKZ.js"),
+      import("./chunks/review-pull-request-XV5YZRAV.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, describe, it } from "node:test";
-import { WebClient } from "@slack/web-api";
 import { fileURLToPath } from "node:url";
+import { WebClient } from "@slack/web-api";
 import sharp from "sharp";
 import type { IncomingQuestion } from "../../bot/src/answer-question.js";
 import type { BotLogger } from "../../bot/src/bot-logger.js";

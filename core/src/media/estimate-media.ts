@@ -139,6 +139,10 @@ async function estimateImageOf(
   const model = modelEntryOf(options.model);
   const bytes = await readSource(source, input);
   const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
+  if (format === "bmp") {
+    // As preparation does: a BMP bomb is refused by the pixel limit its header names, before the walk.
+    checkBombFromHeader(input, bmpHeaderSize(bytes, input), maxInputPixels);
+  }
   const structure = checkImageStructure(bytes, format, input);
   const size = await orientedSize(bytes, format, input, maxInputPixels);
   checkImageShape(input, size.width, size.height);

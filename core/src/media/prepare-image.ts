@@ -1,7 +1,14 @@
 import { type ModelArgument, modelEntryOf } from "../catalogue/model-argument.js";
 import { MediaError } from "../errors.js";
 import { estimateImageTokens } from "../estimation/image-tokens.js";
-import { decodingError, defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/media-image-decoding.js";
+import {
+  bmpHeaderSize,
+  checkBombFromHeader,
+  decodingError,
+  defaultMaxInputPixels,
+  type OpenedImage,
+  openImage,
+} from "../internal/media-image-decoding.js";
 import { encodeForModel, type RawPixels } from "../internal/media-image-encoding.js";
 import { passThroughData, passThroughMimeType } from "../internal/media-image-passthrough.js";
 import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
@@ -50,9 +57,14 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
     );
   }
   const bytes = await readSource(source, input);
+  const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
+  if (detected.format === "bmp") {
+    // A BMP's header names its size before anything else is read: a bomb is refused as one (naming the
+    // pixel limit) rather than as a file too short for the rows it claims.
+    checkBombFromHeader(input, bmpHeaderSize(bytes, input), maxInputPixels);
+  }
   // The same structural checks as an estimate, so both refuse the same cut-off files.
   checkImageStructure(bytes, detected.format, input);
-  const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
   const opened = await openImage(bytes, detected.format, input, maxInputPixels);
   checkImageShape(input, opened.width, opened.height);
   const target = estimateImageTokens({

@@ -9,7 +9,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-Z3CEPHUL.js";
+} from "./chunk-IQVJSS4C.js";
 import {
   escapingRunner
 } from "./chunk-5EQO33OE.js";
@@ -19,9 +19,12 @@ import {
   ConfigurationError,
   ConnectionError,
   DownloadError,
+  MediaError,
   boxCoordinatesInstruction,
   buildChatRequest,
   downloadUntrusted,
+  estimateMedia,
+  estimateMediaRequest,
   external_exports,
   formatBytes,
   formatCount,
@@ -29,8 +32,9 @@ import {
   mapBoxToOriginal,
   maxDownloadRedirects,
   modelEntryOf,
-  prepareImage
-} from "./chunk-OLNEI5ME.js";
+  prepareImage,
+  warmTextTokenizer
+} from "./chunk-PNP2YC5O.js";
 import {
   __commonJS,
   __toESM
@@ -1816,23 +1820,27 @@ var require_picomatch2 = __commonJS({
 import { randomUUID } from "node:crypto";
 
 // action/src/budget.ts
-function applyTokenBudget(planned, maxTokens) {
-  const accepted = [];
-  const skipped = [];
-  let total = 0;
-  for (const review of planned) {
-    if (maxTokens !== void 0 && total + review.estimatedTokens > maxTokens) {
-      skipped.push({
-        name: review.item.name,
-        reason: `max-tokens: needs about ${formatCount(review.estimatedTokens)} tokens, ${formatCount(Math.max(0, maxTokens - total))} of ${formatCount(maxTokens)} left`
-      });
-      continue;
-    }
-    total += review.estimatedTokens;
-    accepted.push(review);
+var TokenBudget = class {
+  accepted = [];
+  estimatedTokens = 0;
+  #maxTokens;
+  constructor(maxTokens) {
+    this.#maxTokens = maxTokens;
   }
-  return { accepted, skipped, estimatedTokens: total };
-}
+  /** Takes the next plan in priority order: undefined when it fits, else why it is skipped. */
+  consider(review) {
+    const maxTokens = this.#maxTokens;
+    if (maxTokens !== void 0 && this.estimatedTokens + review.estimatedTokens > maxTokens) {
+      return {
+        name: review.item.name,
+        reason: `max-tokens: needs about ${formatCount(review.estimatedTokens)} tokens, ${formatCount(Math.max(0, maxTokens - this.estimatedTokens))} of ${formatCount(maxTokens)} left`
+      };
+    }
+    this.estimatedTokens += review.estimatedTokens;
+    this.accepted.push(review);
+    return void 0;
+  }
+};
 
 // action/src/changed-files.ts
 var githubFileListLimit = 3e3;
@@ -2093,7 +2101,6 @@ function outputAllowance(thinking) {
   return thinking ? 6e3 : 1500;
 }
 var thinkingBudget = 4500;
-var noBytes = Buffer.alloc(0);
 async function planReview(item, settings, context) {
   const bytes = item.bytes;
   item.bytes = void 0;
@@ -2101,16 +2108,10 @@ async function planReview(item, settings, context) {
   if (bytes === void 0) {
     throw new Error(`${item.name} was planned twice; its bytes are gone.`);
   }
-  const imageOptions = {
-    model: settings.model,
-    highResolution: settings.highResolution,
-    keepOriginalWhenAccepted: true
-  };
-  const before = bytes.before === void 0 ? void 0 : await prepareImage(bytes.before, { ...imageOptions, name: `${item.previousPath ?? item.name} (before)` });
-  const after = await prepareImage(bytes.after, {
-    ...imageOptions,
-    name: before === void 0 ? item.name : `${item.name} (after)`
-  });
+  const names = imageNames(item, bytes.before !== void 0);
+  const estimateOptions = { model: settings.model, highResolution: settings.highResolution };
+  const before = bytes.before === void 0 || names.before === void 0 ? void 0 : imageEstimateOf(await estimateMedia(bytes.before, { ...estimateOptions, name: names.before }));
+  const after = imageEstimateOf(await estimateMedia(bytes.after, { ...estimateOptions, name: names.after }));
   const enforceSchema = !settings.thinking && modelEntryOf(settings.model).structuredOutput !== "none";
   const request = {
     model: settings.model,
@@ -2126,23 +2127,63 @@ async function planReview(item, settings, context) {
     ...enforceSchema ? { structuredOutput: { schema: reviewAnswerSchema, name: "image_review" } } : {},
     ...settings.thinking ? { thinking: true, thinkingBudget } : { thinking: false }
   };
-  const sizesOnly = (image) => ({ ...image, data: noBytes });
-  const estimated = await buildChatRequest({
+  const estimated = await estimateMediaRequest({
     ...request,
-    inputs: before === void 0 ? [sizesOnly(after)] : [sizesOnly(before), sizesOnly(after)]
+    inputs: before === void 0 ? [after] : [before, after]
   });
   return {
     item: hashed,
     before: before === void 0 ? void 0 : geometryOf(before),
     after: geometryOf(after),
     request,
-    images: { before, after },
+    bytes,
+    images: void 0,
+    settings,
     estimatedTokens: estimated.estimate.totalTokens + outputAllowance(settings.thinking)
   };
 }
-async function runReview(client, planned, model, options = {}) {
-  const images = planned.images;
+function imageNames(item, paired) {
+  return paired ? { before: `${item.previousPath ?? item.name} (before)`, after: `${item.name} (after)` } : { before: void 0, after: item.name };
+}
+function imageEstimateOf(estimate) {
+  if (estimate.kind !== "image") {
+    throw new MediaError(
+      "unsupported-media",
+      estimate.name,
+      `the file is a ${estimate.format} video, not an image; only images are reviewed.`
+    );
+  }
+  return estimate;
+}
+async function prepareReview(planned) {
+  const bytes = planned.bytes;
+  planned.bytes = void 0;
+  if (bytes === void 0) {
+    if (planned.images !== void 0) return;
+    throw new Error(`${planned.item.name} has no bytes left to prepare.`);
+  }
+  const names = imageNames(planned.item, bytes.before !== void 0);
+  const imageOptions = {
+    model: planned.settings.model,
+    highResolution: planned.settings.highResolution,
+    keepOriginalWhenAccepted: true
+  };
+  const before = bytes.before === void 0 || names.before === void 0 ? void 0 : await prepareImage(bytes.before, { ...imageOptions, name: names.before });
+  const after = await prepareImage(bytes.after, { ...imageOptions, name: names.after });
+  planned.images = { before, after };
+  planned.before = before === void 0 ? void 0 : geometryOf(before);
+  planned.after = geometryOf(after);
+}
+function releaseImages(planned) {
+  planned.bytes = void 0;
   planned.images = void 0;
+}
+async function runReview(client, planned, model, options = {}) {
+  if (planned.images === void 0) {
+    await prepareReview(planned);
+  }
+  const images = planned.images;
+  releaseImages(planned);
   if (images === void 0) {
     throw new Error(`${planned.item.name} was already sent.`);
   }
@@ -2304,7 +2345,7 @@ function byPriority(first, second) {
 
 // action/src/blob-fetching.ts
 var maxFileBytes = 50 * 1024 * 1024;
-async function fetchFile(github, location) {
+async function locateFile(github, location) {
   const response = await github.rest.repos.getContent({
     owner: location.owner,
     repo: location.repo,
@@ -2318,17 +2359,41 @@ async function fetchFile(github, location) {
   if (data.size > maxFileBytes) {
     throw new Error(`${location.path} is ${data.size} bytes; files over ${maxFileBytes} bytes are not downloaded.`);
   }
-  if (data.encoding === "base64" && data.content !== "") {
-    return Buffer.from(data.content, "base64");
+  const embedded = data.size === 0 ? Buffer.alloc(0) : data.encoding === "base64" && data.content !== "" ? Buffer.from(data.content, "base64") : void 0;
+  return { location, size: data.size, sha: data.sha, bytes: embedded };
+}
+async function fetchBlob(github, version) {
+  if (version.bytes !== void 0) {
+    return version.bytes;
   }
-  if (data.size === 0) {
-    return Buffer.alloc(0);
+  const { owner, repo, path } = version.location;
+  const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+    owner,
+    repo,
+    file_sha: version.sha,
+    headers: { accept: "application/vnd.github.raw+json" },
+    request: { parseSuccessResponseBody: false }
+  });
+  return readExactly(response.data, version.size, path);
+}
+async function readExactly(stream, size, path) {
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  const reader = stream.getReader();
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (filled + value.length > size) {
+      await reader.cancel();
+      throw new Error(`${path}: GitHub sent more than the ${size} bytes the file has.`);
+    }
+    bytes.set(value, filled);
+    filled += value.length;
   }
-  const blob = await github.rest.git.getBlob({ owner: location.owner, repo: location.repo, file_sha: data.sha });
-  if (blob.data.encoding !== "base64") {
-    throw new Error(`${location.path}: GitHub returned the file in an unexpected encoding (${blob.data.encoding}).`);
+  if (filled !== size) {
+    throw new Error(`${path}: GitHub sent ${filled} bytes of a ${size}-byte file.`);
   }
-  return Buffer.from(blob.data.content, "base64");
+  return bytes;
 }
 
 // action/src/body-images.ts
@@ -2530,23 +2595,40 @@ var DescriptionImageUrls = class {
     this.#readAt = readAt;
   }
 };
-async function downloadItem(sources, item) {
+async function locateItem(sources, item) {
   const { github, pullRequest } = sources;
   if (item.source === "body") {
     const url = await sources.descriptionUrls.urlOf(item);
     const githubOrigins = [new URL(sources.event.serverUrl).origin, new URL(sources.event.apiUrl).origin];
-    return { before: void 0, after: await downloadBodyImage(url, item.name, { githubOrigins }) };
+    const bytes = await downloadBodyImage(url, item.name, { githubOrigins });
+    return { before: void 0, after: { size: bytes.length, sha: void 0, version: void 0, bytes } };
   }
   const location = { owner: pullRequest.owner, repo: pullRequest.repo };
-  const after = await fetchFile(github, { ...location, path: item.name, ref: pullRequest.headSha });
+  const side = (version) => ({
+    size: version.size,
+    sha: version.sha,
+    version,
+    bytes: version.bytes
+  });
+  const after = side(await locateFile(github, { ...location, path: item.name, ref: pullRequest.headSha }));
   if (item.status === "added") {
     return { before: void 0, after };
   }
-  const before = await fetchFile(github, {
-    ...location,
-    path: item.previousPath ?? item.name,
-    ref: pullRequest.mergeBaseSha
-  });
+  const before = side(
+    await locateFile(github, { ...location, path: item.previousPath ?? item.name, ref: pullRequest.mergeBaseSha })
+  );
+  return { before, after };
+}
+async function fetchItemBytes(github, location) {
+  const bytesOf = async (side) => {
+    if (side.bytes !== void 0) return side.bytes;
+    if (side.version === void 0) throw new Error("the image's bytes are gone.");
+    return fetchBlob(github, side.version);
+  };
+  const [before, after] = await Promise.all([
+    location.before === void 0 ? void 0 : bytesOf(location.before),
+    bytesOf(location.after)
+  ]);
   return { before, after };
 }
 
@@ -2628,11 +2710,16 @@ async function loadItems(items, options) {
     spent += cost;
     return "download";
   });
+  let keepable = keptBytesLimit;
   const outcomes = await mapWithConcurrency(items, options.concurrency, async (item, index) => {
     if (wanted[index] !== "download") return void 0;
     try {
-      const bytes = await options.download(item);
-      return { bytes, hash: contentHash(bytes, options.settingsKey) };
+      const location = await options.locate(item);
+      if (earlier(item) === void 0) {
+        return { location, bytes: void 0, hash: void 0 };
+      }
+      const bytes = await options.fetch(location);
+      return { location, bytes, hash: contentHash(bytes, options.settingsKey) };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
@@ -2666,25 +2753,25 @@ async function loadItems(items, options) {
       }
       return;
     }
-    const { bytes, hash } = outcome;
-    if (isLfsPointer(bytes.after) || bytes.before !== void 0 && isLfsPointer(bytes.before)) {
-      result.skipped.push({ name: item.name, reason: "stored in Git LFS; not reviewed" });
+    const { location, bytes, hash } = outcome;
+    const skip = skipReasonOf(location, bytes);
+    if (skip !== void 0) {
+      result.skipped.push({ name: item.name, reason: skip });
       return;
     }
-    if (bytes.before?.equals(bytes.after) === true) {
-      result.skipped.push({ name: item.name, reason: "content unchanged (renamed or mode change only)" });
+    const sized = { ...item, sizeChange: Math.abs(location.after.size - (location.before?.size ?? 0)) };
+    if (hash !== void 0 && earlier(item)?.hash === hash) {
+      result.carried.push({ item: sized, contentHash: hash, note: void 0 });
       return;
     }
-    const hashed = {
-      ...item,
-      sizeChange: Math.abs(bytes.after.length - (bytes.before?.length ?? 0)),
+    const size = bytes === void 0 ? 0 : bytes.after.length + (bytes.before?.length ?? 0);
+    const keep = bytes !== void 0 && size <= keepable;
+    if (keep) keepable -= size;
+    reviewable.push({
+      ...sized,
+      location: keep ? inHand(bytes) : location,
       contentHash: hash
-    };
-    if (earlier(item)?.hash === hashed.contentHash) {
-      result.carried.push({ item: hashed, contentHash: hashed.contentHash, note: void 0 });
-    } else {
-      reviewable.push({ ...hashed, bytes });
-    }
+    });
   });
   for (const item of reviewable.sort(byPriority)) {
     if (result.toReview.length < options.maxImages) {
@@ -2694,6 +2781,37 @@ async function loadItems(items, options) {
     }
   }
   return result;
+}
+var keptBytesLimit = 32 * 1024 * 1024;
+function inHand(bytes) {
+  const side = (buffer) => ({ size: buffer.length, sha: void 0, version: void 0, bytes: buffer });
+  return { before: bytes.before === void 0 ? void 0 : side(bytes.before), after: side(bytes.after) };
+}
+function skipReasonOf(location, bytes) {
+  const before = bytes?.before ?? location.before?.bytes;
+  const after = bytes?.after ?? location.after.bytes;
+  if (after !== void 0 && isLfsPointer(after) || before !== void 0 && isLfsPointer(before)) {
+    return lfsReason;
+  }
+  const sameBlob = location.before?.sha !== void 0 && location.before.sha === location.after.sha;
+  if (sameBlob || before !== void 0 && after !== void 0 && before.equals(after)) {
+    return "content unchanged (renamed or mode change only)";
+  }
+  return void 0;
+}
+var lfsReason = "stored in Git LFS; not reviewed";
+async function loadBytes(item, fetch, settingsKey) {
+  const { location, contentHash: knownHash, ...rest } = item;
+  let bytes;
+  try {
+    bytes = await fetch(location);
+  } catch (error) {
+    return { skipped: `could not be downloaded: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (isLfsPointer(bytes.after) || bytes.before !== void 0 && isLfsPointer(bytes.before)) {
+    return { skipped: lfsReason };
+  }
+  return { ...rest, contentHash: knownHash ?? contentHash(bytes, settingsKey), bytes };
 }
 
 // action/src/outputs.ts
@@ -3359,6 +3477,69 @@ async function findMergeBase(github, pullRequest, warn) {
   }
 }
 
+// action/src/review-stream.ts
+async function streamInOrder(items, options, steps) {
+  const inWork = new Slots(Math.max(1, options.concurrency) + Math.max(0, options.ahead));
+  const sending = new Slots(Math.max(1, options.concurrency));
+  let decided = Promise.resolve();
+  let queued = Promise.resolve();
+  const tasks = [];
+  let failed = false;
+  for (const [index, item] of items.entries()) {
+    await inWork.take();
+    if (failed) break;
+    const planned = steps.prepare(item, index);
+    planned.catch(() => void 0);
+    const decision = decided.then(async () => {
+      const plan = await planned;
+      return plan !== void 0 && steps.decide(plan) ? plan : void 0;
+    });
+    decided = decision;
+    const readied = decision.then(async (plan) => plan !== void 0 && await steps.ready(plan) ? plan : void 0);
+    const turn = Promise.all([queued, readied]).then(async ([, plan]) => {
+      if (plan !== void 0) await sending.take();
+      return plan;
+    });
+    queued = turn;
+    tasks.push(
+      turn.then(async (plan) => {
+        if (plan === void 0) return;
+        try {
+          await steps.send(plan);
+        } finally {
+          sending.give();
+        }
+      }).catch((error) => {
+        failed = true;
+        throw error;
+      }).finally(() => inWork.give())
+    );
+  }
+  await Promise.all(tasks);
+}
+var Slots = class {
+  #free;
+  #waiting = [];
+  constructor(count) {
+    this.#free = count;
+  }
+  take() {
+    if (this.#free > 0) {
+      this.#free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+  give() {
+    const next = this.#waiting.shift();
+    if (next === void 0) {
+      this.#free += 1;
+    } else {
+      next();
+    }
+  }
+};
+
 // action/src/set-up-failure.ts
 function setUpFailureOf(error, context) {
   if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
@@ -3449,6 +3630,9 @@ async function reviewPullRequest(options) {
   runner.info(
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`
   );
+  if (candidates.length > 0) {
+    warmTextTokenizer().catch(() => void 0);
+  }
   const identity = commentIdentityOf(event, config.apiKey, (message) => runner.info(message));
   const previous = config.commentMode === "off" ? void 0 : await previousMetadata(github, pullRequest, identity, runner);
   const sources = {
@@ -3459,20 +3643,23 @@ async function reviewPullRequest(options) {
   };
   const requestsBefore = options.githubRateLimit?.snapshot();
   const allowance = requestsBefore === void 0 ? void 0 : downloadAllowance(requestsBefore);
+  const settingsKey = JSON.stringify([
+    config.model,
+    config.prompt ?? "",
+    config.language ?? "",
+    config.highResolution,
+    config.thinking
+  ]);
+  const fetchBytes = (location) => fetchItemBytes(github, location);
   const loaded = await loadItems(candidates, {
     maxImages: config.maxImages,
-    // Downloads wait on GitHub, not on the model: more of them in flight shortens the time before the
+    // Lookups wait on GitHub, not on the model: more of them in flight shortens the time before the
     // first model call, still far below GitHub's secondary rate limit of 100 concurrent requests.
     concurrency: Math.max(config.concurrency, 8),
     previous,
-    settingsKey: JSON.stringify([
-      config.model,
-      config.prompt ?? "",
-      config.language ?? "",
-      config.highResolution,
-      config.thinking
-    ]),
-    download: (item) => downloadItem(sources, item),
+    settingsKey,
+    locate: (item) => locateItem(sources, item),
+    fetch: fetchBytes,
     requestBudget: allowance === void 0 ? void 0 : { allowance, costOf: downloadRequestCost }
   });
   if (loaded.requests.overBudget > 0 && requestsBefore !== void 0) {
@@ -3491,38 +3678,132 @@ async function reviewPullRequest(options) {
   };
   const settings = { model: config.model, highResolution: config.highResolution, thinking: config.thinking };
   const skipped = [...body.skipped, ...loaded.skipped];
-  const plans = await mapWithConcurrency(loaded.toReview, config.concurrency, async (item) => {
-    try {
-      return await planReview(item, settings, promptContext);
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      skipped.push({ name: item.name, reason: messageOf(error) });
+  const carried = [...loaded.carried];
+  const dryRun = config.dryRun || modelClient === void 0;
+  runner.info(
+    `${loaded.toReview.length} image(s) to review, ${carried.length} carried from the last review; each is sent as soon as it is downloaded and fits max-tokens.`
+  );
+  const budget = new TokenBudget(config.maxTokens);
+  const failed = [];
+  const reviewedNow = [];
+  const liveBudget = new LiveTokenBudget(config.maxTokens);
+  const stop = new AbortController();
+  let setUpFailure;
+  let answered = false;
+  const send = async (client, plan) => {
+    if (setUpFailure !== void 0) {
+      releaseImages(plan);
       return void 0;
     }
-  });
-  const budget = applyTokenBudget(
-    plans.filter((plan) => plan !== void 0),
-    config.maxTokens
-  );
-  skipped.push(...budget.skipped);
-  for (const plan of plans) {
-    if (plan !== void 0 && !budget.accepted.includes(plan)) {
-      plan.images = void 0;
+    const reservation = liveBudget.reserve(plan.estimatedTokens);
+    if (!reservation.reserved) {
+      skipped.push({ name: plan.item.name, reason: reservation.reason });
+      releaseImages(plan);
+      return void 0;
     }
-  }
+    let usedTokens = 0;
+    try {
+      const result = await runReview(client, plan, config.model, { signal: stop.signal });
+      answered = true;
+      usedTokens = result.inputTokens + result.outputTokens;
+      runner.info(`${plan.item.name}: ${result.findings.length} finding(s).`);
+      const { droppedFindings, droppedFields, mappedValues } = result.reading;
+      if (droppedFindings + droppedFields + mappedValues > 0) {
+        runner.debug(
+          `${plan.item.name}: the answer was read leniently: ${droppedFindings} unreadable finding(s) dropped, ${droppedFields} invalid optional field(s) dropped, ${mappedValues} value(s) mapped.`
+        );
+      }
+      return result;
+    } catch (error) {
+      if (setUpFailure !== void 0 && error instanceof AbortedError) {
+        return void 0;
+      }
+      const setUp = setUpFailureOf(error, {
+        model: config.model,
+        endpoint: client.baseUrl,
+        answeredBefore: answered
+      });
+      if (setUp !== void 0) {
+        setUpFailure ??= setUp;
+        stop.abort();
+        return void 0;
+      }
+      const reason = messageOf(error);
+      runner.warning(`${plan.item.name} was not reviewed: ${reason}`);
+      failed.push({ item: plan.item, reason });
+      return void 0;
+    } finally {
+      liveBudget.settle(plan.estimatedTokens, usedTokens);
+    }
+  };
+  await streamInOrder(
+    loaded.toReview,
+    { concurrency: config.concurrency, ahead: config.concurrency },
+    {
+      prepare: async (pending) => {
+        const item = await loadBytes(pending, fetchBytes, settingsKey);
+        if ("skipped" in item) {
+          const known = previous?.images[pending.key];
+          if (known !== void 0) {
+            const { location: _location, contentHash: _hash, ...plain } = pending;
+            carried.push({
+              item: plain,
+              contentHash: known.hash,
+              note: `${item.skipped.replace(/^could not be downloaded: (.*)$/, "could not be downloaded this run ($1)")}; the findings are from the last review`
+            });
+          } else {
+            skipped.push({ name: pending.name, reason: item.skipped });
+          }
+          return void 0;
+        }
+        try {
+          return await planReview(item, settings, promptContext);
+        } catch (error) {
+          if (error instanceof ConfigurationError) throw error;
+          skipped.push({ name: item.name, reason: messageOf(error) });
+          return void 0;
+        }
+      },
+      decide: (plan) => {
+        const refusal = budget.consider(plan);
+        if (refusal !== void 0 || dryRun) {
+          if (refusal !== void 0) skipped.push(refusal);
+          releaseImages(plan);
+          return false;
+        }
+        return true;
+      },
+      ready: async (plan) => {
+        try {
+          await prepareReview(plan);
+          return true;
+        } catch (error) {
+          if (error instanceof ConfigurationError) throw error;
+          releaseImages(plan);
+          skipped.push({ name: plan.item.name, reason: messageOf(error) });
+          return false;
+        }
+      },
+      send: async (plan) => {
+        if (modelClient === void 0) return;
+        const result = await send(modelClient, plan);
+        if (result !== void 0) reviewedNow.push(result);
+      }
+    }
+  );
   runner.info(
     `Estimate: ${budget.accepted.length} request(s), about ${formatCount(budget.estimatedTokens)} tokens (input plus output allowance)${config.maxTokens === void 0 ? "" : ` of max-tokens ${formatCount(config.maxTokens)}`}.`
   );
-  const carriedReports = loaded.carried.map((carried) => {
-    const earlier = previous?.images[carried.item.key];
+  const carriedReports = carried.map((entry) => {
+    const earlier = previous?.images[entry.item.key];
     return {
-      item: carried.item,
-      contentHash: carried.contentHash,
+      item: entry.item,
+      contentHash: entry.contentHash,
       kind: earlier?.kind ?? "ui",
       summary: earlier?.summary ?? "",
       findings: earlier?.findings ?? [],
       carried: true,
-      note: carried.note
+      note: entry.note
     };
   });
   const runId = `${event.runId ?? "local"}-${event.runAttempt ?? "1"}-${randomUUID()}`;
@@ -3544,64 +3825,12 @@ async function reviewPullRequest(options) {
     notes
   };
   const publishing = { github, pullRequest, identity, report, runId, commentMode: config.commentMode, runner };
-  if (config.dryRun || modelClient === void 0) {
+  if (dryRun) {
     report.planned = budget.accepted.map((plan) => ({ name: plan.item.name, tokens: plan.estimatedTokens }));
     await publishReview(publishing);
     runner.info("Dry run: nothing was sent to the model and no comment was posted.");
     return { report, outputs: outputsOf(report, void 0), failure: void 0 };
   }
-  const failed = [];
-  const liveBudget = new LiveTokenBudget(config.maxTokens);
-  const stop = new AbortController();
-  let setUpFailure;
-  let answered = false;
-  const results = await mapWithConcurrency(budget.accepted, config.concurrency, async (plan) => {
-    if (setUpFailure !== void 0) {
-      plan.images = void 0;
-      return void 0;
-    }
-    const reservation = liveBudget.reserve(plan.estimatedTokens);
-    if (!reservation.reserved) {
-      skipped.push({ name: plan.item.name, reason: reservation.reason });
-      plan.images = void 0;
-      return void 0;
-    }
-    let usedTokens = 0;
-    try {
-      const result = await runReview(modelClient, plan, config.model, { signal: stop.signal });
-      answered = true;
-      usedTokens = result.inputTokens + result.outputTokens;
-      runner.info(`${plan.item.name}: ${result.findings.length} finding(s).`);
-      const { droppedFindings, droppedFields, mappedValues } = result.reading;
-      if (droppedFindings + droppedFields + mappedValues > 0) {
-        runner.debug(
-          `${plan.item.name}: the answer was read leniently: ${droppedFindings} unreadable finding(s) dropped, ${droppedFields} invalid optional field(s) dropped, ${mappedValues} value(s) mapped.`
-        );
-      }
-      return result;
-    } catch (error) {
-      if (setUpFailure !== void 0 && error instanceof AbortedError) {
-        return void 0;
-      }
-      const setUp = setUpFailureOf(error, {
-        model: config.model,
-        endpoint: modelClient.baseUrl,
-        answeredBefore: answered
-      });
-      if (setUp !== void 0) {
-        setUpFailure ??= setUp;
-        stop.abort();
-        return void 0;
-      }
-      const reason = messageOf(error);
-      runner.warning(`${plan.item.name} was not reviewed: ${reason}`);
-      failed.push({ item: plan.item, reason });
-      return void 0;
-    } finally {
-      liveBudget.settle(plan.estimatedTokens, usedTokens);
-    }
-  });
-  const reviewedNow = results.filter((result) => result !== void 0);
   report.inputTokens = reviewedNow.reduce((sum, result) => sum + result.inputTokens, 0);
   report.outputTokens = reviewedNow.reduce((sum, result) => sum + result.outputTokens, 0);
   if (setUpFailure !== void 0) {

@@ -5,7 +5,7 @@ import {
 import {
   createGlanceClient,
   resolveBaseUrl
-} from "./chunk-OLNEI5ME.js";
+} from "./chunk-PNP2YC5O.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/model-client.ts

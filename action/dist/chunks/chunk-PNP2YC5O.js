@@ -2752,9 +2752,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2792,9 +2792,9 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve(data);
+              return err2 ? reject(err2) : resolve2(data);
             });
           });
         }
@@ -6300,8 +6300,8 @@ var require_promise = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise2 = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6650,7 +6650,7 @@ var require_client_h1 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols();
-    var constants = require_constants2();
+    var constants2 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -6786,7 +6786,7 @@ var require_client_h1 = __commonJS({
          */
       constructor(client, socket, { exports: exports2 }) {
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants2.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -6882,11 +6882,11 @@ var require_client_h1 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants.ERROR.OK) {
+          if (ret !== constants2.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants2.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants.ERROR.PAUSED) {
+            } else if (ret === constants2.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -6909,10 +6909,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants.ERROR.OK) {
+        if (ret === constants2.ERROR.OK) {
           return null;
         }
-        if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants2.ERROR.PAUSED || ret === constants2.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6929,7 +6929,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants.ERROR[ret], data);
+        return new HTTPParserError(message, constants2.ERROR[ret], data);
       }
       destroy() {
         assert2(currentParser === null);
@@ -7140,7 +7140,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants.ERROR.PAUSED : 0;
+        return pause ? constants2.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -7166,7 +7166,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         }
         return 0;
       }
@@ -7206,13 +7206,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -7727,12 +7727,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -8616,12 +8616,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -8938,16 +8938,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -8960,7 +8960,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -9367,8 +9367,8 @@ var require_pool_base = __commonJS({
           }
           return Promise.all(closeAll);
         } else {
-          return new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          return new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -10490,7 +10490,7 @@ var require_socks5_proxy_agent = __commonJS({
         const proxyHost = this[kProxyUrl].hostname;
         const proxyPort = parseInt(this[kProxyUrl].port) || 1080;
         debug("creating SOCKS5 connection to", proxyHost, proxyPort);
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           this[kConnector]({
             hostname: proxyHost,
             host: proxyHost,
@@ -10500,7 +10500,7 @@ var require_socks5_proxy_agent = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -10510,14 +10510,14 @@ var require_socks5_proxy_agent = __commonJS({
           socket.destroy();
         });
         await socks5Client.handshake();
-        await new Promise((resolve, reject) => {
+        await new Promise((resolve2, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 authentication timeout"));
           }, 5e3);
           const onAuthenticated = () => {
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve();
+            resolve2();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -10526,14 +10526,14 @@ var require_socks5_proxy_agent = __commonJS({
           };
           if (socks5Client.state === STATES.AUTHENTICATED) {
             clearTimeout(timeout);
-            resolve();
+            resolve2();
           } else {
             socks5Client.once("authenticated", onAuthenticated);
             socks5Client.once("error", onError);
           }
         });
         await socks5Client.connect(targetHost, targetPort);
-        await new Promise((resolve, reject) => {
+        await new Promise((resolve2, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 connection timeout"));
           }, 5e3);
@@ -10541,7 +10541,7 @@ var require_socks5_proxy_agent = __commonJS({
             debug("SOCKS5 tunnel established to", targetHost, targetPort, "via", info);
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve();
+            resolve2();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -10584,8 +10584,8 @@ var require_socks5_proxy_agent = __commonJS({
                       socket,
                       servername: this[kRequestTls]?.servername || targetHost
                     });
-                    await new Promise((resolve, reject) => {
-                      finalSocket.once("secureConnect", resolve);
+                    await new Promise((resolve2, reject) => {
+                      finalSocket.once("secureConnect", resolve2);
                       finalSocket.once("error", reject);
                     });
                   }
@@ -11718,7 +11718,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit2 || this[kBytesRead] > limit2) {
             this.destroy(new AbortError());
           }
@@ -11732,11 +11732,11 @@ var require_readable = __commonJS({
               if (signal.aborted) {
                 reject(signal.reason ?? new AbortError());
               } else {
-                resolve(null);
+                resolve2(null);
               }
             });
           } else {
-            this.on("close", resolve);
+            this.on("close", resolve2);
           }
           this.on("error", noop2).on("data", () => {
             if (this[kBytesRead] > limit2) {
@@ -11764,7 +11764,7 @@ var require_readable = __commonJS({
     }
     function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -11779,7 +11779,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -11853,18 +11853,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length, encoding));
+          resolve2(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve2(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -12054,9 +12054,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12268,9 +12268,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12558,9 +12558,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12653,9 +12653,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -13928,8 +13928,8 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/.pnpm/undici@7.30.2/node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile, readFile: readFile2, mkdir } = __require("node:fs/promises");
-    var { dirname, resolve } = __require("node:path");
+    var { writeFile: writeFile2, readFile: readFile2, mkdir } = __require("node:fs/promises");
+    var { dirname, resolve: resolve2 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14130,7 +14130,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile2(resolve(path2), "utf8");
+          const data = await readFile2(resolve2(path2), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -14159,13 +14159,13 @@ var require_snapshot_recorder = __commonJS({
         if (!path2) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve(path2);
+        const resolvedPath = resolve2(path2);
         await mkdir(dirname(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
           snapshot
         }));
-        await writeFile(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
+        await writeFile2(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
       }
       /**
        * Clears all recorded snapshots
@@ -22139,7 +22139,7 @@ var require_fetch = __commonJS({
         const agent = fetchParams.controller.dispatcher;
         const path2 = url2.pathname + url2.search;
         const hasTrailingQuestionMark = url2.search.length === 0 && url2.href[url2.href.length - url2.hash.length - 1] === "?";
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: hasTrailingQuestionMark ? `${path2}?` : path2,
             origin: url2.origin,
@@ -22227,7 +22227,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -22280,7 +22280,7 @@ var require_fetch = __commonJS({
                   headersList.append(headerName, String(value), true);
                 }
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -22304,7 +22304,7 @@ var require_fetch = __commonJS({
                   headersList.append(nameStr, value.toString("latin1"), true);
                 }
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -32481,7 +32481,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve) {
+function isRecursive(inst, stack, resolve2) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -32491,7 +32491,7 @@ function isRecursive(inst, stack, resolve) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve);
+      const answer = isRecursive(child, stack, resolve2);
       if (answer > result)
         result = answer;
     }
@@ -32502,7 +32502,7 @@ function isRecursive(inst, stack, resolve) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -32566,7 +32566,7 @@ function isRecursive(inst, stack, resolve) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -47131,6 +47131,48 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// core/src/estimation/text-tokens.ts
+var tokenizerPromise;
+var loadedVocabularySize;
+var loaded = false;
+function loadTokenizer() {
+  if (tokenizerPromise === void 0) {
+    tokenizerPromise = import("./main-MGCR24CX.js").then((module) => {
+      const tokenizer = module.fromPreTrained();
+      const vocabulary = module.tokenizerJSON.model?.vocab;
+      const addedTokens = module.tokenizerJSON.added_tokens;
+      loadedVocabularySize = (typeof vocabulary === "object" && vocabulary !== null ? Object.keys(vocabulary).length : 0) + (Array.isArray(addedTokens) ? addedTokens.length : 0);
+      loaded = true;
+      return tokenizer;
+    });
+    tokenizerPromise.catch(() => {
+      tokenizerPromise = void 0;
+    });
+  }
+  return tokenizerPromise;
+}
+async function warmTextTokenizer() {
+  await loadTokenizer();
+}
+async function countTextTokens(text) {
+  if (text === "") {
+    return 0;
+  }
+  const tokenizer = await loadTokenizer();
+  return tokenizer.encode(text, { add_special_tokens: false }).length;
+}
+var tokensPerMessage = 5;
+var generationPromptTokens = 3;
+function chatTemplateTokens(messageCount) {
+  if (!Number.isInteger(messageCount) || messageCount < 0) {
+    throw new ConfigurationError(
+      "messageCount",
+      `The message count is ${messageCount}; it must be a whole number, 0 or more.`
+    );
+  }
+  return messageCount * tokensPerMessage + generationPromptTokens;
+}
+
 // core/src/client/region-base-urls.ts
 var regionBaseUrls = {
   /** Singapore, the international endpoint the reference's examples use. */
@@ -47378,7 +47420,7 @@ var safeJSON = (text) => {
 };
 
 // node_modules/.pnpm/openai@6.30.1_ws@8.23.0_zod@4.6.7/node_modules/openai/internal/utils/sleep.mjs
-var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+var sleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
 
 // node_modules/.pnpm/openai@6.30.1_ws@8.23.0_zod@4.6.7/node_modules/openai/version.mjs
 var VERSION = "6.30.1";
@@ -48457,8 +48499,8 @@ function addRequestID(value, response) {
 var _APIPromise_client;
 var APIPromise = class _APIPromise extends Promise {
   constructor(client, responsePromise, parseResponse2 = defaultParseResponse) {
-    super((resolve) => {
-      resolve(null);
+    super((resolve2) => {
+      resolve2(null);
     });
     this.responsePromise = responsePromise;
     this.parseResponse = parseResponse2;
@@ -49021,12 +49063,12 @@ var EventStream = class {
     _EventStream_errored.set(this, false);
     _EventStream_aborted.set(this, false);
     _EventStream_catchingPromiseCreated.set(this, false);
-    __classPrivateFieldSet(this, _EventStream_connectedPromise, new Promise((resolve, reject) => {
-      __classPrivateFieldSet(this, _EventStream_resolveConnectedPromise, resolve, "f");
+    __classPrivateFieldSet(this, _EventStream_connectedPromise, new Promise((resolve2, reject) => {
+      __classPrivateFieldSet(this, _EventStream_resolveConnectedPromise, resolve2, "f");
       __classPrivateFieldSet(this, _EventStream_rejectConnectedPromise, reject, "f");
     }), "f");
-    __classPrivateFieldSet(this, _EventStream_endPromise, new Promise((resolve, reject) => {
-      __classPrivateFieldSet(this, _EventStream_resolveEndPromise, resolve, "f");
+    __classPrivateFieldSet(this, _EventStream_endPromise, new Promise((resolve2, reject) => {
+      __classPrivateFieldSet(this, _EventStream_resolveEndPromise, resolve2, "f");
       __classPrivateFieldSet(this, _EventStream_rejectEndPromise, reject, "f");
     }), "f");
     __classPrivateFieldGet(this, _EventStream_connectedPromise, "f").catch(() => {
@@ -49110,11 +49152,11 @@ var EventStream = class {
    *   const message = await stream.emitted('message') // rejects if the stream errors
    */
   emitted(event) {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve2, reject) => {
       __classPrivateFieldSet(this, _EventStream_catchingPromiseCreated, true, "f");
       if (event !== "error")
         this.once("error", reject);
-      this.once(event, resolve);
+      this.once(event, resolve2);
     });
   }
   async done() {
@@ -50053,7 +50095,7 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
           if (done) {
             return { value: void 0, done: true };
           }
-          return new Promise((resolve, reject) => readQueue.push({ resolve, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
+          return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
         }
         const chunk = pushQueue.shift();
         return { value: chunk, done: false };
@@ -50885,7 +50927,7 @@ var AssistantStream = class extends EventStream {
           if (done) {
             return { value: void 0, done: true };
           }
-          return new Promise((resolve, reject) => readQueue.push({ resolve, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
+          return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
         }
         const chunk = pushQueue.shift();
         return { value: chunk, done: false };
@@ -52834,7 +52876,7 @@ var ResponseStream = class _ResponseStream extends EventStream {
           if (done) {
             return { value: void 0, done: true };
           }
-          return new Promise((resolve, reject) => readQueue.push({ resolve, reject })).then((event2) => event2 ? { value: event2, done: false } : { value: void 0, done: true });
+          return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((event2) => event2 ? { value: event2, done: false } : { value: void 0, done: true });
         }
         const event = pushQueue.shift();
         return { value: event, done: false };
@@ -54915,13 +54957,13 @@ var AttemptControl = class {
   }
 };
 function defaultSleep(milliseconds, signal) {
-  return new Promise((resolve) => {
+  return new Promise((resolve2) => {
     const timer = setTimeout(done, milliseconds);
     signal?.addEventListener("abort", done, { once: true });
     function done() {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
-      resolve();
+      resolve2();
     }
   });
 }
@@ -55030,10 +55072,10 @@ var framesPerTemporalPatch = 2;
 var maximumVideoAspectRatio = 200;
 function scaledFrameSize(model, width, height, frames, input2) {
   const factor = model.videoPixelFactor;
-  const constants = model.videoTokens;
-  const minPixels = constants.minPixelsPerFrame;
+  const constants2 = model.videoTokens;
+  const minPixels = constants2.minPixelsPerFrame;
   const maxPixels = Math.max(
-    Math.min(constants.maxPixelsPerFrame, constants.totalPixels / frames * framesPerTemporalPatch),
+    Math.min(constants2.maxPixelsPerFrame, constants2.totalPixels / frames * framesPerTemporalPatch),
     pythonInt(minPixels * 1.05)
   );
   const ratio = Math.max(height, width) / Math.min(height, width);
@@ -55319,7 +55361,7 @@ function looksLikeSvg(bytes) {
   text = text.replace(/^\uFEFF/, "").trimStart();
   for (; ; ) {
     const before = text;
-    text = text.replace(/^<\?xml[\s\S]*?\?>/, "").replace(/^<!--[\s\S]*?-->/, "").replace(/^<!DOCTYPE[^>]*>/i, "").trimStart();
+    text = text.replace(/^<\?xml[\s\S]*?\?>/, "").replace(/^<!--[\s\S]*?-->/, "").replace(/^<!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>/i, "").trimStart();
     if (text === before) {
       break;
     }
@@ -55369,6 +55411,17 @@ function readUint32BigEndian(bytes, offset) {
   return (bytes[offset] ?? 0) * 2 ** 24 + ((bytes[offset + 1] ?? 0) << 16) + ((bytes[offset + 2] ?? 0) << 8) + (bytes[offset + 3] ?? 0);
 }
 
+// core/src/media/estimate-media.ts
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join } from "node:path";
+
+// core/src/internal/data-url.ts
+function dataUrlLength(mimeType, byteCount) {
+  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
+}
+
 // core/src/internal/media-image-decoding.ts
 import sharp from "sharp";
 
@@ -55391,14 +55444,14 @@ function workerFile() {
 }
 function decodeInWorker(format, bytes, input2, maxInputPixels, errors) {
   const label = format.toUpperCase();
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve2, reject) => {
     const worker = new Worker(workerFile(), { workerData: { format, bytes, maxInputPixels }, execArgv: [] });
     let answered = false;
     worker.once("message", (answer) => {
       answered = true;
       void worker.terminate();
       try {
-        resolve(pixelsOf(answer, format, input2, maxInputPixels, errors));
+        resolve2(pixelsOf(answer, format, input2, maxInputPixels, errors));
       } catch (error62) {
         reject(error62);
       }
@@ -55451,27 +55504,34 @@ async function openImage(bytes, format, input2, maxInputPixels) {
     });
     return fromRaw(format, raw, input2, maxInputPixels);
   }
-  const options = {
+  const header = await readSharpHeader(bytes, format, input2, maxInputPixels);
+  const options = sharpOptions(maxInputPixels);
+  return {
+    format,
+    width: header.width,
+    height: header.height,
+    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
+    header: header.metadata
+  };
+}
+function sharpOptions(maxInputPixels) {
+  return {
     failOn: "truncated",
     limitInputPixels: maxInputPixels,
     // The first frame of an animation is the picture; sharp reads only page 0 by default.
     pages: 1
   };
+}
+async function readSharpHeader(bytes, format, input2, maxInputPixels) {
   let metadata;
   try {
-    metadata = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
+    metadata = await sharp(bytes, { ...sharpOptions(maxInputPixels), limitInputPixels: false }).metadata();
   } catch (error62) {
     throw decodingError(error62, input2, format);
   }
   checkBombFromHeader(input2, { width: metadata.width, height: metadata.height }, maxInputPixels);
   const oriented = metadata.autoOrient;
-  return {
-    format,
-    width: oriented.width,
-    height: oriented.height,
-    pipeline: () => sharp(bytes, { ...options, autoOrient: true }).toColourspace("srgb"),
-    header: metadata
-  };
+  return { width: oriented.width, height: oriented.height, metadata };
 }
 function decodingError(error62, input2, format) {
   const message = error62 instanceof Error ? error62.message : String(error62);
@@ -55532,135 +55592,6 @@ function bmpHeaderSize(bytes, input2) {
     throw new MediaError("unreadable-media", input2, "the BMP file is shorter than its header; it is truncated.");
   }
   return { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) };
-}
-
-// core/src/internal/media-image-encoding.ts
-import sharp2 from "sharp";
-
-// core/src/internal/data-url.ts
-function dataUrlLength(mimeType, byteCount) {
-  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
-}
-
-// core/src/internal/media-image-encoding.ts
-var photoJpegQuality = 90;
-var fallbackJpegQualities = [80, 70, 60, 50, 40, 30, 20];
-var flatGraphicsColourLimit = 4096;
-var colourSampleLimit = 65536;
-var flatNeighbourShare = 0.3;
-function looksLikeFlatGraphics(pixels) {
-  const { width, height, channels, data } = pixels;
-  const pixelCount = width * height;
-  const stride = Math.max(1, Math.floor(pixelCount / colourSampleLimit));
-  const colours = /* @__PURE__ */ new Set();
-  let sampled = 0;
-  let equalNeighbours = 0;
-  for (let pixel = 0; pixel < pixelCount; pixel += stride) {
-    const offset = pixel * channels;
-    const first = data[offset] ?? 0;
-    const colour = channels >= 3 ? first << 16 | (data[offset + 1] ?? 0) << 8 | (data[offset + 2] ?? 0) : first;
-    if (colours.size <= flatGraphicsColourLimit) {
-      colours.add(colour);
-    }
-    sampled += 1;
-    if ((pixel + 1) % width !== 0 && data.compare(data, offset, offset + channels, offset + channels, offset + 2 * channels) === 0) {
-      equalNeighbours += 1;
-    }
-  }
-  return colours.size <= flatGraphicsColourLimit || equalNeighbours >= sampled * flatNeighbourShare;
-}
-async function encodePng(pixels) {
-  const pipeline = hasOpaqueAlpha(pixels) ? rawPipeline(pixels).removeAlpha() : rawPipeline(pixels);
-  const data = await pipeline.png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
-  return { mimeType: "image/png", data };
-}
-function hasOpaqueAlpha(pixels) {
-  if (pixels.channels !== 2 && pixels.channels !== 4) {
-    return false;
-  }
-  for (let offset = pixels.channels - 1; offset < pixels.data.length; offset += pixels.channels) {
-    if (pixels.data[offset] !== 255) {
-      return false;
-    }
-  }
-  return true;
-}
-async function encodeJpeg(pixels, quality) {
-  const data = await rawPipeline(pixels).flatten({ background: "#ffffff" }).jpeg({ quality, mozjpeg: false }).toBuffer();
-  return { mimeType: "image/jpeg", data };
-}
-async function encodeForModel(pixels, base64MaxBytes, input2) {
-  let encoded = looksLikeFlatGraphics(pixels) ? await encodePng(pixels) : await encodeJpeg(pixels, photoJpegQuality);
-  if (dataUrlLength(encoded.mimeType, encoded.data.length) <= base64MaxBytes) {
-    return encoded;
-  }
-  for (const quality of fallbackJpegQualities) {
-    encoded = await encodeJpeg(pixels, quality);
-    if (dataUrlLength(encoded.mimeType, encoded.data.length) <= base64MaxBytes) {
-      return encoded;
-    }
-  }
-  throw new InputLimitError({
-    limitCode: "image-base64-size",
-    input: input2,
-    what: "the base64 data URL length",
-    limit: `at most ${base64MaxBytes} characters`,
-    actual: `${dataUrlLength(encoded.mimeType, encoded.data.length)} characters even as JPEG at quality ${fallbackJpegQualities.at(-1)}`,
-    fix: "Lower maxPixels (or turn off high-resolution mode) so the image is scaled smaller."
-  });
-}
-function rawPipeline(pixels) {
-  return sharp2(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
-}
-
-// core/src/internal/media-source.ts
-import { open as open2, readFile } from "node:fs/promises";
-import { basename } from "node:path";
-function sourceName(source, name, fallback) {
-  if (name !== void 0 && name !== "") {
-    return name;
-  }
-  return typeof source === "string" ? basename(source) : fallback;
-}
-async function readSourceHead(source, input2) {
-  if (typeof source !== "string") {
-    return { head: source.subarray(0, formatSniffBytes), size: source.length };
-  }
-  const handle = await openSource(source, input2);
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
-      throw new MediaError("unreadable-media", input2, `${source} is not a regular file.`);
-    }
-    const head = Buffer.alloc(Math.min(formatSniffBytes, stats.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return { head: head.subarray(0, bytesRead), size: stats.size };
-  } finally {
-    await handle.close();
-  }
-}
-async function readSource(source, input2) {
-  if (typeof source !== "string") {
-    return source;
-  }
-  try {
-    return await readFile(source);
-  } catch (error62) {
-    throw unreadableFile(source, input2, error62);
-  }
-}
-async function openSource(path2, input2) {
-  try {
-    return await open2(path2, "r");
-  } catch (error62) {
-    throw unreadableFile(path2, input2, error62);
-  }
-}
-function unreadableFile(path2, input2, error62) {
-  const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
-  const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
-  const where = input2 === path2 ? "" : ` (${path2})`;
-  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
 }
 
 // core/src/media/image-shape.ts
@@ -55725,6 +55656,880 @@ function endsComplete(mimeType, bytes) {
   const end = mimeType === "image/png" ? pngEnd : jpegEnd;
   return bytes.length > end.length && bytes.subarray(bytes.length - end.length).equals(end);
 }
+var pngMetadataChunks = /* @__PURE__ */ new Set(["tEXt", "zTXt", "iTXt", "eXIf"]);
+function passThroughData(mimeType, bytes) {
+  return mimeType === "image/png" ? withoutPngMetadata(bytes) : bytes;
+}
+function withoutPngMetadata(bytes) {
+  const kept = [bytes.subarray(0, 8)];
+  let dropped = false;
+  let offset = 8;
+  while (offset + 12 <= bytes.length) {
+    const end = offset + 12 + bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    if (pngMetadataChunks.has(type)) {
+      dropped = true;
+    } else {
+      kept.push(bytes.subarray(offset, end));
+    }
+    offset = end;
+  }
+  if (offset < bytes.length) kept.push(bytes.subarray(offset));
+  return dropped ? Buffer.concat(kept) : bytes;
+}
+
+// core/src/internal/media-source.ts
+import { open as open2, readFile } from "node:fs/promises";
+import { basename } from "node:path";
+function sourceName(source, name, fallback) {
+  if (name !== void 0 && name !== "") {
+    return name;
+  }
+  return typeof source === "string" ? basename(source) : fallback;
+}
+async function readSourceHead(source, input2) {
+  if (typeof source !== "string") {
+    return { head: source.subarray(0, formatSniffBytes), size: source.length };
+  }
+  const handle = await openSource(source, input2);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      throw new MediaError("unreadable-media", input2, `${source} is not a regular file.`);
+    }
+    const head = Buffer.alloc(Math.min(formatSniffBytes, stats.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return { head: head.subarray(0, bytesRead), size: stats.size };
+  } finally {
+    await handle.close();
+  }
+}
+async function readSource(source, input2) {
+  if (typeof source !== "string") {
+    return source;
+  }
+  try {
+    return await readFile(source);
+  } catch (error62) {
+    throw unreadableFile(source, input2, error62);
+  }
+}
+async function openSource(path2, input2) {
+  try {
+    return await open2(path2, "r");
+  } catch (error62) {
+    throw unreadableFile(path2, input2, error62);
+  }
+}
+function unreadableFile(path2, input2, error62) {
+  const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
+  const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
+  const where = input2 === path2 ? "" : ` (${path2})`;
+  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
+}
+
+// core/src/internal/media-structure.ts
+function checkImageStructure(bytes, format, input2) {
+  switch (format) {
+    case "png":
+      return checkPng(bytes, input2);
+    case "jpeg":
+      return checkJpeg(bytes, input2);
+    case "gif":
+      return checkGif(bytes, input2);
+    case "webp":
+      return checkWebp(bytes, input2);
+    case "avif":
+    case "heic":
+      return checkIsoBoxes(bytes, format, input2);
+    case "tiff":
+      return checkTiff(bytes, input2);
+    case "bmp":
+      return checkBmp(bytes, input2);
+    case "svg":
+      return { frames: 1 };
+  }
+}
+function truncated(input2, format, what, needed, length) {
+  return new MediaError(
+    "unreadable-media",
+    input2,
+    `the ${format.toUpperCase()} file is truncated: ${what} needs ${formatCount(needed)} bytes, the file has ${formatCount(length)}. Save or download it again.`
+  );
+}
+function damaged(input2, format, what) {
+  return new MediaError(
+    "unreadable-media",
+    input2,
+    `the ${format.toUpperCase()} file is damaged: ${what}. Save or download it again.`
+  );
+}
+function checkPng(bytes, input2) {
+  let offset = 8;
+  let index = 0;
+  let sawImageData = false;
+  let frames;
+  for (; ; ) {
+    if (offset + 8 > bytes.length) {
+      throw truncated(input2, "png", "the IEND chunk that ends every PNG", offset + 12, bytes.length);
+    }
+    const length = bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    const end = offset + 12 + length;
+    if (end > bytes.length) {
+      throw truncated(input2, "png", `the ${type} chunk at byte ${formatCount(offset)}`, end, bytes.length);
+    }
+    if (index === 0 && (type !== "IHDR" || length !== 13)) {
+      throw damaged(input2, "png", "it does not start with an image header (IHDR)");
+    }
+    if (type === "IDAT") sawImageData = true;
+    if (type === "acTL" && length >= 8) frames = bytes.readUInt32BE(offset + 8);
+    if (type === "IEND") {
+      if (!sawImageData) throw damaged(input2, "png", "it holds no image data (IDAT)");
+      return { frames: frames ?? 1 };
+    }
+    offset = end;
+    index += 1;
+  }
+}
+function checkJpeg(bytes, input2) {
+  let offset = 2;
+  let sawFrame = false;
+  for (; ; ) {
+    if (offset + 4 > bytes.length) {
+      throw truncated(input2, "jpeg", "the headers before the image data", offset + 4, bytes.length);
+    }
+    if (bytes[offset] !== 255) {
+      throw damaged(input2, "jpeg", `byte ${formatCount(offset)} should start a marker segment`);
+    }
+    const marker = bytes[offset + 1] ?? 0;
+    if (marker === 255) {
+      offset += 1;
+      continue;
+    }
+    if (marker === 216 || marker === 1 || marker >= 208 && marker <= 215) {
+      offset += 2;
+      continue;
+    }
+    if (marker === 217) {
+      throw damaged(input2, "jpeg", "it ends before its image data");
+    }
+    const length = bytes.readUInt16BE(offset + 2);
+    const end = offset + 2 + length;
+    if (length < 2 || end > bytes.length) {
+      throw truncated(
+        input2,
+        "jpeg",
+        `the marker segment at byte ${formatCount(offset)}`,
+        Math.max(end, offset + 4),
+        bytes.length
+      );
+    }
+    if (marker >= 192 && marker <= 207 && marker !== 196 && marker !== 200 && marker !== 204) {
+      sawFrame = true;
+    }
+    if (marker === 218) {
+      if (!sawFrame) throw damaged(input2, "jpeg", "its image data comes before any frame header");
+      if (bytes.lastIndexOf(jpegEndOfImage) < end) {
+        throw damaged(input2, "jpeg", "the end-of-image marker is missing, so the file was cut off");
+      }
+      return { frames: 1 };
+    }
+    offset = end;
+  }
+}
+var jpegEndOfImage = Buffer.from([255, 217]);
+function checkGif(bytes, input2) {
+  const need = (end, what) => {
+    if (end > bytes.length) throw truncated(input2, "gif", what, end, bytes.length);
+  };
+  need(13, "the screen descriptor");
+  const screenFlags = bytes[10] ?? 0;
+  let offset = 13 + ((screenFlags & 128) !== 0 ? 3 * 2 ** ((screenFlags & 7) + 1) : 0);
+  let frames = 0;
+  const skipSubBlocks = (what) => {
+    for (; ; ) {
+      need(offset + 1, what);
+      const size = bytes[offset] ?? 0;
+      offset += 1 + size;
+      if (size === 0) return;
+    }
+  };
+  for (; ; ) {
+    if (offset === bytes.length && frames > 0) {
+      return { frames };
+    }
+    need(offset + 1, "the trailer that ends every GIF");
+    const introducer = bytes[offset];
+    if (introducer === 59) {
+      if (frames === 0) throw damaged(input2, "gif", "it holds no image");
+      return { frames };
+    }
+    if (introducer === 33) {
+      need(offset + 2, "an extension block");
+      offset += 2;
+      skipSubBlocks("an extension block");
+    } else if (introducer === 44) {
+      need(offset + 10, `the descriptor of frame ${frames + 1}`);
+      const flags = bytes[offset + 9] ?? 0;
+      offset += 10 + ((flags & 128) !== 0 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+      need(offset + 1, `the image data of frame ${frames + 1}`);
+      offset += 1;
+      skipSubBlocks(`the image data of frame ${frames + 1}`);
+      frames += 1;
+    } else {
+      throw damaged(input2, "gif", `byte ${formatCount(offset)} is neither an image, an extension nor the trailer`);
+    }
+  }
+}
+function checkWebp(bytes, input2) {
+  if (bytes.length < 12) throw truncated(input2, "webp", "the RIFF header", 12, bytes.length);
+  const riffEnd = 8 + bytes.readUInt32LE(4);
+  if (riffEnd > bytes.length) throw truncated(input2, "webp", "the RIFF container", riffEnd, bytes.length);
+  let offset = 12;
+  let frames = 0;
+  let sawImage = false;
+  while (offset + 8 <= riffEnd) {
+    const type = bytes.toString("latin1", offset, offset + 4);
+    const size = bytes.readUInt32LE(offset + 4);
+    const end = offset + 8 + size + size % 2;
+    if (offset + 8 + size > riffEnd) {
+      throw truncated(input2, "webp", `the ${type.trim()} chunk at byte ${formatCount(offset)}`, end, bytes.length);
+    }
+    if (type === "VP8 " || type === "VP8L") sawImage = true;
+    if (type === "ANMF") {
+      frames += 1;
+      sawImage = true;
+    }
+    offset = end;
+  }
+  if (!sawImage) throw damaged(input2, "webp", "it holds no image data");
+  return { frames: Math.max(1, frames) };
+}
+function checkIsoBoxes(bytes, format, input2) {
+  let offset = 0;
+  let sawMeta = false;
+  let sawData = false;
+  while (offset < bytes.length) {
+    if (offset + 8 > bytes.length) throw truncated(input2, format, "a box header", offset + 8, bytes.length);
+    let size = bytes.readUInt32BE(offset);
+    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    if (size === 1) {
+      if (offset + 16 > bytes.length) throw truncated(input2, format, "a box header", offset + 16, bytes.length);
+      size = Number(bytes.readBigUInt64BE(offset + 8));
+    } else if (size === 0) {
+      size = bytes.length - offset;
+    }
+    if (size < 8) throw damaged(input2, format, `the ${type} box at byte ${formatCount(offset)} has an impossible size`);
+    if (offset + size > bytes.length) {
+      throw truncated(input2, format, `the ${type} box at byte ${formatCount(offset)}`, offset + size, bytes.length);
+    }
+    if (type === "meta") sawMeta = true;
+    if (type === "mdat" || type === "idat") sawData = true;
+    offset += size;
+  }
+  if (!sawMeta || !sawData) throw damaged(input2, format, "its image description or image data is missing");
+  return { frames: void 0 };
+}
+function checkTiff(bytes, input2) {
+  if (bytes.length < 8) throw truncated(input2, "tiff", "the header", 8, bytes.length);
+  const little = bytes[0] === 73;
+  const u16 = (at) => little ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at);
+  const u32 = (at) => little ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
+  const directory = u32(4);
+  if (directory + 2 > bytes.length) throw truncated(input2, "tiff", "the image directory", directory + 2, bytes.length);
+  const entries = u16(directory);
+  const directoryEnd = directory + 2 + entries * 12;
+  if (directoryEnd > bytes.length) throw truncated(input2, "tiff", "the image directory", directoryEnd, bytes.length);
+  const values = /* @__PURE__ */ new Map();
+  for (let entry = 0; entry < entries; entry += 1) {
+    const at = directory + 2 + entry * 12;
+    const tag = u16(at);
+    if (tag !== 273 && tag !== 279 && tag !== 324 && tag !== 325) continue;
+    const type = u16(at + 2);
+    const count = u32(at + 4);
+    const width = type === 3 ? 2 : type === 4 ? 4 : 0;
+    if (width === 0) throw damaged(input2, "tiff", `tag ${tag} has an unexpected type ${type}`);
+    const inline = count * width <= 4;
+    const start = inline ? at + 8 : u32(at + 8);
+    if (start + count * width > bytes.length) {
+      throw truncated(input2, "tiff", `the table of tag ${tag}`, start + count * width, bytes.length);
+    }
+    const list = [];
+    for (let item = 0; item < count; item += 1) {
+      list.push(width === 2 ? u16(start + item * 2) : u32(start + item * 4));
+    }
+    values.set(tag, list);
+  }
+  const offsets = values.get(273) ?? values.get(324);
+  const counts = values.get(279) ?? values.get(325);
+  if (offsets === void 0 || counts === void 0 || offsets.length !== counts.length) {
+    throw damaged(input2, "tiff", "its image directory does not say where the image data is");
+  }
+  let end = 0;
+  offsets.forEach((start, item) => {
+    end = Math.max(end, start + (counts[item] ?? 0));
+  });
+  if (end > bytes.length) throw truncated(input2, "tiff", "the image data", end, bytes.length);
+  return { frames: void 0 };
+}
+function checkBmp(bytes, input2) {
+  if (bytes.length < 30) throw truncated(input2, "bmp", "the header", 30, bytes.length);
+  const dataOffset = bytes.readUInt32LE(10);
+  const headerSize = bytes.readUInt32LE(14);
+  if (headerSize < 40) return { frames: 1 };
+  const width = Math.abs(bytes.readInt32LE(18));
+  const height = Math.abs(bytes.readInt32LE(22));
+  const bitsPerPixel = bytes.readUInt16LE(28);
+  const compression = bytes.length >= 34 ? bytes.readUInt32LE(30) : 0;
+  if (compression === 0 || compression === 3) {
+    const rowBytes = Math.ceil(width * bitsPerPixel / 32) * 4;
+    const end = dataOffset + rowBytes * height;
+    if (end > bytes.length) throw truncated(input2, "bmp", "the pixel rows its header declares", end, bytes.length);
+  } else if (dataOffset >= bytes.length) {
+    throw truncated(input2, "bmp", "the pixel data", dataOffset + 1, bytes.length);
+  }
+  return { frames: 1 };
+}
+
+// core/src/internal/media-frame-extraction.ts
+import { availableParallelism, tmpdir } from "node:os";
+
+// core/src/internal/media-tools.ts
+import { spawn } from "node:child_process";
+import { constants } from "node:fs";
+import { access, chmod } from "node:fs/promises";
+import { resolve } from "node:path";
+var defaultProbeTimeoutMilliseconds = 3e4;
+var demuxers = {
+  mp4: "mov",
+  mov: "mov",
+  mkv: "matroska",
+  webm: "matroska",
+  avi: "avi",
+  flv: "flv",
+  wmv: "asf"
+};
+function mediaInputArguments(path2, format) {
+  return ["-protocol_whitelist", "file,pipe", "-f", demuxers[format], "-i", `file:${resolve(path2)}`];
+}
+var resolvedTools = /* @__PURE__ */ new Map();
+function mediaToolPath(tool) {
+  let path2 = resolvedTools.get(tool);
+  if (path2 === void 0) {
+    path2 = locateTool(tool);
+    path2.catch(() => resolvedTools.delete(tool));
+    resolvedTools.set(tool, path2);
+  }
+  return path2;
+}
+async function locateTool(tool) {
+  const packageName = tool === "ffmpeg" ? "@ffmpeg-installer/ffmpeg" : "@ffprobe-installer/ffprobe";
+  let path2;
+  try {
+    const installer = tool === "ffmpeg" ? await import("@ffmpeg-installer/ffmpeg") : await import("@ffprobe-installer/ffprobe");
+    path2 = installer.default.path;
+  } catch (error62) {
+    throw new MediaError(
+      "media-tool",
+      tool,
+      `the ${tool} binary for this platform was not found (${describe3(error62)}). Reinstall with optional dependencies enabled, e.g. \`pnpm install\` without --no-optional, so that ${packageName} brings its binary.`,
+      { cause: error62 }
+    );
+  }
+  try {
+    await access(path2, constants.X_OK);
+    return path2;
+  } catch {
+    try {
+      await chmod(path2, 493);
+      await access(path2, constants.X_OK);
+      return path2;
+    } catch (error62) {
+      throw new MediaError(
+        "media-tool",
+        tool,
+        `${path2} is not executable and could not be made so (${describe3(error62)}). Run \`chmod +x "${path2}"\`, or \`pnpm rebuild ${packageName}\`.`,
+        { cause: error62 }
+      );
+    }
+  }
+}
+var stderrLimit = 64 * 1024;
+async function runMediaTool(tool, args, input2, run) {
+  const path2 = await mediaToolPath(tool);
+  return new Promise((resolve2, reject) => {
+    const child = spawn(path2, args, { stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    const stdout = [];
+    let stderr = "";
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, run.timeoutMilliseconds);
+    const abort = () => child.kill("SIGKILL");
+    run.signal?.addEventListener("abort", abort, { once: true });
+    child.stdout.on("data", (chunk) => stdout.push(chunk));
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk) => {
+      stderr = (stderr + chunk).slice(-stderrLimit);
+    });
+    child.on("error", (error62) => {
+      clearTimeout(deadline);
+      run.signal?.removeEventListener("abort", abort);
+      reject(new MediaError("media-tool", input2, `${tool} could not be started: ${error62.message}.`, { cause: error62 }));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(deadline);
+      run.signal?.removeEventListener("abort", abort);
+      if (timedOut) {
+        reject(
+          new MediaError(
+            "media-timeout",
+            input2,
+            `${tool} did not finish ${run.purpose} within ${formatDeadline(run.timeoutMilliseconds)} and was stopped. The video may be damaged or too costly to decode: trim it, lower the fps, or raise the media tool timeout if the file is trusted.`
+          )
+        );
+        return;
+      }
+      if (code === 0) {
+        resolve2({ stdout: Buffer.concat(stdout), stderr });
+        return;
+      }
+      const lastLines = stderr.trim().split("\n").slice(-3).join(" ").trim();
+      const status = signal === null ? `exit code ${code}` : `signal ${signal}`;
+      reject(
+        new MediaError(
+          run.failure ?? "unreadable-media",
+          input2,
+          `${tool} could not read the file (${status}${lastLines === "" ? "" : `: ${lastLines}`}). The file may be truncated or damaged.`
+        )
+      );
+    });
+  });
+}
+function formatDeadline(milliseconds) {
+  return milliseconds < 1e3 ? `${milliseconds} ms` : `${Math.round(milliseconds / 100) / 10} s`;
+}
+function describe3(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+
+// core/src/internal/media-frame-extraction.ts
+var concurrentSeekProcesses = Math.max(1, Math.min(2, availableParallelism()));
+
+// core/src/media/probe-video.ts
+async function probeVideo(path2, input2 = path2, options = {}) {
+  const { head } = await readSourceHead(path2, input2);
+  const detected = detectFormat(head, input2);
+  if (detected.kind !== "video") {
+    throw new MediaError(
+      "unsupported-media",
+      input2,
+      `the file is a ${detected.format} image, not a video. Use prepareImage or prepareMedia for images.`
+    );
+  }
+  return probeVideoFile(path2, input2, detected.format, options.timeoutMilliseconds ?? defaultProbeTimeoutMilliseconds);
+}
+async function probeVideoFile(path2, input2, format, timeoutMilliseconds) {
+  const { stdout } = await runMediaTool(
+    "ffprobe",
+    [
+      "-v",
+      "error",
+      "-print_format",
+      "json",
+      "-show_format",
+      "-show_streams",
+      "-select_streams",
+      "v:0",
+      ...mediaInputArguments(path2, format)
+    ],
+    input2,
+    { purpose: "reading the video's header", timeoutMilliseconds }
+  );
+  let output2;
+  try {
+    output2 = JSON.parse(stdout.toString("utf8"));
+  } catch (error62) {
+    throw new MediaError("media-tool", input2, "ffprobe printed output that is not JSON.", { cause: error62 });
+  }
+  const stream = output2.streams?.find((candidate) => candidate.codec_type === "video");
+  if (stream === void 0 || !isPositive(stream.width) || !isPositive(stream.height)) {
+    throw new MediaError("unreadable-media", input2, "the file has no video stream (it may be audio only or damaged).");
+  }
+  const frameRate = parseRate(stream.avg_frame_rate) ?? parseRate(stream.r_frame_rate);
+  const durationSeconds = parseNumber(stream.duration) ?? parseNumber(output2.format?.duration);
+  if (frameRate === void 0 || durationSeconds === void 0 || durationSeconds <= 0) {
+    throw new MediaError(
+      "unreadable-media",
+      input2,
+      "ffprobe could not tell the video's frame rate or duration; it may be damaged."
+    );
+  }
+  const storedCount = parseNumber(stream.nb_frames);
+  const frameCount = storedCount !== void 0 && storedCount > 0 ? storedCount : Math.max(1, Math.round(durationSeconds * frameRate));
+  const rotation = streamRotation(stream);
+  const quarterTurn = rotation === 90 || rotation === 270;
+  return {
+    width: quarterTurn ? stream.height : stream.width,
+    height: quarterTurn ? stream.width : stream.height,
+    storedWidth: stream.width,
+    storedHeight: stream.height,
+    rotation,
+    frameCount,
+    frameRate,
+    durationSeconds,
+    codec: stream.codec_name ?? "unknown",
+    format,
+    container: output2.format?.format_name ?? "unknown",
+    sizeBytes: parseNumber(output2.format?.size) ?? 0
+  };
+}
+function streamRotation(stream) {
+  const fromSideData = stream.side_data_list?.find((entry) => entry.rotation !== void 0)?.rotation;
+  const raw = fromSideData ?? stream.tags?.rotate;
+  const degrees = raw === void 0 ? 0 : Number(raw);
+  if (!Number.isFinite(degrees)) {
+    return 0;
+  }
+  return (Math.round(degrees / 90) * 90 % 360 + 360) % 360;
+}
+function parseRate(value) {
+  if (value === void 0) {
+    return void 0;
+  }
+  const [numerator, denominator = "1"] = value.split("/");
+  const rate = Number(numerator) / Number(denominator);
+  return Number.isFinite(rate) && rate > 0 ? rate : void 0;
+}
+function parseNumber(value) {
+  if (value === void 0 || value === "N/A") {
+    return void 0;
+  }
+  const number4 = Number(value);
+  return Number.isFinite(number4) ? number4 : void 0;
+}
+function isPositive(value) {
+  return value !== void 0 && value > 0;
+}
+
+// core/src/media/prepare-video.ts
+var defaultBase64ThresholdBytes = 7e6;
+var apiVideoFormats = ["mp4", "avi", "mkv", "mov", "flv", "wmv"];
+function sendsWholeFile(model, mode, detected, size, base64ThresholdBytes) {
+  return mode === "file" || mode === "auto" && apiVideoFormats.includes(detected.format) && size < (base64ThresholdBytes ?? defaultBase64ThresholdBytes) && dataUrlLength(detected.mimeType, size) < model.video.base64MaxBytes;
+}
+function checkMaxFrames(model, maxFrames) {
+  if (maxFrames !== void 0 && !(Number.isInteger(maxFrames) && maxFrames >= model.video.imageListMinFrames)) {
+    throw new ConfigurationError(
+      "maxFrames",
+      `maxFrames is ${maxFrames}; it must be a whole number, at least ${model.video.imageListMinFrames}.`
+    );
+  }
+}
+function planFrameSampling(durationSeconds, fps, minimumFrames, maximumFrames) {
+  const wanted = Math.max(1, Math.round(durationSeconds * fps));
+  const frames = Math.min(maximumFrames, Math.max(minimumFrames, wanted));
+  if (frames === wanted) {
+    return { frames, fps, fpsExpression: String(fps) };
+  }
+  const milliseconds = Math.max(1, Math.round(durationSeconds * 1e3));
+  return { frames, fps: frames * 1e3 / milliseconds, fpsExpression: `${frames * 1e3}/${milliseconds}` };
+}
+function checkVideoShape(input2, probe) {
+  const ratio = Math.max(probe.width, probe.height) / Math.min(probe.width, probe.height);
+  if (ratio > maximumVideoAspectRatio) {
+    throw new InputLimitError({
+      limitCode: "video-aspect-ratio",
+      input: input2,
+      what: "the frame aspect ratio (long side : short side)",
+      limit: `at most ${maximumVideoAspectRatio}:1`,
+      actual: `${ratio.toFixed(2)}:1 (${probe.width}x${probe.height})`,
+      fix: "Crop the video to a less elongated frame."
+    });
+  }
+}
+function checkDuration(input2, model, durationSeconds, sampleAnyway) {
+  const { minDurationSeconds, maxDurationSeconds } = model.video;
+  if (durationSeconds < minDurationSeconds) {
+    throw new InputLimitError({
+      limitCode: "video-minimum-duration",
+      input: input2,
+      what: "the video duration",
+      limit: `at least ${minDurationSeconds} s for ${model.family}`,
+      actual: `${durationSeconds.toFixed(2)} s`,
+      fix: "Use a longer clip, or send a few of its frames as images instead."
+    });
+  }
+  if (durationSeconds > maxDurationSeconds && !sampleAnyway) {
+    throw new InputLimitError({
+      limitCode: "video-maximum-duration",
+      input: input2,
+      what: "the video duration",
+      limit: `at most ${maxDurationSeconds} s for ${model.family}`,
+      actual: `${durationSeconds.toFixed(2)} s`,
+      fix: 'Trim it, or summarise a sampled version with mode "frames" and allowLongVideo: true.'
+    });
+  }
+}
+
+// core/src/media/estimate-media.ts
+async function estimateMedia(source, options) {
+  const input2 = sourceName(source, options.name, "file");
+  const { head } = await readSourceHead(source, input2);
+  const detected = detectFormat(head, input2);
+  if (detected.kind === "image") {
+    return estimateImageOf(source, detected.format, input2, options);
+  }
+  return estimateVideoOf(source, detected, input2, options);
+}
+async function estimateImageOf(source, format, input2, options) {
+  const model = modelEntryOf(options.model);
+  const bytes = await readSource(source, input2);
+  const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
+  if (format === "bmp") {
+    checkBombFromHeader(input2, bmpHeaderSize(bytes, input2), maxInputPixels);
+  }
+  const structure = checkImageStructure(bytes, format, input2);
+  const size = await orientedSize(bytes, format, input2, maxInputPixels);
+  checkImageShape(input2, size.width, size.height);
+  const target = estimateImageTokens({
+    model,
+    width: size.width,
+    height: size.height,
+    ...options.maxPixels === void 0 ? {} : { maxPixels: options.maxPixels },
+    ...options.highResolution === void 0 ? {} : { highResolution: options.highResolution }
+  });
+  const sentAsItIs = options.keepOriginalWhenAccepted === true && passThroughMimeType({
+    format,
+    header: size.metadata,
+    bytes,
+    base64MaxBytes: model.image.base64MaxBytes,
+    maxInputPixels
+  }) !== void 0;
+  return {
+    kind: "image",
+    name: input2,
+    format,
+    tokens: target.tokens,
+    sentAsItIs,
+    width: target.width,
+    height: target.height,
+    originalWidth: size.width,
+    originalHeight: size.height,
+    originalBytes: bytes.length,
+    frames: size.frames ?? structure.frames
+  };
+}
+var requireModule = createRequire(import.meta.url);
+async function orientedSize(bytes, format, input2, maxInputPixels) {
+  if (format === "bmp") {
+    const size = bmpHeaderSize(bytes, input2);
+    checkBombFromHeader(input2, size, maxInputPixels);
+    return size;
+  }
+  if (format === "heic") {
+    const heic = requireModule("heic-decode");
+    let images;
+    try {
+      images = await heic.all({ buffer: bytes });
+    } catch (error62) {
+      throw decodingError(error62, input2, "heic");
+    }
+    try {
+      const first = images[0];
+      if (first === void 0) {
+        throw new MediaError("unreadable-media", input2, "the HEIC file holds no image.");
+      }
+      checkBombFromHeader(input2, first, maxInputPixels);
+      return { width: first.width, height: first.height, frames: images.length };
+    } finally {
+      images.dispose();
+    }
+  }
+  const header = await readSharpHeader(bytes, format, input2, maxInputPixels);
+  return { width: header.width, height: header.height, frames: header.metadata.pages ?? 1, metadata: header.metadata };
+}
+async function estimateVideoOf(source, detected, input2, options) {
+  const model = modelEntryOf(options.model);
+  const mode = options.mode ?? "auto";
+  const fps = checkFps(options.fps ?? model.videoTokens.defaultFps);
+  checkMaxFrames(model, options.maxFrames);
+  let temporary;
+  try {
+    let path2;
+    if (typeof source === "string") {
+      path2 = source;
+    } else {
+      temporary = await mkdtemp(join(tmpdir2(), "glance-estimate-"));
+      path2 = join(temporary, "input");
+      await writeFile(path2, source);
+    }
+    const { size } = await readSourceHead(path2, input2);
+    const probe = await probeVideo(path2, input2);
+    checkVideoShape(input2, probe);
+    checkDuration(input2, model, probe.durationSeconds, options.allowLongVideo === true && mode !== "file");
+    if (sendsWholeFile(model, mode, detected, size, options.base64ThresholdBytes)) {
+      checkWholeFileSize(model, detected, size, input2);
+      const sampled = estimateVideoTokens(
+        {
+          model,
+          width: probe.width,
+          height: probe.height,
+          frameCount: probe.frameCount,
+          frameRate: probe.frameRate,
+          fps
+        },
+        input2
+      );
+      return {
+        kind: "video-file",
+        name: input2,
+        format: detected.format,
+        tokens: sampled.tokens,
+        width: probe.width,
+        height: probe.height,
+        frameCount: probe.frameCount,
+        frameRate: probe.frameRate,
+        durationSeconds: probe.durationSeconds,
+        fps,
+        sampledFrames: sampled.frames,
+        sampledWidth: sampled.width,
+        sampledHeight: sampled.height,
+        originalBytes: size
+      };
+    }
+    const maximumFrames = Math.min(model.video.imageListMaxFrames, options.maxFrames ?? Number.POSITIVE_INFINITY);
+    const plan = planFrameSampling(probe.durationSeconds, fps, model.video.imageListMinFrames, maximumFrames);
+    if (plan.fps < minimumFps) {
+      const longest = Math.floor(maximumFrames / minimumFps);
+      throw new InputLimitError({
+        limitCode: "frame-list-duration",
+        input: input2,
+        what: "the video duration for a frame list",
+        limit: `at most ${formatSeconds(longest)} (${maximumFrames} frames at the minimum ${minimumFps} fps)`,
+        actual: formatSeconds(Math.round(probe.durationSeconds)),
+        fix: "Trim the video, split it into parts, or allow more frames."
+      });
+    }
+    const frameSize = estimateImageListTokens(
+      { model, width: probe.width, height: probe.height, frames: plan.frames },
+      input2
+    );
+    return {
+      kind: "frame-list",
+      name: input2,
+      format: detected.format,
+      tokens: frameSize.tokens,
+      frames: plan.frames,
+      fps: plan.fps,
+      durationSeconds: probe.durationSeconds,
+      width: frameSize.width,
+      height: frameSize.height,
+      originalWidth: probe.width,
+      originalHeight: probe.height,
+      originalBytes: size
+    };
+  } finally {
+    if (temporary !== void 0) {
+      await rm(temporary, { recursive: true, force: true });
+    }
+  }
+}
+function checkWholeFileSize(model, detected, size, input2) {
+  if (!apiVideoFormats.includes(detected.format)) return;
+  const length = dataUrlLength(detected.mimeType, size);
+  if (length >= model.video.base64MaxBytes) {
+    throw new InputLimitError({
+      limitCode: "video-base64-size",
+      input: input2,
+      what: "the base64 video data URL length",
+      limit: `less than ${model.video.base64MaxBytes} characters`,
+      actual: `${length} characters (a ${(size / 1e6).toFixed(1)} MB file)`,
+      fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.'
+    });
+  }
+}
+
+// core/src/internal/media-image-encoding.ts
+import sharp2 from "sharp";
+var photoJpegQuality = 90;
+var fallbackJpegQualities = [80, 70, 60, 50, 40, 30, 20];
+var flatGraphicsColourLimit = 4096;
+var colourSampleLimit = 65536;
+var flatNeighbourShare = 0.3;
+function looksLikeFlatGraphics(pixels) {
+  const { width, height, channels, data } = pixels;
+  const pixelCount = width * height;
+  const stride = Math.max(1, Math.floor(pixelCount / colourSampleLimit));
+  const colours = /* @__PURE__ */ new Set();
+  let sampled = 0;
+  let equalNeighbours = 0;
+  for (let pixel = 0; pixel < pixelCount; pixel += stride) {
+    const offset = pixel * channels;
+    const first = data[offset] ?? 0;
+    const colour = channels >= 3 ? first << 16 | (data[offset + 1] ?? 0) << 8 | (data[offset + 2] ?? 0) : first;
+    if (colours.size <= flatGraphicsColourLimit) {
+      colours.add(colour);
+    }
+    sampled += 1;
+    if ((pixel + 1) % width !== 0 && sameAsRightNeighbour(data, offset, channels)) {
+      equalNeighbours += 1;
+    }
+  }
+  return colours.size <= flatGraphicsColourLimit || equalNeighbours >= sampled * flatNeighbourShare;
+}
+function sameAsRightNeighbour(data, offset, channels) {
+  for (let channel = 0; channel < channels; channel += 1) {
+    if (data[offset + channel] !== data[offset + channels + channel]) return false;
+  }
+  return true;
+}
+async function encodePng(pixels) {
+  const pipeline = hasOpaqueAlpha(pixels) ? rawPipeline(pixels).removeAlpha() : rawPipeline(pixels);
+  const data = await pipeline.png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
+  return { mimeType: "image/png", data };
+}
+function hasOpaqueAlpha(pixels) {
+  if (pixels.channels !== 2 && pixels.channels !== 4) {
+    return false;
+  }
+  const { data } = pixels;
+  for (let offset = pixels.channels - 1; offset < data.length; offset += pixels.channels) {
+    if (data[offset] !== 255) {
+      return false;
+    }
+  }
+  return true;
+}
+async function encodeJpeg(pixels, quality) {
+  const data = await rawPipeline(pixels).flatten({ background: "#ffffff" }).jpeg({ quality, mozjpeg: false, optimiseCoding: false }).toBuffer();
+  return { mimeType: "image/jpeg", data };
+}
+async function encodeForModel(pixels, base64MaxBytes, input2) {
+  let encoded = looksLikeFlatGraphics(pixels) ? await encodePng(pixels) : await encodeJpeg(pixels, photoJpegQuality);
+  if (dataUrlLength(encoded.mimeType, encoded.data.length) <= base64MaxBytes) {
+    return encoded;
+  }
+  for (const quality of fallbackJpegQualities) {
+    encoded = await encodeJpeg(pixels, quality);
+    if (dataUrlLength(encoded.mimeType, encoded.data.length) <= base64MaxBytes) {
+      return encoded;
+    }
+  }
+  throw new InputLimitError({
+    limitCode: "image-base64-size",
+    input: input2,
+    what: "the base64 data URL length",
+    limit: `at most ${base64MaxBytes} characters`,
+    actual: `${dataUrlLength(encoded.mimeType, encoded.data.length)} characters even as JPEG at quality ${fallbackJpegQualities.at(-1)}`,
+    fix: "Lower maxPixels (or turn off high-resolution mode) so the image is scaled smaller."
+  });
+}
+function rawPipeline(pixels) {
+  return sharp2(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
+}
 
 // core/src/media/prepare-image.ts
 async function prepareImage(source, options) {
@@ -55741,6 +56546,10 @@ async function prepareImage(source, options) {
   }
   const bytes = await readSource(source, input2);
   const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
+  if (detected.format === "bmp") {
+    checkBombFromHeader(input2, bmpHeaderSize(bytes, input2), maxInputPixels);
+  }
+  checkImageStructure(bytes, detected.format, input2);
   const opened = await openImage(bytes, detected.format, input2, maxInputPixels);
   checkImageShape(input2, opened.width, opened.height);
   const target = estimateImageTokens({
@@ -55757,7 +56566,7 @@ async function prepareImage(source, options) {
     base64MaxBytes: model.image.base64MaxBytes,
     maxInputPixels
   }) : void 0;
-  const sent = originalMimeType !== void 0 ? { mimeType: originalMimeType, data: bytes } : await encodeForModel(
+  const sent = originalMimeType !== void 0 ? { mimeType: originalMimeType, data: passThroughData(originalMimeType, bytes) } : await encodeForModel(
     await scaledPixels(opened, target.width, target.height, input2),
     model.image.base64MaxBytes,
     input2
@@ -55792,15 +56601,6 @@ async function scaledPixels(opened, width, height, input2) {
   }
 }
 
-// core/src/internal/media-frame-extraction.ts
-import { availableParallelism, tmpdir } from "node:os";
-
-// core/src/internal/media-tools.ts
-var stderrLimit = 64 * 1024;
-
-// core/src/internal/media-frame-extraction.ts
-var concurrentSeekProcesses = Math.max(1, Math.min(2, availableParallelism()));
-
 // core/src/estimation/price-table.ts
 var price = external_exports.number().finite().nonnegative();
 var tierSchema = external_exports.strictObject({
@@ -55819,45 +56619,6 @@ var modelPriceSchema = external_exports.strictObject({
   }).optional()
 });
 var priceTableSchema = external_exports.record(external_exports.string().min(1), modelPriceSchema);
-
-// core/src/estimation/text-tokens.ts
-var tokenizerPromise;
-var loadedVocabularySize;
-var loaded = false;
-function loadTokenizer() {
-  if (tokenizerPromise === void 0) {
-    tokenizerPromise = import("./main-MGCR24CX.js").then((module) => {
-      const tokenizer = module.fromPreTrained();
-      const vocabulary = module.tokenizerJSON.model?.vocab;
-      const addedTokens = module.tokenizerJSON.added_tokens;
-      loadedVocabularySize = (typeof vocabulary === "object" && vocabulary !== null ? Object.keys(vocabulary).length : 0) + (Array.isArray(addedTokens) ? addedTokens.length : 0);
-      loaded = true;
-      return tokenizer;
-    });
-    tokenizerPromise.catch(() => {
-      tokenizerPromise = void 0;
-    });
-  }
-  return tokenizerPromise;
-}
-async function countTextTokens(text) {
-  if (text === "") {
-    return 0;
-  }
-  const tokenizer = await loadTokenizer();
-  return tokenizer.encode(text, { add_special_tokens: false }).length;
-}
-var tokensPerMessage = 5;
-var generationPromptTokens = 3;
-function chatTemplateTokens(messageCount) {
-  if (!Number.isInteger(messageCount) || messageCount < 0) {
-    throw new ConfigurationError(
-      "messageCount",
-      `The message count is ${messageCount}; it must be a whole number, 0 or more.`
-    );
-  }
-  return messageCount * tokensPerMessage + generationPromptTokens;
-}
 
 // core/src/request/visual-input.ts
 function visualInputName(input2, index) {
@@ -55977,7 +56738,7 @@ function checkInputLimits(model, inputs) {
       case "video-file":
         checkVideoPayload(model, name, input2.mimeType, input2.data.length);
         checkFpsLimit(name, input2.fps);
-        checkDuration(model, name, input2.durationSeconds);
+        checkDuration2(model, name, input2.durationSeconds);
         break;
       case "video-url":
         if (input2.fps !== void 0) {
@@ -55986,7 +56747,7 @@ function checkInputLimits(model, inputs) {
         {
           const duration3 = input2.durationSeconds ?? (input2.frameCount !== void 0 && input2.frameRate !== void 0 && input2.frameRate > 0 ? input2.frameCount / input2.frameRate : void 0);
           if (duration3 !== void 0) {
-            checkDuration(model, name, duration3);
+            checkDuration2(model, name, duration3);
           }
         }
         break;
@@ -56003,16 +56764,7 @@ function checkInputLimits(model, inputs) {
         break;
     }
   });
-  if (base64Images > model.image.maxCountBase64) {
-    throw new InputLimitError({
-      limitCode: "base64-image-count",
-      input: "request",
-      what: "the number of images sent as base64",
-      limit: `at most ${formatCount(model.image.maxCountBase64)}`,
-      actual: formatCount(base64Images),
-      fix: "Send fewer images, or split them over several requests."
-    });
-  }
+  checkBase64ImageCount(model, base64Images);
   if (base64Images + urlImages > model.image.maxCountUrl) {
     throw new InputLimitError({
       limitCode: "image-count",
@@ -56020,6 +56772,18 @@ function checkInputLimits(model, inputs) {
       what: "the number of images",
       limit: `at most ${formatCount(model.image.maxCountUrl)}`,
       actual: formatCount(base64Images + urlImages),
+      fix: "Send fewer images, or split them over several requests."
+    });
+  }
+}
+function checkBase64ImageCount(model, base64Images) {
+  if (base64Images > model.image.maxCountBase64) {
+    throw new InputLimitError({
+      limitCode: "base64-image-count",
+      input: "request",
+      what: "the number of images sent as base64",
+      limit: `at most ${formatCount(model.image.maxCountBase64)}`,
+      actual: formatCount(base64Images),
       fix: "Send fewer images, or split them over several requests."
     });
   }
@@ -56075,7 +56839,7 @@ function checkFrameCount(model, name, frames) {
     });
   }
 }
-function checkDuration(model, name, seconds) {
+function checkDuration2(model, name, seconds) {
   const { minDurationSeconds, maxDurationSeconds } = model.video;
   if (seconds < minDurationSeconds || seconds > maxDurationSeconds) {
     throw new InputLimitError({
@@ -56093,17 +56857,20 @@ function checkDuration(model, name, seconds) {
 async function buildChatRequest(input2) {
   const request2 = assembleChatRequest(input2);
   const estimate = await estimateRequest(request2);
+  checkRequestTokens(request2.modelName, estimate);
+  return { ...request2, estimate };
+}
+function checkRequestTokens(modelName, estimate) {
   if (estimate.totalTokens > estimate.limitTokens) {
     throw new InputLimitError({
       limitCode: "request-tokens",
       input: "request",
       what: "the estimated input tokens (text, images and video)",
-      limit: `at most ${formatCount(estimate.limitTokens)} for ${request2.modelName}`,
+      limit: `at most ${formatCount(estimate.limitTokens)} for ${modelName}`,
       actual: formatCount(estimate.totalTokens),
       fix: "Send fewer or smaller images, lower max_pixels or the video fps, or split the request."
     });
   }
-  return { ...request2, estimate };
 }
 function assembleChatRequest(input2) {
   const model = modelEntryOf(input2.model);
@@ -56314,6 +57081,58 @@ function dataUrl(mimeType, data) {
   return `data:${mimeType};base64,${data.toString("base64")}`;
 }
 
+// core/src/request/estimate-media-request.ts
+function isMediaEstimate(input2) {
+  return "tokens" in input2;
+}
+async function estimateMediaRequest(input2) {
+  const visual = input2.inputs.map((media) => isMediaEstimate(media) ? standInOf(media) : media);
+  const { body, inputs: _, ...request2 } = assembleChatRequest({ ...input2, inputs: visual });
+  checkBase64ImageCount(request2.model, input2.inputs.filter((media) => media.kind === "image").length);
+  const counted = await estimateRequest({ ...request2, body, inputs: visual });
+  const inputs = input2.inputs.map((media, index) => {
+    const own2 = counted.inputs[index];
+    return isMediaEstimate(media) ? { name: media.name, kind: media.kind, tokens: media.tokens } : own2 ?? { name: media.name ?? `input ${index + 1}`, kind: media.kind, tokens: void 0 };
+  });
+  const visualTokens = inputs.reduce((sum, estimate2) => sum + (estimate2.tokens ?? 0), 0);
+  const estimate = {
+    ...counted,
+    inputs,
+    totalTokens: counted.textTokens + visualTokens,
+    complete: inputs.every((item) => item.tokens !== void 0)
+  };
+  checkRequestTokens(request2.modelName, estimate);
+  return { ...request2, displayBody: body, media: input2.inputs, estimate };
+}
+function standInOf(media) {
+  const url2 = `<${media.name}: prepared and sent as base64 with the request>`;
+  switch (media.kind) {
+    case "image":
+      return { kind: "image-url", url: url2, width: media.originalWidth, height: media.originalHeight, name: media.name };
+    case "video-file":
+      return {
+        kind: "video-url",
+        url: url2,
+        width: media.width,
+        height: media.height,
+        frameCount: media.frameCount,
+        frameRate: media.frameRate,
+        durationSeconds: media.durationSeconds,
+        fps: media.fps,
+        name: media.name
+      };
+    case "frame-list":
+      return {
+        kind: "frame-urls",
+        urls: Array.from({ length: media.frames }, (_, index) => `<${media.name}: frame ${index + 1}>`),
+        width: media.originalWidth,
+        height: media.originalHeight,
+        fps: media.fps,
+        name: media.name
+      };
+  }
+}
+
 // core/src/localization/localization-frame.ts
 function localizationFrameOf(model, image) {
   const frame = {
@@ -56457,7 +57276,7 @@ async function downloadUntrusted(url2, options) {
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map(originOf));
   const scopes = (options.credentials?.scopes ?? []).map(parseScope);
   const rules = options.rules ?? defaultDestinationRules;
-  const resolve = options.resolve ?? resolveWithSystem;
+  const resolve2 = options.resolve ?? resolveWithSystem;
   const deadline = new Deadline(timeoutMilliseconds, options.signal);
   const pinned = /* @__PURE__ */ new Map();
   const agent = new import_undici.Agent({ connect: { lookup: pinnedLookup(pinned) } });
@@ -56468,7 +57287,7 @@ async function downloadUntrusted(url2, options) {
       failure2.host = current.hostname;
       failure2.contentType = void 0;
       const allowed = allowedOrigins.has(current.origin);
-      await checkDestination(current, { allowed, rules, resolve, pinned, deadline, failure: failure2 });
+      await checkDestination(current, { allowed, rules, resolve: resolve2, pinned, deadline, failure: failure2 });
       const response = await send(agent, current, {
         accept: options.accept ?? "*/*",
         credentials: scopes.some((scope) => scope.matches(current)) ? options.credentials?.headers : void 0,
@@ -56555,14 +57374,14 @@ var Deadline = class {
   /** Rejects as soon as the deadline passes or the caller cancels, whatever `work` is doing. */
   race(work) {
     const signal = this.#controller.signal;
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve2, reject) => {
       const onAbort = () => reject(signal.reason);
       if (signal.aborted) onAbort();
       signal.addEventListener("abort", onAbort, { once: true });
       work.then(
         (value) => {
           signal.removeEventListener("abort", onAbort);
-          resolve(value);
+          resolve2(value);
         },
         (error62) => {
           signal.removeEventListener("abort", onAbort);
@@ -56786,6 +57605,7 @@ function boxCoordinatesInstruction(model) {
 
 export {
   ConfigurationError,
+  MediaError,
   ApiError,
   ConnectionError,
   AbortedError,
@@ -56793,11 +57613,14 @@ export {
   defaultModel,
   defaultCatalogue,
   modelEntryOf,
-  prepareImage,
   formatBytes,
   formatCount,
+  estimateMedia,
+  prepareImage,
   external_exports,
+  warmTextTokenizer,
   buildChatRequest,
+  estimateMediaRequest,
   regionBaseUrls,
   resolveBaseUrl,
   createGlanceClient,

@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-Z3CEPHUL.js";
-import "./chunk-OLNEI5ME.js";
+} from "./chunk-IQVJSS4C.js";
+import "./chunk-PNP2YC5O.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,
