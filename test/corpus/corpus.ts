@@ -309,11 +309,11 @@ const svgLeakUrl = `http://127.0.0.1:${svgLeakPort}`;
 
 const svgUnreadable = (name: string): Outcome =>
   unreadable(new RegExp(`^${name.replace(".", "\\.")}: the SVG data could not be decoded`));
-/** A truncated file: refused from its damaged data (main), or from its chunk lengths (wt-media's header checks). */
+/** A truncated file: refused from its damaged data (main), or from its chunk lengths and markers (wt-media's header checks). */
 const truncated = (name: string, format: string): Outcome =>
   unreadable(
     new RegExp(
-      `^${name.replace(".", "\\.")}: the ${format} (data could not be decoded .*truncated or damaged|file is truncated: )`,
+      `^${name.replace(".", "\\.")}: the ${format} (data could not be decoded .*truncated or damaged|file is (truncated|damaged): )`,
     ),
   );
 
