@@ -20,10 +20,10 @@ import { corpus } from "./corpus.js";
 describe("the bad-input corpus through the action", { concurrency: 2 }, () => {
   for (const entry of corpus.filter((candidate) => candidate.kind === "image")) {
     const outcome = entry.ask;
-    const expectation = outcome.kind === "refused" ? `refused (${outcome.code})` : "handled";
+    const expectation = outcome.kind === "handled" ? "handled" : `${outcome.kind} (${outcome.code})`;
     const pending =
       entry.pending?.action ??
-      (outcome.kind === "refused"
+      (outcome.kind !== "handled"
         ? "not fixed on any branch yet: the action lists an unreadable image under 'skipped', heads the comment with ✅ and passes the gate (fail-on-error counts failed model requests only), and repeats the file name in the reason"
         : undefined);
     it(
@@ -45,7 +45,9 @@ describe("the bad-input corpus through the action", { concurrency: 2 }, () => {
         const details = `${failedDetails(result)}\ncomment:\n${comment}`;
         assert.doesNotMatch(`${result.log}\n${comment}`, /^\s+at .+:\d+:\d+\)?$/m, `no stack trace\n${details}`);
         assert.ok(seconds <= entry.bounds.wallSeconds, `within ${entry.bounds.wallSeconds} s\n${details}`);
-        if (outcome.kind === "refused") {
+        const refused =
+          outcome.kind === "refused" || (outcome.kind === "refused-or-handled" && scenario.model.requests.length === 0);
+        if (outcome.kind !== "handled" && refused) {
           assert.equal(result.exitCode, 1, `the gate does not pass\n${details}`);
           assert.equal(scenario.model.requests.length, 0, "nothing was sent to the model");
           // The comment names the file and gives the reason, without the file name repeated in front.

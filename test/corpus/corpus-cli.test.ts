@@ -77,7 +77,8 @@ describe("the bad-input corpus through the built CLI", { concurrency: 3 }, () =>
   function check(outcome: Outcome, bounds: Bounds, run: MeasuredRun, requestsSent: number): void {
     const details = `exit ${run.exitCode}, ${run.wallSeconds.toFixed(1)} s, ${run.peakRssMegabytes?.toFixed(0)} MB\nstderr: ${run.stderr}`;
     assert.doesNotMatch(run.stderr, /^\s+at .+:\d+:\d+\)?$/m, `no stack trace\n${details}`);
-    if (outcome.kind === "refused") {
+    const refused = outcome.kind === "refused" || (outcome.kind === "refused-or-handled" && run.exitCode !== 0);
+    if (outcome.kind !== "handled" && refused) {
       assert.equal(run.exitCode, 65, details);
       const lines = run.stderr.split("\n").filter((line) => line !== "");
       assert.equal(lines.length, 1, `exactly one stderr line\n${details}`);
@@ -99,7 +100,7 @@ describe("the bad-input corpus through the built CLI", { concurrency: 3 }, () =>
       { stage: "ask" as const, outcome: entry.ask, bounds: entry.bounds },
     ];
     for (const { stage, outcome, bounds } of stages) {
-      const expectation = outcome.kind === "refused" ? `refused (${outcome.code})` : "handled";
+      const expectation = outcome.kind === "handled" ? "handled" : `${outcome.kind} (${outcome.code})`;
       const pending = entry.pending?.[stage];
       it(
         `glance ${stage} ${entry.name} (${entry.made}): ${expectation}`,
@@ -119,7 +120,7 @@ describe("the bad-input corpus through the built CLI", { concurrency: 3 }, () =>
             `${entry.name} ${stage}: exit ${run.exitCode}, ${run.wallSeconds.toFixed(2)} s, peak RSS ${run.peakRssMegabytes === undefined ? "not measured (no /usr/bin/time)" : `${run.peakRssMegabytes.toFixed(0)} MB`}`,
           );
           check(outcome, bounds, run, fake.requests.length);
-          if (stage === "ask" && outcome.kind === "handled") {
+          if (stage === "ask" && run.exitCode === 0 && outcome.kind !== "refused") {
             const sent = bytesSent(fake).toString("latin1");
             assert.ok(sent.length > 0, "the file reached the model");
             for (const text of entry.notSent ?? []) {

@@ -28,7 +28,12 @@ export type Outcome =
   /** Refused before any model request, with one line of this error code whose text matches `says`. */
   | { kind: "refused"; code: GlanceErrorCode; says: RegExp }
   /** Read and sent to the model like any good file. */
-  | { kind: "handled" };
+  | { kind: "handled" }
+  /**
+   * Either is right: handled (what survives is readable, e.g. a truncated GIF's whole first frames), or
+   * refused with one line of this error code matching `says`.
+   */
+  | { kind: "refused-or-handled"; code: GlanceErrorCode; says: RegExp };
 
 export interface CorpusEntry {
   /** The file name the user gives (and the PR path's base name): what the one line must name. */
@@ -304,36 +309,45 @@ const svgLeakUrl = `http://127.0.0.1:${svgLeakPort}`;
 
 const svgUnreadable = (name: string): Outcome =>
   unreadable(new RegExp(`^${name.replace(".", "\\.")}: the SVG data could not be decoded`));
-const truncatedPending =
-  "wt-media: estimates read the header only, so a truncated file is estimated and refused when sent";
+/** A truncated file: refused from its damaged data (main), or from its chunk lengths and markers (wt-media's header checks). */
+const truncated = (name: string, format: string): Outcome =>
+  unreadable(
+    new RegExp(
+      `^${name.replace(".", "\\.")}: the ${format} (data could not be decoded .*truncated or damaged|file is (truncated|damaged): )`,
+    ),
+  );
+
+const truncatedGif: Outcome = {
+  kind: "refused-or-handled",
+  code: "unreadable-media",
+  says: /^truncated\.gif: the GIF (data could not be decoded .*truncated or damaged|file is truncated: )/,
+};
 
 export const corpus: readonly CorpusEntry[] = [
   {
     name: "truncated.png",
     made: "the 1280x800 screenshot PNG cut to 60% of its bytes",
     make: () => cachedBuffer("corpus-truncated.png", () => cut(screenshotPng, 0.6)),
-    estimate: handled,
-    ask: unreadable(/^truncated\.png: the PNG data could not be decoded .*truncated or damaged/),
+    estimate: truncated("truncated.png", "PNG"),
+    ask: truncated("truncated.png", "PNG"),
     bounds: headerBounds,
     kind: "image",
-    pending: { estimate: truncatedPending },
   },
   {
     name: "truncated.jpg",
     made: "the 1600x1067 photo JPEG cut to 60% of its bytes",
     make: () => cachedBuffer("corpus-truncated.jpg", () => cut(photoJpg, 0.6)),
-    estimate: handled,
-    ask: unreadable(/^truncated\.jpg: the JPEG data could not be decoded .*truncated or damaged/),
+    estimate: truncated("truncated.jpg", "JPEG"),
+    ask: truncated("truncated.jpg", "JPEG"),
     bounds: headerBounds,
     kind: "image",
-    pending: { estimate: truncatedPending },
   },
   {
     name: "truncated.gif",
     made: "a 120-frame animated GIF cut to 40% of its bytes (its first frames are whole)",
     make: () => cachedBuffer("corpus-truncated.gif", () => cut(() => animatedGifOfFrames(120, 96), 0.4)),
-    estimate: handled,
-    ask: handled,
+    estimate: truncatedGif,
+    ask: truncatedGif,
     bounds: sentBounds,
     kind: "image",
   },
@@ -341,11 +355,10 @@ export const corpus: readonly CorpusEntry[] = [
     name: "truncated.webp",
     made: "the 1000x667 photo WEBP cut to 60% of its bytes",
     make: () => cachedBuffer("corpus-truncated.webp", () => cut(webpImage, 0.6)),
-    estimate: handled,
-    ask: unreadable(/^truncated\.webp: the WEBP data could not be decoded .*truncated or damaged/),
+    estimate: truncated("truncated.webp", "WEBP"),
+    ask: truncated("truncated.webp", "WEBP"),
     bounds: headerBounds,
     kind: "image",
-    pending: { estimate: truncatedPending },
   },
   {
     name: "zero-width.png",
