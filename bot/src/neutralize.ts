@@ -28,6 +28,9 @@ export function neutralizeMassMentions(text: string): string {
       // Any other special command such as <!date...> is harmless, but broadcast-like ones are not: drop the brackets.
       .replace(/<!([a-z]+)(\|[^>]*)?>/gi, (_match, name: string) => `!${name}`)
       .replace(/@(channel|here|everyone)\b/gi, (_match, name: string) => `@${wordJoiner}${name}`)
+      // What is left of "<!" is unclosed ("<!here" then the text ends): inert alone, but a reply that
+      // quotes it before other text could close it, so it is broken up as well.
+      .replace(/<!/g, `<${wordJoiner}!`)
   );
 }
 

@@ -13,6 +13,8 @@ describe("mass mentions from model output are neutralized", () => {
     ["<!subteam^S0DESIGN>", "@\u2060group"],
     ["plain @channel and @here", "plain @\u2060channel and @\u2060here"],
     ["mail me at team@heretic.example", "mail me at team@heretic.example"],
+    // Unclosed, as fast-check found it: a quote of it followed by "|x>" would become <!here|x>.
+    ["quoted: <!here", "quoted: <\u2060!here"],
   ];
   for (const [input, expected] of cases) {
     it(`rewrites ${JSON.stringify(input)}`, () => {
