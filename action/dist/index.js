@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-CL2CAJD7.js"),
+      import("./chunks/config-MVAA4BRM.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-5AVRFKJ4.js"),
-      import("./chunks/model-client-Q2DM2PKZ.js"),
-      import("./chunks/review-pull-request-XV5YZRAV.js")
+      import("./chunks/github-request-budget-ROCD6KYN.js"),
+      import("./chunks/model-client-LX2BKNGJ.js"),
+      import("./chunks/review-pull-request-2FNQSGAD.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -61,7 +61,7 @@ function errorsVerdict(config: Pick<ActionConfig, "failOn" | "failOnError">, rep
     );
   }
   return (
-    `No image could be reviewed: all ${failed} model request(s) failed; the first: ${first} ` +
+    `No image could be reviewed: all ${failed} image(s) failed; the first: ${first} ` +
     'They are listed in the comment and retried on the next run; fail-on-error "never" lets such runs pass.'
   );
 }

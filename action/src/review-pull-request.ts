@@ -15,6 +15,8 @@ import {
   ConfigurationError,
   formatCount,
   type GlanceClient,
+  InputLimitError,
+  MediaError,
   modelEntryOf,
   warmTextTokenizer,
 } from "@glance/core";
@@ -57,7 +59,7 @@ import {
   type PullRequestContext,
   pullRequestNumberOf,
 } from "./pull-request-context.js";
-import type { SkippedItem } from "./review-item.js";
+import type { ReviewItem, SkippedItem } from "./review-item.js";
 import type { ReviewMetadata } from "./review-metadata.js";
 import { streamInOrder } from "./review-stream.js";
 import type { RunEvent } from "./run-event.js";
@@ -197,6 +199,22 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   const stop = new AbortController();
   let setUpFailure: string | undefined;
   let answered = false;
+  /*
+   * A changed image whose file core refuses (cut off, not an image, a decompression bomb) was not
+   * reviewed: it counts as failed, so the header is not ✅ and fail-on-error applies, rather than a
+   * skip, which is for images left out by choice (max-images, max-tokens). The reason leaves out the
+   * file name that core's message starts with: the comment names the file already.
+   */
+  const notReviewable = (item: ReviewItem, error: unknown) => {
+    const message = messageOf(error);
+    if (error instanceof MediaError || error instanceof InputLimitError) {
+      const reason = message.startsWith(`${item.name}: `) ? message.slice(item.name.length + 2) : message;
+      runner.warning(`${item.name} could not be reviewed: ${reason}`);
+      failed.push({ item, reason });
+    } else {
+      skipped.push({ name: item.name, reason: message });
+    }
+  };
   const send = async (client: GlanceClient, plan: PlannedReview): Promise<ReviewResult | undefined> => {
     if (setUpFailure !== undefined) {
       releaseImages(plan);
@@ -269,7 +287,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
         } catch (error) {
           // A setting core refuses (not this image's content) would refuse every image: it fails the run.
           if (error instanceof ConfigurationError) throw error;
-          skipped.push({ name: item.name, reason: messageOf(error) });
+          notReviewable(item, error);
           return undefined;
         }
       },
@@ -291,7 +309,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
           // Damage inside an intact file shows only when its pixels are decoded, after the estimate.
           if (error instanceof ConfigurationError) throw error;
           releaseImages(plan);
-          skipped.push({ name: plan.item.name, reason: messageOf(error) });
+          notReviewable(plan.item, error);
           return false;
         }
       },
@@ -359,7 +377,7 @@ export async function reviewPullRequest(options: ReviewOptions): Promise<ReviewO
   const commentUrl = await publishReview(publishing);
   if (report.failed.length > 0) {
     runner.warning(
-      `${report.failed.length} image(s) could not be reviewed because the model request failed; they are listed in the comment and reviewed on the next run.`,
+      `${report.failed.length} image(s) could not be reviewed (the model request failed, or the file could not be read); they are listed in the comment and tried again on the next run.`,
     );
   }
   return { report, outputs: outputsOf(report, commentUrl), failure: failOnVerdict(config, report) };

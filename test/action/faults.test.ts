@@ -107,7 +107,10 @@ test("the model down for one image: it is reported and warned about, the other f
   assert.match(body, /\*\*1 failed\*\*/);
   assert.equal(green.outputs["images-skipped"], "1");
   assert.equal(green.outputs["images-failed"], "1");
-  assert.match(green.log, /::warning::1 image\(s\) could not be reviewed because the model request failed/);
+  assert.match(
+    green.log,
+    /::warning::1 image\(s\) could not be reviewed \(the model request failed, or the file could not be read\)/,
+  );
 
   // The next run retries only the image that failed. When that fails again, no image could be
   // reviewed this run: fail-on-error "all" (the default) fails the job although fail-on's findings
@@ -115,7 +118,7 @@ test("the model down for one image: it is reported and warned about, the other f
   scenario.model.script(down, down, down, down);
   const gated = await run(scenario, pull, { "fail-on": "high" });
   assert.equal(gated.exitCode, 1, failedDetails(gated));
-  assert.match(gated.log, /::error::No image could be reviewed: all 1 model request\(s\) failed; the first: .*503/);
+  assert.match(gated.log, /::error::No image could be reviewed: all 1 image\(s\) failed; the first: .*503/);
   assert.equal(gated.outputs["images-failed"], "1");
   assert.equal(scenario.model.requests.length, 5 + 4);
   assert.match(scenario.github.comments(7)[0]?.body ?? "", /Kept finding/);

@@ -11,21 +11,11 @@ import { describe, it } from "node:test";
 import { failedDetails, headSha, pullRequest, reviewAnswer, run, startScenario } from "../action/action-scenario.js";
 import { corpus } from "./corpus.js";
 
-/*
- * Known on main, found by this corpus: an image over 1 MB ("many-frames.gif", "bmp-bomb.bmp") is
- * skipped as "GitHub returned the file in an unexpected encoding (undefined)": the contents API sends no
- * content for large files, and the blob path is not taken. Those entries say so in `pending.action`.
- */
-
 describe("the bad-input corpus through the action", { concurrency: 2 }, () => {
   for (const entry of corpus.filter((candidate) => candidate.kind === "image")) {
     const outcome = entry.ask;
     const expectation = outcome.kind === "handled" ? "handled" : `${outcome.kind} (${outcome.code})`;
-    const pending =
-      entry.pending?.action ??
-      (outcome.kind !== "handled"
-        ? "not fixed on any branch yet: the action lists an unreadable image under 'skipped', heads the comment with ✅ and passes the gate (fail-on-error counts failed model requests only), and repeats the file name in the reason"
-        : undefined);
+    const pending = entry.pending?.action;
     it(
       `ui/${entry.name} (${entry.made}): ${expectation}`,
       pending === undefined ? {} : { todo: pending },

@@ -309,7 +309,7 @@ const svgLeakUrl = `http://127.0.0.1:${svgLeakPort}`;
 
 const svgUnreadable = (name: string): Outcome =>
   unreadable(new RegExp(`^${name.replace(".", "\\.")}: the SVG data could not be decoded`));
-/** A truncated file: refused from its damaged data (main), or from its chunk lengths and markers (wt-media's header checks). */
+/** A truncated file: refused from its chunk lengths and end markers (header checks), or from its damaged data. */
 const truncated = (name: string, format: string): Outcome =>
   unreadable(
     new RegExp(
@@ -468,10 +468,6 @@ export const corpus: readonly CorpusEntry[] = [
     ask: handled,
     bounds: { wallSeconds: 90, peakRssMegabytes: 400 },
     kind: "image",
-    pending: {
-      action:
-        'wt-actionperf: the contents API sends no content for a file over 1 MB, and the action skips it ("unexpected encoding (undefined)") instead of fetching the blob',
-    },
   },
   {
     name: "bmp-bomb.bmp",
@@ -482,13 +478,6 @@ export const corpus: readonly CorpusEntry[] = [
     // Decoding 100 megapixels costs what it costs; the bound is that it stays there and never blocks the bot.
     bounds: { wallSeconds: 120, peakRssMegabytes: 1_100 },
     kind: "image",
-    pending: {
-      estimate: "wt-media: the estimate decodes the whole BMP (15 s, 890 MB) where the header would do",
-      ask: "wt-video: bmp-js decodes 100 megapixels in JavaScript, 23 s on a quiet machine and past 120 s under load, 960 MB",
-      bot: "wt-video: BMP is decoded by bmp-js on the bot's main thread, so other events wait (issue 10, item 8)",
-      action:
-        'wt-actionperf: the contents API sends no content for a file over 1 MB, and the action skips it ("unexpected encoding (undefined)") instead of fetching the blob',
-    },
   },
   {
     name: "day-long.mp4",

@@ -5,7 +5,7 @@ import {
 import {
   createGlanceClient,
   resolveBaseUrl
-} from "./chunk-PNP2YC5O.js";
+} from "./chunk-W25VBG4Y.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/model-client.ts

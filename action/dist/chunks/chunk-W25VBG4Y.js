@@ -57605,6 +57605,7 @@ function boxCoordinatesInstruction(model) {
 
 export {
   ConfigurationError,
+  InputLimitError,
   MediaError,
   ApiError,
   ConnectionError,

@@ -9,7 +9,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-IQVJSS4C.js";
+} from "./chunk-YMTRHTDQ.js";
 import {
   escapingRunner
 } from "./chunk-5EQO33OE.js";
@@ -19,6 +19,7 @@ import {
   ConfigurationError,
   ConnectionError,
   DownloadError,
+  InputLimitError,
   MediaError,
   boxCoordinatesInstruction,
   buildChatRequest,
@@ -34,7 +35,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-PNP2YC5O.js";
+} from "./chunk-W25VBG4Y.js";
 import {
   __commonJS,
   __toESM
@@ -1914,7 +1915,7 @@ function errorsVerdict(config, report) {
     }
     return `${failed} image(s) could not be reviewed, so fail-on "${failOn}" cannot pass: an image the model did not review may hold a finding. They are listed in the review comment; re-run the job to review them.`;
   }
-  return `No image could be reviewed: all ${failed} model request(s) failed; the first: ${first} They are listed in the comment and retried on the next run; fail-on-error "never" lets such runs pass.`;
+  return `No image could be reviewed: all ${failed} image(s) failed; the first: ${first} They are listed in the comment and retried on the next run; fail-on-error "never" lets such runs pass.`;
 }
 function setUpVerdict(failOnError, line) {
   return failOnError === "never" ? void 0 : line;
@@ -3690,6 +3691,16 @@ async function reviewPullRequest(options) {
   const stop = new AbortController();
   let setUpFailure;
   let answered = false;
+  const notReviewable = (item, error) => {
+    const message = messageOf(error);
+    if (error instanceof MediaError || error instanceof InputLimitError) {
+      const reason = message.startsWith(`${item.name}: `) ? message.slice(item.name.length + 2) : message;
+      runner.warning(`${item.name} could not be reviewed: ${reason}`);
+      failed.push({ item, reason });
+    } else {
+      skipped.push({ name: item.name, reason: message });
+    }
+  };
   const send = async (client, plan) => {
     if (setUpFailure !== void 0) {
       releaseImages(plan);
@@ -3760,7 +3771,7 @@ async function reviewPullRequest(options) {
           return await planReview(item, settings, promptContext);
         } catch (error) {
           if (error instanceof ConfigurationError) throw error;
-          skipped.push({ name: item.name, reason: messageOf(error) });
+          notReviewable(item, error);
           return void 0;
         }
       },
@@ -3780,7 +3791,7 @@ async function reviewPullRequest(options) {
         } catch (error) {
           if (error instanceof ConfigurationError) throw error;
           releaseImages(plan);
-          skipped.push({ name: plan.item.name, reason: messageOf(error) });
+          notReviewable(plan.item, error);
           return false;
         }
       },
@@ -3843,7 +3854,7 @@ async function reviewPullRequest(options) {
   const commentUrl = await publishReview(publishing);
   if (report.failed.length > 0) {
     runner.warning(
-      `${report.failed.length} image(s) could not be reviewed because the model request failed; they are listed in the comment and reviewed on the next run.`
+      `${report.failed.length} image(s) could not be reviewed (the model request failed, or the file could not be read); they are listed in the comment and tried again on the next run.`
     );
   }
   return { report, outputs: outputsOf(report, commentUrl), failure: failOnVerdict(config, report) };

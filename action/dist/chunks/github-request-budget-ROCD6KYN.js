@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-IQVJSS4C.js";
-import "./chunk-PNP2YC5O.js";
+} from "./chunk-YMTRHTDQ.js";
+import "./chunk-W25VBG4Y.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,
