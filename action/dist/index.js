@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-MVAA4BRM.js"),
+      import("./chunks/config-RWPQJAPN.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-ROCD6KYN.js"),
-      import("./chunks/model-client-LX2BKNGJ.js"),
-      import("./chunks/review-pull-request-2FNQSGAD.js")
+      import("./chunks/github-request-budget-WDDGJSIS.js"),
+      import("./chunks/model-client-WVOEF3XZ.js"),
+      import("./chunks/review-pull-request-U5CABL3X.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

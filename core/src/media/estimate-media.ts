@@ -4,13 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Metadata } from "sharp";
 import { modelEntryOf } from "../catalogue/model-argument.js";
-import type { ModelEntry } from "../catalogue/model-entry.js";
-import { InputLimitError, MediaError } from "../errors.js";
-import { estimateImageListTokens } from "../estimation/image-list-tokens.js";
+import { MediaError } from "../errors.js";
 import { estimateImageTokens } from "../estimation/image-tokens.js";
-import { checkFps, estimateVideoTokens, minimumFps } from "../estimation/video-tokens.js";
-import { dataUrlLength } from "../internal/data-url.js";
-import { formatSeconds } from "../internal/format-quantity.js";
+import { checkFps } from "../estimation/video-tokens.js";
 import {
   bmpHeaderSize,
   checkBombFromHeader,
@@ -28,9 +24,11 @@ import {
   apiVideoFormats,
   checkDuration,
   checkMaxFrames,
+  checkVideoDataUrl,
   checkVideoShape,
-  planFrameSampling,
+  planFrameList,
   sendsWholeFile,
+  videoFileTokens,
 } from "./prepare-video.js";
 import { probeVideo } from "./probe-video.js";
 
@@ -251,18 +249,9 @@ async function estimateVideoOf(
     checkVideoShape(input, probe);
     checkDuration(input, model, probe.durationSeconds, options.allowLongVideo === true && mode !== "file");
     if (sendsWholeFile(model, mode, detected, size, options.base64ThresholdBytes)) {
-      checkWholeFileSize(model, detected, size, input);
-      const sampled = estimateVideoTokens(
-        {
-          model,
-          width: probe.width,
-          height: probe.height,
-          frameCount: probe.frameCount,
-          frameRate: probe.frameRate,
-          fps,
-        },
-        input,
-      );
+      // A WebM is converted first, so its MP4 size (and data URL) is known only then.
+      if (apiVideoFormats.includes(detected.format)) checkVideoDataUrl(input, model, detected.mimeType, size);
+      const sampled = videoFileTokens(input, model, probe, fps);
       return {
         kind: "video-file",
         name: input,
@@ -280,23 +269,7 @@ async function estimateVideoOf(
         originalBytes: size,
       };
     }
-    const maximumFrames = Math.min(model.video.imageListMaxFrames, options.maxFrames ?? Number.POSITIVE_INFINITY);
-    const plan = planFrameSampling(probe.durationSeconds, fps, model.video.imageListMinFrames, maximumFrames);
-    if (plan.fps < minimumFps) {
-      const longest = Math.floor(maximumFrames / minimumFps);
-      throw new InputLimitError({
-        limitCode: "frame-list-duration",
-        input,
-        what: "the video duration for a frame list",
-        limit: `at most ${formatSeconds(longest)} (${maximumFrames} frames at the minimum ${minimumFps} fps)`,
-        actual: formatSeconds(Math.round(probe.durationSeconds)),
-        fix: "Trim the video, split it into parts, or allow more frames.",
-      });
-    }
-    const frameSize = estimateImageListTokens(
-      { model, width: probe.width, height: probe.height, frames: plan.frames },
-      input,
-    );
+    const { plan, frameSize } = planFrameList(input, model, probe, fps, options.maxFrames);
     return {
       kind: "frame-list",
       name: input,
@@ -315,21 +288,5 @@ async function estimateVideoOf(
     if (temporary !== undefined) {
       await rm(temporary, { recursive: true, force: true });
     }
-  }
-}
-
-/** The whole file must fit the service's base64 limit (a WebM is converted first; its MP4 size is known only then). */
-function checkWholeFileSize(model: ModelEntry, detected: DetectedFormat, size: number, input: string): void {
-  if (!apiVideoFormats.includes(detected.format as VideoFormat)) return;
-  const length = dataUrlLength(detected.mimeType, size);
-  if (length >= model.video.base64MaxBytes) {
-    throw new InputLimitError({
-      limitCode: "video-base64-size",
-      input,
-      what: "the base64 video data URL length",
-      limit: `less than ${model.video.base64MaxBytes} characters`,
-      actual: `${length} characters (a ${(size / 1_000_000).toFixed(1)} MB file)`,
-      fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.',
-    });
   }
 }

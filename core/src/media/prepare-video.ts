@@ -189,17 +189,7 @@ async function videoFile(
   temporary: string | undefined,
   limits: PreparationLimits,
 ): Promise<PreparedVideoFile> {
-  const estimate = estimateVideoTokens(
-    {
-      model,
-      width: probe.width,
-      height: probe.height,
-      frameCount: probe.frameCount,
-      frameRate: probe.frameRate,
-      fps,
-    },
-    input,
-  );
+  const estimate = videoFileTokens(input, model, probe, fps);
   reserveTokens(input, model, estimate.tokens, limits);
   let sendPath = path;
   let mimeType = detected.mimeType;
@@ -214,17 +204,7 @@ async function videoFile(
       mimeType = "video/mp4";
       sendSize = (await stat(sendPath)).size;
     }
-    const length = dataUrlLength(mimeType, sendSize);
-    if (length >= model.video.base64MaxBytes) {
-      throw new InputLimitError({
-        limitCode: "video-base64-size",
-        input,
-        what: "the base64 video data URL length",
-        limit: `less than ${model.video.base64MaxBytes} characters`,
-        actual: `${length} characters (a ${(sendSize / 1_000_000).toFixed(1)} MB file)`,
-        fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.',
-      });
-    }
+    checkVideoDataUrl(input, model, mimeType, sendSize);
     return {
       kind: "video-file",
       name: input,
@@ -266,17 +246,47 @@ export function planFrameSampling(
   return { frames, fps: (frames * 1000) / milliseconds, fpsExpression: `${frames * 1000}/${milliseconds}` };
 }
 
-async function frameList(
-  path: string,
+/** What the service will sample from a video sent whole: preparation and estimates count it the same way. */
+export function videoFileTokens(input: string, model: ModelEntry, probe: VideoProbe, fps: number) {
+  return estimateVideoTokens(
+    {
+      model,
+      width: probe.width,
+      height: probe.height,
+      frameCount: probe.frameCount,
+      frameRate: probe.frameRate,
+      fps,
+    },
+    input,
+  );
+}
+
+/** A video sent whole must fit the service's base64 data URL limit. */
+export function checkVideoDataUrl(input: string, model: ModelEntry, mimeType: string, size: number): void {
+  const length = dataUrlLength(mimeType, size);
+  if (length >= model.video.base64MaxBytes) {
+    throw new InputLimitError({
+      limitCode: "video-base64-size",
+      input,
+      what: "the base64 video data URL length",
+      limit: `less than ${model.video.base64MaxBytes} characters`,
+      actual: `${length} characters (a ${(size / 1_000_000).toFixed(1)} MB file)`,
+      fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.',
+    });
+  }
+}
+
+/**
+ * The frames a frame list will hold and their size, from the header's numbers: preparation samples
+ * exactly these, and estimates count them.
+ */
+export function planFrameList(
   input: string,
   model: ModelEntry,
   probe: VideoProbe,
-  size: number,
   requestedFps: number,
   maxFrames: number | undefined,
-  method: FrameExtractionMethod,
-  limits: PreparationLimits,
-): Promise<PreparedFrameList> {
+) {
   const maximumFrames = Math.min(model.video.imageListMaxFrames, maxFrames ?? Number.POSITIVE_INFINITY);
   const plan = planFrameSampling(probe.durationSeconds, requestedFps, model.video.imageListMinFrames, maximumFrames);
   if (plan.fps < minimumFps) {
@@ -292,10 +302,27 @@ async function frameList(
       fix: "Trim the video, split it into parts, or allow more frames.",
     });
   }
-  let frameSize = estimateImageListTokens(
+  const frameSize = estimateImageListTokens(
     { model, width: probe.width, height: probe.height, frames: plan.frames },
     input,
   );
+  return { plan, frameSize };
+}
+
+async function frameList(
+  path: string,
+  input: string,
+  model: ModelEntry,
+  probe: VideoProbe,
+  size: number,
+  requestedFps: number,
+  maxFrames: number | undefined,
+  method: FrameExtractionMethod,
+  limits: PreparationLimits,
+): Promise<PreparedFrameList> {
+  const planned = planFrameList(input, model, probe, requestedFps, maxFrames);
+  const { plan } = planned;
+  let { frameSize } = planned;
   // The budget is reserved from the header's numbers before ffmpeg decodes anything.
   reserveTokens(input, model, frameSize.tokens, limits);
   const extraction = await extractFrames(path, input, {

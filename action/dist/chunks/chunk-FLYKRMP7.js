@@ -1,7 +1,7 @@
 import { createRequire as __glanceCreateRequire } from "node:module"; const require = __glanceCreateRequire(import.meta.url);
 import {
   formatCount
-} from "./chunk-W25VBG4Y.js";
+} from "./chunk-5ZTAEMZZ.js";
 
 // action/src/github-request-budget.ts
 var githubTokenRequestsPerHour = 1e3;

@@ -9,7 +9,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-YMTRHTDQ.js";
+} from "./chunk-FLYKRMP7.js";
 import {
   escapingRunner
 } from "./chunk-5EQO33OE.js";
@@ -35,7 +35,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-W25VBG4Y.js";
+} from "./chunk-5ZTAEMZZ.js";
 import {
   __commonJS,
   __toESM

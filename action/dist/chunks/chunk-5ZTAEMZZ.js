@@ -55417,11 +55417,6 @@ import { createRequire } from "node:module";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join } from "node:path";
 
-// core/src/internal/data-url.ts
-function dataUrlLength(mimeType, byteCount) {
-  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
-}
-
 // core/src/internal/media-image-decoding.ts
 import sharp from "sharp";
 
@@ -55624,6 +55619,11 @@ function checkImageShape(input2, width, height) {
       fix: "Crop the image, or split it into less elongated pieces."
     });
   }
+}
+
+// core/src/internal/data-url.ts
+function dataUrlLength(mimeType, byteCount) {
+  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
 }
 
 // core/src/internal/media-image-passthrough.ts
@@ -56237,6 +56237,52 @@ function planFrameSampling(durationSeconds, fps, minimumFrames, maximumFrames) {
   const milliseconds = Math.max(1, Math.round(durationSeconds * 1e3));
   return { frames, fps: frames * 1e3 / milliseconds, fpsExpression: `${frames * 1e3}/${milliseconds}` };
 }
+function videoFileTokens(input2, model, probe, fps) {
+  return estimateVideoTokens(
+    {
+      model,
+      width: probe.width,
+      height: probe.height,
+      frameCount: probe.frameCount,
+      frameRate: probe.frameRate,
+      fps
+    },
+    input2
+  );
+}
+function checkVideoDataUrl(input2, model, mimeType, size) {
+  const length = dataUrlLength(mimeType, size);
+  if (length >= model.video.base64MaxBytes) {
+    throw new InputLimitError({
+      limitCode: "video-base64-size",
+      input: input2,
+      what: "the base64 video data URL length",
+      limit: `less than ${model.video.base64MaxBytes} characters`,
+      actual: `${length} characters (a ${(size / 1e6).toFixed(1)} MB file)`,
+      fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.'
+    });
+  }
+}
+function planFrameList(input2, model, probe, requestedFps, maxFrames) {
+  const maximumFrames = Math.min(model.video.imageListMaxFrames, maxFrames ?? Number.POSITIVE_INFINITY);
+  const plan = planFrameSampling(probe.durationSeconds, requestedFps, model.video.imageListMinFrames, maximumFrames);
+  if (plan.fps < minimumFps) {
+    const longest = Math.floor(maximumFrames / minimumFps);
+    throw new InputLimitError({
+      limitCode: "frame-list-duration",
+      input: input2,
+      what: "the video duration for a frame list",
+      limit: `at most ${formatSeconds(longest)} (${maximumFrames} frames at the minimum ${minimumFps} fps)`,
+      actual: formatSeconds(Math.round(probe.durationSeconds)),
+      fix: "Trim the video, split it into parts, or allow more frames."
+    });
+  }
+  const frameSize = estimateImageListTokens(
+    { model, width: probe.width, height: probe.height, frames: plan.frames },
+    input2
+  );
+  return { plan, frameSize };
+}
 function checkVideoShape(input2, probe) {
   const ratio = Math.max(probe.width, probe.height) / Math.min(probe.width, probe.height);
   if (ratio > maximumVideoAspectRatio) {
@@ -56371,18 +56417,8 @@ async function estimateVideoOf(source, detected, input2, options) {
     checkVideoShape(input2, probe);
     checkDuration(input2, model, probe.durationSeconds, options.allowLongVideo === true && mode !== "file");
     if (sendsWholeFile(model, mode, detected, size, options.base64ThresholdBytes)) {
-      checkWholeFileSize(model, detected, size, input2);
-      const sampled = estimateVideoTokens(
-        {
-          model,
-          width: probe.width,
-          height: probe.height,
-          frameCount: probe.frameCount,
-          frameRate: probe.frameRate,
-          fps
-        },
-        input2
-      );
+      if (apiVideoFormats.includes(detected.format)) checkVideoDataUrl(input2, model, detected.mimeType, size);
+      const sampled = videoFileTokens(input2, model, probe, fps);
       return {
         kind: "video-file",
         name: input2,
@@ -56400,23 +56436,7 @@ async function estimateVideoOf(source, detected, input2, options) {
         originalBytes: size
       };
     }
-    const maximumFrames = Math.min(model.video.imageListMaxFrames, options.maxFrames ?? Number.POSITIVE_INFINITY);
-    const plan = planFrameSampling(probe.durationSeconds, fps, model.video.imageListMinFrames, maximumFrames);
-    if (plan.fps < minimumFps) {
-      const longest = Math.floor(maximumFrames / minimumFps);
-      throw new InputLimitError({
-        limitCode: "frame-list-duration",
-        input: input2,
-        what: "the video duration for a frame list",
-        limit: `at most ${formatSeconds(longest)} (${maximumFrames} frames at the minimum ${minimumFps} fps)`,
-        actual: formatSeconds(Math.round(probe.durationSeconds)),
-        fix: "Trim the video, split it into parts, or allow more frames."
-      });
-    }
-    const frameSize = estimateImageListTokens(
-      { model, width: probe.width, height: probe.height, frames: plan.frames },
-      input2
-    );
+    const { plan, frameSize } = planFrameList(input2, model, probe, fps, options.maxFrames);
     return {
       kind: "frame-list",
       name: input2,
@@ -56435,20 +56455,6 @@ async function estimateVideoOf(source, detected, input2, options) {
     if (temporary !== void 0) {
       await rm(temporary, { recursive: true, force: true });
     }
-  }
-}
-function checkWholeFileSize(model, detected, size, input2) {
-  if (!apiVideoFormats.includes(detected.format)) return;
-  const length = dataUrlLength(detected.mimeType, size);
-  if (length >= model.video.base64MaxBytes) {
-    throw new InputLimitError({
-      limitCode: "video-base64-size",
-      input: input2,
-      what: "the base64 video data URL length",
-      limit: `less than ${model.video.base64MaxBytes} characters`,
-      actual: `${length} characters (a ${(size / 1e6).toFixed(1)} MB file)`,
-      fix: 'Use mode "frames" (or "auto") to sample frames locally, or compress the video.'
-    });
   }
 }
 

@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-YMTRHTDQ.js";
-import "./chunk-W25VBG4Y.js";
+} from "./chunk-FLYKRMP7.js";
+import "./chunk-5ZTAEMZZ.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

@@ -5,7 +5,7 @@ import {
 import {
   createGlanceClient,
   resolveBaseUrl
-} from "./chunk-W25VBG4Y.js";
+} from "./chunk-5ZTAEMZZ.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/model-client.ts
