@@ -20,6 +20,7 @@ import {
   bmpImage,
   bombPng,
   cmykJpg,
+  crc32,
   elongatedPng,
   emptyPng,
   exifRotatedJpg,
@@ -457,17 +458,6 @@ describe("prepareImage keepOriginalWhenAccepted: originals the service takes as 
     assert.deepEqual([seen.width, seen.height], [prepared.width, prepared.height]);
   });
 });
-
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit += 1) {
-      crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-    }
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
 
 /** One PNG chunk: length, type, data, CRC over type and data. */
 function pngChunk(type: string, data: Buffer): Buffer {

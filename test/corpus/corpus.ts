@@ -20,6 +20,7 @@ import {
   pngChunk,
   runFfmpeg,
   screenshotPng,
+  sparseKeyframeMp4,
   webpImage,
 } from "../support/media-factory.js";
 
@@ -202,35 +203,6 @@ async function dayLongMp4(path: string): Promise<void> {
   } finally {
     await rm(plain, { force: true });
   }
-}
-
-/**
- * 4 minutes at 160x120 and 25 fps whose keyframes stop after the first minute (one a second, then
- * none): a sampler that measures keyframe spacing on the first minute only decides to seek, and every
- * seek past the first minute decodes from the last keyframe.
- */
-function sparseKeyframeMp4(path: string): Promise<void> {
-  return runFfmpeg([
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc=size=160x120:rate=25:duration=240",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-x264-params",
-    "keyint=100000:min-keyint=100000:scenecut=0",
-    "-force_key_frames",
-    "expr:lt(t,60)*gte(t,n_forced)",
-    "-b:v",
-    "40k",
-    "-f",
-    "mp4",
-    path,
-  ]);
 }
 
 /** The 1-bit BMP bomb: 10000x10000 in 12.5 MB, 100 megapixels once decoded to RGBA (400 MB). */
@@ -498,8 +470,8 @@ export const corpus: readonly CorpusEntry[] = [
   },
   {
     name: "sparse-keyframes.mp4",
-    made: "4 min of 160x120 at 25 fps, keyframes once a second in the first minute and never after",
-    make: () => cached("corpus-sparse-keyframes-240s.mp4", sparseKeyframeMp4),
+    made: "4 min of 320x180 at 25 fps, keyframes every 2 s in the first minute and never after",
+    make: sparseKeyframeMp4,
     estimate: handled,
     ask: handled,
     bounds: { wallSeconds: 90, peakRssMegabytes: 400 },
