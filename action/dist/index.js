@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-RWPQJAPN.js"),
+      import("./chunks/config-DYEYFRUR.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-WDDGJSIS.js"),
-      import("./chunks/model-client-WVOEF3XZ.js"),
-      import("./chunks/review-pull-request-U5CABL3X.js")
+      import("./chunks/github-request-budget-UXH2AYE7.js"),
+      import("./chunks/model-client-J4IZQQVI.js"),
+      import("./chunks/review-pull-request-D3NGI6IU.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -15,11 +15,11 @@
  * Equal blob shas on both sides mean equal bytes: a rename or mode change, not reviewed.
  */
 import { createHash } from "node:crypto";
+import pMap from "p-map";
 import { byPriority } from "./image-selection.js";
 import type { ItemLocation } from "./image-sources.js";
 import type { ItemBytes, LoadedItem, ReviewItem, SkippedItem } from "./review-item.js";
 import type { ReviewMetadata } from "./review-metadata.js";
-import { mapWithConcurrency } from "./run-with-concurrency.js";
 
 export type { ItemBytes } from "./review-item.js";
 
@@ -105,19 +105,23 @@ export async function loadItems(
   });
   // Bytes downloaded here and kept for the review, up to this much; beyond it they are downloaded again.
   let keepable = keptBytesLimit;
-  const outcomes = await mapWithConcurrency(items, options.concurrency, async (item, index) => {
-    if (wanted[index] !== "download") return undefined;
-    try {
-      const location = await options.locate(item);
-      if (earlier(item) === undefined) {
-        return { location, bytes: undefined, hash: undefined };
+  const outcomes = await pMap(
+    items,
+    async (item, index) => {
+      if (wanted[index] !== "download") return undefined;
+      try {
+        const location = await options.locate(item);
+        if (earlier(item) === undefined) {
+          return { location, bytes: undefined, hash: undefined };
+        }
+        const bytes = await options.fetch(location);
+        return { location, bytes, hash: contentHash(bytes, options.settingsKey) };
+      } catch (error) {
+        return { error: error instanceof Error ? error.message : String(error) };
       }
-      const bytes = await options.fetch(location);
-      return { location, bytes, hash: contentHash(bytes, options.settingsKey) };
-    } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
-  });
+    },
+    { concurrency: options.concurrency },
+  );
 
   const reviewable: PendingItem[] = [];
   items.forEach((item, index) => {

@@ -13,7 +13,10 @@ import {
   parsePriceTable,
   prepareMedia,
 } from "@glance/core";
+import pMap from "p-map";
 import type { CliOptions } from "./cli-options.js";
+
+const headerReadConcurrency = 4;
 
 /** What a command that sends starts from: its files prepared, the request built and estimated, the price table read. */
 export interface PreparedRequest {
@@ -63,10 +66,11 @@ export async function planRequest(
   files: readonly string[],
   prompt: string,
 ): Promise<PlannedRequest> {
-  const media: MediaEstimate[] = [];
-  for (const file of files) {
-    media.push(await estimateMedia(file, mediaOptions(options, file)));
-  }
+  // Header reads run in libuv's thread pool (4 threads by default): four files at a time keep it busy
+  // while this thread walks the next file's chunks. Results keep the order of the files.
+  const media: MediaEstimate[] = await pMap(files, (file) => estimateMedia(file, mediaOptions(options, file)), {
+    concurrency: headerReadConcurrency,
+  });
   const request = await estimateMediaRequest({ ...requestOptions(options, prompt), inputs: media });
   const prices = options.pricesFile === undefined ? undefined : await readPrices(options.pricesFile);
   return { files, media, request, prices };

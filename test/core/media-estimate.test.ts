@@ -11,6 +11,7 @@ import {
   type PrepareMediaOptions,
   prepareMedia,
 } from "@glance/core";
+import fc from "fast-check";
 import sharp from "sharp";
 import {
   animatedGif,
@@ -275,3 +276,83 @@ function dropTail(bytes: number, name: string) {
     return written(name, whole.subarray(0, whole.length - bytes));
   };
 }
+
+describe("estimateMedia reads a file on disk as it reads the same bytes in memory", () => {
+  /*
+   * A path is walked with positioned reads of small and large blocks (never read whole); bytes in memory
+   * are walked directly. Whatever the bytes (cut anywhere, a header byte changed), both must give the
+   * same estimate or the same refusal. The files are larger than one block (64 KB), with headers far
+   * apart (PNG's 8 KB chunks), close together (GIF sub-blocks) and a JPEG's end marker 200 KB before
+   * the end of the file (a trailer, as phones append).
+   */
+  const noisyGif = async () => {
+    const noise = (seed: number) => {
+      const pixels = Buffer.alloc(320 * 240 * 3);
+      let state = seed;
+      for (let index = 0; index < pixels.length; index += 1) {
+        state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+        pixels[index] = state >> 16;
+      }
+      return sharp(pixels, { raw: { width: 320, height: 240, channels: 3 } })
+        .png()
+        .toBuffer();
+    };
+    const bytes = await sharp([await noise(1), await noise(2)], { join: { animated: true } })
+      .gif({ delay: [100, 100] })
+      .toBuffer();
+    return written("noise.gif", bytes);
+  };
+  const jpegWithTrailer = async () =>
+    written("trailer.jpg", Buffer.concat([await readFile(await photoJpg()), Buffer.alloc(200_000, 0x20)]));
+  const files: { name: string; make: () => Promise<string> }[] = [
+    { name: "png", make: screenshot4kPng },
+    { name: "gif", make: noisyGif },
+    { name: "jpg", make: jpegWithTrailer },
+    { name: "webp", make: webpImage },
+    { name: "tiff", make: tiffImage },
+    { name: "bmp", make: bmpImage },
+  ];
+
+  async function outcome(source: Buffer | string) {
+    return estimateMedia(source, { model: "qwen3-vl-plus", name: "input", keepOriginalWhenAccepted: true }).then(
+      (estimate) => ({ estimate }),
+      (error: unknown) => {
+        assert.ok(error instanceof GlanceError, `not one of ours: ${String(error)}`);
+        // sharp's own words name a file or a buffer; ours (the structural walk) must match exactly.
+        return { code: error.code, message: error.message.includes("could not be decoded") ? "" : error.message };
+      },
+    );
+  }
+
+  test("cut anywhere or with a header byte changed, both give the same answer", async () => {
+    const originals = await Promise.all(files.map(async (file) => readFile(await file.make())));
+    const changed = join(directory, "changed");
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: files.length - 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(fc.record({ at: fc.nat({ max: 4096 }), value: fc.nat({ max: 255 }), fromEnd: fc.boolean() }), {
+          maxLength: 2,
+        }),
+        async (which, keep, changes) => {
+          const original = originals[which] as Buffer;
+          const bytes = Buffer.from(original.subarray(0, Math.max(16, Math.ceil(original.length * keep))));
+          for (const change of changes) {
+            const at = change.fromEnd ? bytes.length - 1 - (change.at % bytes.length) : change.at % bytes.length;
+            bytes[at] = change.value;
+          }
+          const path = `${changed}.${files[which]?.name}`;
+          await writeFile(path, bytes);
+          const fromDisk = await outcome(path);
+          const fromMemory = await outcome(bytes);
+          if (!("estimate" in fromDisk)) refused += 1;
+          assert.deepEqual(fromDisk, fromMemory);
+        },
+      ),
+      { numRuns: 150, seed: 20261208 },
+    );
+    // The property must have met both answers, or it proved nothing about refusals.
+    assert.ok(refused > 10 && refused < 150, `${refused} of 150 were refused`);
+  });
+});

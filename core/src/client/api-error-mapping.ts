@@ -1,4 +1,4 @@
-import { APIError } from "openai";
+import type { APIError } from "openai";
 import { ApiError, type GlanceError } from "../errors.js";
 import { retryAfterSeconds } from "./retry-policy.js";
 
@@ -227,10 +227,6 @@ export function safeCause(error: unknown, apiKey: string): Error {
 
 export function scrub(text: string, secret: string): string {
   return secret === "" ? text : text.split(secret).join("[redacted]");
-}
-
-export function isSdkApiError(error: unknown): error is APIError {
-  return error instanceof APIError;
 }
 
 /** An error body sent as an SSE frame (`data: {"error":…}`), which the SDK leaves as plain text. */

@@ -1,4 +1,7 @@
-import OpenAI, { APIError } from "openai";
+// Types only: the SDK is loaded with the first request (see loadSdk), so that a process which only
+// estimates (the CLI's estimate and dry runs) does not pay its load time at start-up.
+import type OpenAI from "openai";
+import type { APIError } from "openai";
 import type { Stream } from "openai/streaming";
 import type { ZodType } from "zod";
 import { defaultCatalogue } from "../catalogue/model-catalogue.js";
@@ -135,7 +138,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
   const now = options.now ?? Date.now;
   const logger = options.logger;
 
-  const sdk = new OpenAI({
+  const sdkOptions = {
     apiKey,
     baseURL: baseUrl,
     // Retries are ours so that the policy (what is retried, how long we wait) is one tested place.
@@ -147,7 +150,17 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     project: null,
     logLevel: "off",
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-  });
+  } as const;
+  let sdkLoading: Promise<OpenAI> | undefined;
+  /** The SDK's APIError class, known once the SDK is loaded; an error can only be one after that. */
+  let apiErrorClass: typeof APIError | undefined;
+  const loadSdk = (): Promise<OpenAI> => {
+    sdkLoading ??= import("openai").then((openai) => {
+      apiErrorClass = openai.APIError;
+      return new openai.default(sdkOptions);
+    });
+    return sdkLoading;
+  };
 
   /*
    * What this client learned about models from the service's refusals, kept for the life of the client
@@ -214,7 +227,8 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
       return final(error);
     }
     const canRetry = attempt <= maxRetries;
-    const failure = error instanceof APIError ? serviceFailureOf(error, now()) : undefined;
+    const failure =
+      apiErrorClass !== undefined && error instanceof apiErrorClass ? serviceFailureOf(error, now()) : undefined;
     if (failure !== undefined) {
       // The service said what went wrong, even in the middle of a stream: classified by its code, so a
       // content refusal is final and never mistaken for a lost connection.
@@ -274,6 +288,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
   }
 
   async function requestOnce(body: ChatRequestBody, control: AttemptControl): Promise<Completion> {
+    const sdk = await loadSdk();
     const { data, response } = await sdk
       .post<WireCompletion>("/chat/completions", { body, signal: control.signal })
       .withResponse();
@@ -297,6 +312,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     control: AttemptControl,
     progress: { delivered: number },
   ): Promise<Completion> {
+    const sdk = await loadSdk();
     const { data: stream, response } = await sdk
       .post<Stream<WireChunk>>("/chat/completions", { body, signal: control.signal, stream: true })
       .withResponse();

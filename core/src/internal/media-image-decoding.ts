@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from "sharp";
 import { InputLimitError, MediaError } from "../errors.js";
 import type { ImageFormat } from "../media/detect-format.js";
+import type { ByteReader } from "./media-byte-reader.js";
 import { decodeInWorker } from "./media-decode-in-worker.js";
 
 /** The default decompression-bomb limit: 100 megapixels, above 8K (33 MP) with room to spare. */
@@ -79,7 +80,8 @@ export interface SharpHeader {
  * so an estimate cannot drift from what preparation produces.
  */
 export async function readSharpHeader(
-  bytes: Buffer,
+  /** The bytes, or a path that sharp opens itself and reads only the header of. */
+  bytes: Buffer | string,
   format: ImageFormat,
   input: string,
   maxInputPixels: number,
@@ -160,7 +162,10 @@ function fromRaw(format: ImageFormat, raw: RawImage, input: string, maxInputPixe
   };
 }
 
-export function bmpHeaderSize(bytes: Buffer, input: string): { width: number; height: number } {
+export function bmpHeaderSize(
+  bytes: Pick<ByteReader, "length" | "readInt32LE">,
+  input: string,
+): { width: number; height: number } {
   if (bytes.length < 26) {
     throw new MediaError("unreadable-media", input, "the BMP file is shorter than its header; it is truncated.");
   }

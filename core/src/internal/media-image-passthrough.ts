@@ -1,6 +1,7 @@
 import type { Metadata } from "sharp";
 import { maximumImageAspectRatio, minimumImageSide } from "../media/image-shape.js";
 import { dataUrlLength } from "./data-url.js";
+import type { ByteReader } from "./media-byte-reader.js";
 
 /*
  * When may an image go to the service byte for byte, as the user sent it? Only when the service
@@ -17,7 +18,8 @@ export interface PassThroughCandidate {
   format: string;
   /** The header sharp read; undefined for formats decoded outside sharp. */
   header: Metadata | undefined;
-  bytes: Buffer;
+  /** The file's bytes: only its length and its last bytes are read. */
+  bytes: Pick<ByteReader, "length" | "slice">;
   base64MaxBytes: number;
   maxInputPixels: number;
 }
@@ -61,9 +63,9 @@ export function passThroughMimeType(candidate: PassThroughCandidate): "image/png
 const pngEnd = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
 const jpegEnd = Buffer.from([0xff, 0xd9]);
 
-function endsComplete(mimeType: "image/png" | "image/jpeg", bytes: Buffer): boolean {
+function endsComplete(mimeType: "image/png" | "image/jpeg", bytes: Pick<ByteReader, "length" | "slice">): boolean {
   const end = mimeType === "image/png" ? pngEnd : jpegEnd;
-  return bytes.length > end.length && bytes.subarray(bytes.length - end.length).equals(end);
+  return bytes.length > end.length && bytes.slice(bytes.length - end.length, bytes.length).equals(end);
 }
 
 /*

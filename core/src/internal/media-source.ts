@@ -60,7 +60,8 @@ async function openSource(path: string, input: string) {
   }
 }
 
-function unreadableFile(path: string, input: string, error: unknown): MediaError {
+/** Why a path could not be opened or read, as one MediaError naming the input. */
+export function unreadableFile(path: string, input: string, error: unknown): MediaError {
   const code = error instanceof Error && "code" in error ? String(error.code) : "";
   const reason =
     code === "ENOENT"

@@ -1,6 +1,7 @@
 import { MediaError } from "../errors.js";
 import type { ImageFormat } from "../media/detect-format.js";
 import { formatCount } from "./format-quantity.js";
+import type { ByteReader } from "./media-byte-reader.js";
 
 /*
  * Cheap structural checks for estimates, which read headers and never decode pixels. Preparation
@@ -16,7 +17,7 @@ export interface ImageStructure {
   frames: number | undefined;
 }
 
-export function checkImageStructure(bytes: Buffer, format: ImageFormat, input: string): ImageStructure {
+export function checkImageStructure(bytes: ByteReader, format: ImageFormat, input: string): ImageStructure {
   switch (format) {
     case "png":
       return checkPng(bytes, input);
@@ -56,7 +57,7 @@ function damaged(input: string, format: string, what: string): MediaError {
 }
 
 /** PNG: signature, then chunks (length, type, data, CRC) from IHDR to IEND, each within the file. */
-function checkPng(bytes: Buffer, input: string): ImageStructure {
+function checkPng(bytes: ByteReader, input: string): ImageStructure {
   let offset = 8;
   let index = 0;
   let sawImageData = false;
@@ -66,7 +67,7 @@ function checkPng(bytes: Buffer, input: string): ImageStructure {
       throw truncated(input, "png", "the IEND chunk that ends every PNG", offset + 12, bytes.length);
     }
     const length = bytes.readUInt32BE(offset);
-    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    const type = bytes.latin1(offset + 4, offset + 8);
     const end = offset + 12 + length;
     if (end > bytes.length) {
       throw truncated(input, "png", `the ${type} chunk at byte ${formatCount(offset)}`, end, bytes.length);
@@ -90,17 +91,17 @@ function checkPng(bytes: Buffer, input: string): ImageStructure {
  * JPEG: SOI, then marker segments with their lengths up to the first scan (SOS); the end-of-image
  * marker (FF D9) must follow the scan data. Bytes after EOI are tolerated, as decoders do.
  */
-function checkJpeg(bytes: Buffer, input: string): ImageStructure {
+function checkJpeg(bytes: ByteReader, input: string): ImageStructure {
   let offset = 2;
   let sawFrame = false;
   for (;;) {
     if (offset + 4 > bytes.length) {
       throw truncated(input, "jpeg", "the headers before the image data", offset + 4, bytes.length);
     }
-    if (bytes[offset] !== 0xff) {
+    if (bytes.byteAt(offset) !== 0xff) {
       throw damaged(input, "jpeg", `byte ${formatCount(offset)} should start a marker segment`);
     }
-    const marker = bytes[offset + 1] ?? 0;
+    const marker = bytes.byteAt(offset + 1) ?? 0;
     if (marker === 0xff) {
       // Fill bytes before a marker.
       offset += 1;
@@ -131,7 +132,7 @@ function checkJpeg(bytes: Buffer, input: string): ImageStructure {
     }
     if (marker === 0xda) {
       if (!sawFrame) throw damaged(input, "jpeg", "its image data comes before any frame header");
-      if (bytes.lastIndexOf(jpegEndOfImage) < end) {
+      if (bytes.lastIndexOf(jpegEndOfImage, end) < 0) {
         throw damaged(input, "jpeg", "the end-of-image marker is missing, so the file was cut off");
       }
       return { frames: 1 };
@@ -143,18 +144,18 @@ function checkJpeg(bytes: Buffer, input: string): ImageStructure {
 const jpegEndOfImage = Buffer.from([0xff, 0xd9]);
 
 /** GIF: header, colour tables, then image descriptors and extensions in sub-blocks, up to the trailer. */
-function checkGif(bytes: Buffer, input: string): ImageStructure {
+function checkGif(bytes: ByteReader, input: string): ImageStructure {
   const need = (end: number, what: string) => {
     if (end > bytes.length) throw truncated(input, "gif", what, end, bytes.length);
   };
   need(13, "the screen descriptor");
-  const screenFlags = bytes[10] ?? 0;
+  const screenFlags = bytes.byteAt(10) ?? 0;
   let offset = 13 + ((screenFlags & 0x80) !== 0 ? 3 * 2 ** ((screenFlags & 0x07) + 1) : 0);
   let frames = 0;
   const skipSubBlocks = (what: string) => {
     for (;;) {
       need(offset + 1, what);
-      const size = bytes[offset] ?? 0;
+      const size = bytes.byteAt(offset) ?? 0;
       offset += 1 + size;
       if (size === 0) return;
     }
@@ -165,7 +166,7 @@ function checkGif(bytes: Buffer, input: string): ImageStructure {
       return { frames };
     }
     need(offset + 1, "the trailer that ends every GIF");
-    const introducer = bytes[offset];
+    const introducer = bytes.byteAt(offset);
     if (introducer === 0x3b) {
       if (frames === 0) throw damaged(input, "gif", "it holds no image");
       return { frames };
@@ -176,7 +177,7 @@ function checkGif(bytes: Buffer, input: string): ImageStructure {
       skipSubBlocks("an extension block");
     } else if (introducer === 0x2c) {
       need(offset + 10, `the descriptor of frame ${frames + 1}`);
-      const flags = bytes[offset + 9] ?? 0;
+      const flags = bytes.byteAt(offset + 9) ?? 0;
       offset += 10 + ((flags & 0x80) !== 0 ? 3 * 2 ** ((flags & 0x07) + 1) : 0);
       // LZW minimum code size, then the image data in sub-blocks.
       need(offset + 1, `the image data of frame ${frames + 1}`);
@@ -190,7 +191,7 @@ function checkGif(bytes: Buffer, input: string): ImageStructure {
 }
 
 /** WebP: a RIFF container whose declared size fits the file, its chunks within it. */
-function checkWebp(bytes: Buffer, input: string): ImageStructure {
+function checkWebp(bytes: ByteReader, input: string): ImageStructure {
   if (bytes.length < 12) throw truncated(input, "webp", "the RIFF header", 12, bytes.length);
   const riffEnd = 8 + bytes.readUInt32LE(4);
   if (riffEnd > bytes.length) throw truncated(input, "webp", "the RIFF container", riffEnd, bytes.length);
@@ -198,7 +199,7 @@ function checkWebp(bytes: Buffer, input: string): ImageStructure {
   let frames = 0;
   let sawImage = false;
   while (offset + 8 <= riffEnd) {
-    const type = bytes.toString("latin1", offset, offset + 4);
+    const type = bytes.latin1(offset, offset + 4);
     const size = bytes.readUInt32LE(offset + 4);
     // Chunks are padded to an even size.
     const end = offset + 8 + size + (size % 2);
@@ -217,14 +218,14 @@ function checkWebp(bytes: Buffer, input: string): ImageStructure {
 }
 
 /** AVIF and HEIC: ISO boxes at the top level, each within the file, with the media data among them. */
-function checkIsoBoxes(bytes: Buffer, format: ImageFormat, input: string): ImageStructure {
+function checkIsoBoxes(bytes: ByteReader, format: ImageFormat, input: string): ImageStructure {
   let offset = 0;
   let sawMeta = false;
   let sawData = false;
   while (offset < bytes.length) {
     if (offset + 8 > bytes.length) throw truncated(input, format, "a box header", offset + 8, bytes.length);
     let size = bytes.readUInt32BE(offset);
-    const type = bytes.toString("latin1", offset + 4, offset + 8);
+    const type = bytes.latin1(offset + 4, offset + 8);
     if (size === 1) {
       if (offset + 16 > bytes.length) throw truncated(input, format, "a box header", offset + 16, bytes.length);
       size = Number(bytes.readBigUInt64BE(offset + 8));
@@ -245,9 +246,9 @@ function checkIsoBoxes(bytes: Buffer, format: ImageFormat, input: string): Image
 }
 
 /** TIFF: the first directory and the strips or tiles it points to lie within the file. */
-function checkTiff(bytes: Buffer, input: string): ImageStructure {
+function checkTiff(bytes: ByteReader, input: string): ImageStructure {
   if (bytes.length < 8) throw truncated(input, "tiff", "the header", 8, bytes.length);
-  const little = bytes[0] === 0x49;
+  const little = bytes.byteAt(0) === 0x49;
   const u16 = (at: number) => (little ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at));
   const u32 = (at: number) => (little ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
   const directory = u32(4);
@@ -290,7 +291,7 @@ function checkTiff(bytes: Buffer, input: string): ImageStructure {
 }
 
 /** BMP: for uncompressed pixels, the rows the header declares fit after the pixel data offset. */
-function checkBmp(bytes: Buffer, input: string): ImageStructure {
+function checkBmp(bytes: ByteReader, input: string): ImageStructure {
   if (bytes.length < 30) throw truncated(input, "bmp", "the header", 30, bytes.length);
   const dataOffset = bytes.readUInt32LE(10);
   const headerSize = bytes.readUInt32LE(14);

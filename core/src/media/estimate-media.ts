@@ -7,6 +7,7 @@ import { modelEntryOf } from "../catalogue/model-argument.js";
 import { MediaError } from "../errors.js";
 import { estimateImageTokens } from "../estimation/image-tokens.js";
 import { checkFps } from "../estimation/video-tokens.js";
+import { type ByteReader, bufferReader, closeFileReader, openFileReader } from "../internal/media-byte-reader.js";
 import {
   bmpHeaderSize,
   checkBombFromHeader,
@@ -15,9 +16,15 @@ import {
   readSharpHeader,
 } from "../internal/media-image-decoding.js";
 import { passThroughMimeType } from "../internal/media-image-passthrough.js";
-import { type MediaSource, readSource, readSourceHead, sourceName } from "../internal/media-source.js";
+import { type MediaSource, readSource, readSourceHead, sourceName, unreadableFile } from "../internal/media-source.js";
 import { checkImageStructure } from "../internal/media-structure.js";
-import { type DetectedFormat, detectFormat, type ImageFormat, type VideoFormat } from "./detect-format.js";
+import {
+  type DetectedFormat,
+  detectFormat,
+  formatSniffBytes,
+  type ImageFormat,
+  type VideoFormat,
+} from "./detect-format.js";
 import { checkImageShape } from "./image-shape.js";
 import type { PrepareMediaOptions } from "./prepare-media.js";
 import {
@@ -120,29 +127,42 @@ export type MediaEstimate = ImageEstimate | VideoFileEstimate | FrameListEstimat
  */
 export async function estimateMedia(source: MediaSource, options: EstimateMediaOptions): Promise<MediaEstimate> {
   const input = sourceName(source, options.name, "file");
-  const { head } = await readSourceHead(source, input);
-  const detected = detectFormat(head, input);
-  if (detected.kind === "image") {
-    return estimateImageOf(source, detected.format, input, options);
+  if (typeof source !== "string") {
+    const reader = bufferReader(source);
+    const detected = detectFormat(source.subarray(0, formatSniffBytes), input);
+    return detected.kind === "image"
+      ? estimateImageOf(source, reader, detected.format, input, options)
+      : estimateVideoOf(source, detected, input, options);
+  }
+  // A path is read where the walk needs it (a few bytes per chunk header), never whole.
+  const reader = openFileReader(source, input, (error) => unreadableFile(source, input, error));
+  let detected: DetectedFormat;
+  try {
+    detected = detectFormat(reader.slice(0, Math.min(formatSniffBytes, reader.length)), input);
+    if (detected.kind === "image") {
+      return await estimateImageOf(source, reader, detected.format, input, options);
+    }
+  } finally {
+    closeFileReader(reader);
   }
   return estimateVideoOf(source, detected, input, options);
 }
 
 async function estimateImageOf(
   source: MediaSource,
+  bytes: ByteReader,
   format: ImageFormat,
   input: string,
   options: EstimateMediaOptions,
 ): Promise<ImageEstimate> {
   const model = modelEntryOf(options.model);
-  const bytes = await readSource(source, input);
   const maxInputPixels = options.maxInputPixels ?? defaultMaxInputPixels;
   if (format === "bmp") {
     // As preparation does: a BMP bomb is refused by the pixel limit its header names, before the walk.
     checkBombFromHeader(input, bmpHeaderSize(bytes, input), maxInputPixels);
   }
   const structure = checkImageStructure(bytes, format, input);
-  const size = await orientedSize(bytes, format, input, maxInputPixels);
+  const size = await orientedSize(source, bytes, format, input, maxInputPixels);
   checkImageShape(input, size.width, size.height);
   const target = estimateImageTokens({
     model,
@@ -188,7 +208,8 @@ const requireModule = createRequire(import.meta.url);
 
 /** The size preparation will find, read without decoding pixels. */
 async function orientedSize(
-  bytes: Buffer,
+  source: MediaSource,
+  bytes: ByteReader,
   format: ImageFormat,
   input: string,
   maxInputPixels: number,
@@ -204,7 +225,8 @@ async function orientedSize(
     const heic = requireModule("heic-decode") as HeicModule;
     let images: HeicHandle[] & { dispose(): void };
     try {
-      images = await heic.all({ buffer: bytes });
+      // libheif parses from memory: the one format whose estimate reads the whole file.
+      images = await heic.all({ buffer: await readSource(source, input) });
     } catch (error) {
       throw decodingError(error, input, "heic");
     }
@@ -219,7 +241,8 @@ async function orientedSize(
       images.dispose();
     }
   }
-  const header = await readSharpHeader(bytes, format, input, maxInputPixels);
+  // Given a path, sharp opens the file and reads only its header, as the metadata floor does.
+  const header = await readSharpHeader(source, format, input, maxInputPixels);
   return { width: header.width, height: header.height, frames: header.metadata.pages ?? 1, metadata: header.metadata };
 }
 

@@ -2,6 +2,7 @@ import { type ModelArgument, modelEntryOf } from "../catalogue/model-argument.js
 import { InputLimitError, MediaError } from "../errors.js";
 import { estimateImageListTokens } from "../estimation/image-list-tokens.js";
 import { checkFps } from "../estimation/video-tokens.js";
+import { bufferReader } from "../internal/media-byte-reader.js";
 import { defaultMaxInputPixels, type OpenedImage, openImage } from "../internal/media-image-decoding.js";
 import { encodeForModel } from "../internal/media-image-encoding.js";
 import { type MediaSource, readSource, sourceName } from "../internal/media-source.js";
@@ -60,7 +61,7 @@ export async function prepareFrameList(
         `a frame must be an image, but this is a ${detected.format} video.`,
       );
     }
-    checkImageStructure(bytes, detected.format, input);
+    checkImageStructure(bufferReader(bytes), detected.format, input);
     const image = await openImage(bytes, detected.format, input, maxInputPixels);
     checkImageShape(input, image.width, image.height);
     opened.push({ input, bytes: bytes.length, image });

@@ -1,6 +1,7 @@
 import { type ModelArgument, modelEntryOf } from "../catalogue/model-argument.js";
 import { MediaError } from "../errors.js";
 import { estimateImageTokens } from "../estimation/image-tokens.js";
+import { bufferReader } from "../internal/media-byte-reader.js";
 import {
   bmpHeaderSize,
   checkBombFromHeader,
@@ -64,7 +65,7 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
     checkBombFromHeader(input, bmpHeaderSize(bytes, input), maxInputPixels);
   }
   // The same structural checks as an estimate, so both refuse the same cut-off files.
-  checkImageStructure(bytes, detected.format, input);
+  checkImageStructure(bufferReader(bytes), detected.format, input);
   const opened = await openImage(bytes, detected.format, input, maxInputPixels);
   checkImageShape(input, opened.width, opened.height);
   const target = estimateImageTokens({
@@ -79,7 +80,7 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
       ? passThroughMimeType({
           format: detected.format,
           header: opened.header,
-          bytes,
+          bytes: bufferReader(bytes),
           base64MaxBytes: model.image.base64MaxBytes,
           maxInputPixels,
         })

@@ -21,7 +21,9 @@
  */
 import { lookup as lookupInDns } from "node:dns/promises";
 import { isIP, type LookupFunction } from "node:net";
-import { Agent, type Dispatcher, request } from "undici";
+// Types only: undici is loaded when the first download starts, so that commands which never download
+// (the CLI's estimate, the action's plan) do not pay its load time (about 70 ms) at start-up.
+import type { Agent, Dispatcher } from "undici";
 import { AbortedError, ConfigurationError, DownloadError, type DownloadErrorDetails } from "../errors.js";
 import { formatBytes, formatSeconds } from "../internal/format-quantity.js";
 import { detectFormat } from "../media/detect-format.js";
@@ -109,7 +111,8 @@ export async function downloadUntrusted(url: string, options: DownloadUntrustedO
   const deadline = new Deadline(timeoutMilliseconds, options.signal);
   // Each host is resolved once per download; the Agent connects only to what was resolved and checked here.
   const pinned = new Map<string, readonly string[]>();
-  const agent = new Agent({ connect: { lookup: pinnedLookup(pinned) } });
+  const undici = await import("undici");
+  const agent = new undici.Agent({ connect: { lookup: pinnedLookup(pinned) } });
   const failure = new FailureContext(options.label);
 
   try {
@@ -119,7 +122,7 @@ export async function downloadUntrusted(url: string, options: DownloadUntrustedO
       failure.contentType = undefined;
       const allowed = allowedOrigins.has(current.origin);
       await checkDestination(current, { allowed, rules, resolve, pinned, deadline, failure });
-      const response = await send(agent, current, {
+      const response = await send(undici.request, agent, current, {
         accept: options.accept ?? "*/*",
         credentials: scopes.some((scope) => scope.matches(current)) ? options.credentials?.headers : undefined,
         signal: deadline.signal,
@@ -365,6 +368,7 @@ function pinnedLookup(pinned: ReadonlyMap<string, readonly string[]>): LookupFun
 }
 
 function send(
+  request: typeof import("undici").request,
   agent: Agent,
   url: URL,
   hop: { accept: string; credentials: Readonly<Record<string, string>> | undefined; signal: AbortSignal },

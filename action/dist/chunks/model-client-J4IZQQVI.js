@@ -5,7 +5,7 @@ import {
 import {
   createGlanceClient,
   resolveBaseUrl
-} from "./chunk-5ZTAEMZZ.js";
+} from "./chunk-OWWNVFBA.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/model-client.ts

@@ -5,7 +5,7 @@ import {
   defaultModel,
   external_exports,
   regionBaseUrls
-} from "./chunk-5ZTAEMZZ.js";
+} from "./chunk-OWWNVFBA.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/config.ts

@@ -3,16 +3,16 @@ import {
   messageOf
 } from "./chunk-WOCDC3A2.js";
 import {
+  escapingRunner
+} from "./chunk-5EQO33OE.js";
+import {
   describeGitHubError
 } from "./chunk-NCAOIC6H.js";
 import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-FLYKRMP7.js";
-import {
-  escapingRunner
-} from "./chunk-5EQO33OE.js";
+} from "./chunk-ZXAHU7SD.js";
 import {
   AbortedError,
   ApiError,
@@ -35,7 +35,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-5ZTAEMZZ.js";
+} from "./chunk-OWWNVFBA.js";
 import {
   __commonJS,
   __toESM
@@ -2665,19 +2665,212 @@ var LiveTokenBudget = class {
 // action/src/load-items.ts
 import { createHash } from "node:crypto";
 
-// action/src/run-with-concurrency.ts
-async function mapWithConcurrency(items, limit, task) {
-  const results = new Array(items.length);
-  let next = 0;
-  async function worker() {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await task(items[index], index);
+// node_modules/.pnpm/p-map@7.1.2/node_modules/p-map/index.js
+function pMap(iterable, mapper, options) {
+  return mapConcurrently(iterable, mapper, options, false);
+}
+async function mapConcurrently(iterable, mapper, {
+  concurrency = Number.POSITIVE_INFINITY,
+  stopOnError = true,
+  signal
+} = {}, isSettled) {
+  return new Promise((resolve_, reject_) => {
+    validateOptions(iterable, mapper, concurrency);
+    const result = [];
+    const errors = [];
+    let skippedCount = 0;
+    let isResolved = false;
+    let isIterableDone = false;
+    let doneIndex = Number.POSITIVE_INFINITY;
+    let currentIndex = 0;
+    let finishedCount = 0;
+    const iterator = getIterator(iterable);
+    const signalListener = () => {
+      reject(signal.reason);
+    };
+    const cleanup = () => {
+      signal?.removeEventListener("abort", signalListener);
+    };
+    const resolve = (value) => {
+      resolve_(value);
+      cleanup();
+    };
+    const reject = (reason) => {
+      if (isResolved) {
+        return;
+      }
+      isResolved = true;
+      reject_(reason);
+      cleanup();
+      if (!isIterableDone) {
+        closeIterator(iterator);
+      }
+    };
+    if (signal) {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      signal.addEventListener("abort", signalListener, { once: true });
     }
+    const pull = createPuller(iterator);
+    const settleIfFinished = () => {
+      if (isResolved || doneIndex === Number.POSITIVE_INFINITY) {
+        return;
+      }
+      while (finishedCount < doneIndex && (Object.hasOwn(result, finishedCount) || Object.hasOwn(errors, finishedCount))) {
+        finishedCount++;
+      }
+      if (finishedCount < doneIndex) {
+        return;
+      }
+      if (!stopOnError) {
+        const collectedErrors = [];
+        for (let index = 0; index < Math.min(doneIndex, errors.length); index++) {
+          if (Object.hasOwn(errors, index)) {
+            collectedErrors.push(errors[index]);
+          }
+        }
+        if (collectedErrors.length > 0) {
+          reject(new AggregateError(collectedErrors));
+          return;
+        }
+      }
+      isResolved = true;
+      if (!isIterableDone) {
+        closeIterator(iterator);
+      }
+      const lastIndex = Math.min(doneIndex, result.length);
+      if (lastIndex === result.length && skippedCount === 0) {
+        resolve(result);
+        return;
+      }
+      resolve(result.slice(0, lastIndex).filter((value) => value !== pMapSkip));
+    };
+    const next = async () => {
+      if (isResolved || currentIndex >= doneIndex) {
+        return;
+      }
+      const index = currentIndex++;
+      let nextItem;
+      try {
+        nextItem = await pull();
+      } catch (error) {
+        if (index < doneIndex) {
+          throw error;
+        }
+        settleIfFinished();
+        return;
+      }
+      if (nextItem.done) {
+        doneIndex = Math.min(doneIndex, index);
+        isIterableDone = true;
+        settleIfFinished();
+        return;
+      }
+      const runner = (async () => {
+        try {
+          const element = await nextItem.value;
+          if (isResolved || index >= doneIndex) {
+            return;
+          }
+          const value = await mapper(element, index);
+          if (index >= doneIndex) {
+            return;
+          }
+          if (value === pMapStop) {
+            doneIndex = index;
+            return;
+          }
+          if (value === pMapSkip) {
+            skippedCount++;
+          }
+          result[index] = isSettled && value !== pMapSkip ? { status: "fulfilled", value } : value;
+        } catch (error) {
+          if (index >= doneIndex) {
+            return;
+          }
+          if (isSettled) {
+            result[index] = { status: "rejected", reason: error };
+          } else if (stopOnError) {
+            reject(error);
+            return;
+          } else {
+            errors[index] = error;
+          }
+        } finally {
+          settleIfFinished();
+        }
+        try {
+          await next();
+        } catch (error) {
+          reject(error);
+        }
+      })();
+      runner.then(() => new Promise(() => {
+      })).then(resolve_);
+    };
+    (async () => {
+      for (let index = 0; index < concurrency; index++) {
+        try {
+          await next();
+        } catch (error) {
+          reject(error);
+          break;
+        }
+        if (isResolved || currentIndex >= doneIndex) {
+          break;
+        }
+      }
+    })();
+  });
+}
+var pMapSkip = /* @__PURE__ */ Symbol("skip");
+var pMapStop = /* @__PURE__ */ Symbol("stop");
+function validateOptions(iterable, mapper, concurrency) {
+  if (iterable?.[Symbol.iterator] === void 0 && iterable?.[Symbol.asyncIterator] === void 0) {
+    throw new TypeError(`Expected \`input\` to be either an \`Iterable\` or \`AsyncIterable\`, got (${typeof iterable})`);
   }
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
+  if (typeof mapper !== "function") {
+    throw new TypeError("Mapper function is required");
+  }
+  if (!isLimit(concurrency, 1)) {
+    throw new TypeError(`Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got \`${concurrency}\` (${typeof concurrency})`);
+  }
+}
+function isLimit(value, minimum) {
+  return Number.isSafeInteger(value) && value >= minimum || value === Number.POSITIVE_INFINITY;
+}
+function getIterator(iterable) {
+  return iterable[Symbol.asyncIterator] === void 0 ? iterable[Symbol.iterator]() : iterable[Symbol.asyncIterator]();
+}
+async function closeIterator(iterator) {
+  try {
+    await iterator.return?.();
+  } catch {
+  }
+}
+function createPuller(iterator) {
+  let isSourceDone = false;
+  const markDone = (item) => {
+    if (item?.done) {
+      isSourceDone = true;
+    }
+  };
+  return () => {
+    if (isSourceDone) {
+      return { done: true };
+    }
+    const result = iterator.next();
+    markDone(result);
+    if (typeof result?.then !== "function") {
+      return result;
+    }
+    const promise = Promise.resolve(result);
+    promise.then(markDone, () => {
+    });
+    return promise;
+  };
 }
 
 // action/src/load-items.ts
@@ -2712,19 +2905,23 @@ async function loadItems(items, options) {
     return "download";
   });
   let keepable = keptBytesLimit;
-  const outcomes = await mapWithConcurrency(items, options.concurrency, async (item, index) => {
-    if (wanted[index] !== "download") return void 0;
-    try {
-      const location = await options.locate(item);
-      if (earlier(item) === void 0) {
-        return { location, bytes: void 0, hash: void 0 };
+  const outcomes = await pMap(
+    items,
+    async (item, index) => {
+      if (wanted[index] !== "download") return void 0;
+      try {
+        const location = await options.locate(item);
+        if (earlier(item) === void 0) {
+          return { location, bytes: void 0, hash: void 0 };
+        }
+        const bytes = await options.fetch(location);
+        return { location, bytes, hash: contentHash(bytes, options.settingsKey) };
+      } catch (error) {
+        return { error: error instanceof Error ? error.message : String(error) };
       }
-      const bytes = await options.fetch(location);
-      return { location, bytes, hash: contentHash(bytes, options.settingsKey) };
-    } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
-  });
+    },
+    { concurrency: options.concurrency }
+  );
   const reviewable = [];
   items.forEach((item, index) => {
     const outcome = outcomes[index];

@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-FLYKRMP7.js";
-import "./chunk-5ZTAEMZZ.js";
+} from "./chunk-ZXAHU7SD.js";
+import "./chunk-OWWNVFBA.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

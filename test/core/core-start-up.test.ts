@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { repositoryRoot } from "../support/run-glance.js";
+
+/*
+ * Loading core must not load what only some commands use: the OpenAI SDK (a request) and undici (a
+ * download) are loaded when first used, so `glance estimate` and the dry runs start without them
+ * (together about 120 ms of a 300 ms run on 200 files). The built core is loaded in a fresh Node with
+ * a resolve hook that lists every package the process loads.
+ */
+const hook = `data:text/javascript,${encodeURIComponent(`
+import { register } from "node:module";
+register("data:text/javascript," + encodeURIComponent(\`
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  const match = /.*node_modules\\\\/((?:@[^/]+\\\\/)?[^/]+)\\\\//.exec(resolved.url);
+  if (match) process.stderr.write("package " + match[1] + "\\\\n");
+  return resolved;
+}\`));
+`)}`;
+
+function packagesLoadedBy(script: string): Promise<Set<string>> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--import", hook, "--input-type=module", "-e", script],
+      { cwd: join(repositoryRoot, "core", "cli") },
+      (error, _stdout, stderr) => {
+        if (error !== null) {
+          reject(new Error(`${error.message}\n${stderr}`));
+          return;
+        }
+        resolve(new Set([...stderr.matchAll(/^package (\S+)$/gm)].map((match) => match[1] ?? "")));
+      },
+    );
+  });
+}
+
+describe("core start-up", () => {
+  test("importing core and estimating an image loads neither the OpenAI SDK nor undici", async () => {
+    const packages = await packagesLoadedBy(`
+      const core = await import("@glance/core");
+      await core.estimateMedia(${JSON.stringify(join(repositoryRoot, "examples", "settings-screen.png"))}, { model: core.defaultModel });
+      core.createGlanceClient({ apiKey: "sk-test", region: "intl" });
+    `);
+    assert.ok(packages.has("sharp"), `the hook saw no packages: ${[...packages].join(", ")}`);
+    assert.ok(!packages.has("openai"), "the OpenAI SDK was loaded at start-up");
+    assert.ok(!packages.has("undici"), "undici was loaded at start-up");
+  });
+
+  test("the SDK and undici are loaded when first used", async () => {
+    const packages = await packagesLoadedBy(`
+      const core = await import("@glance/core");
+      const client = core.createGlanceClient({ apiKey: "sk-test", baseUrl: "http://127.0.0.1:9/v1", maxRetries: 0 });
+      const request = await core.buildChatRequest({ model: core.defaultModel, prompt: "hi", inputs: [] });
+      await client.complete(request).catch(() => undefined);
+      await core.downloadUntrusted("http://127.0.0.1:9/x.png", { maxBytes: 10 }).catch(() => undefined);
+    `);
+    assert.ok(packages.has("openai"), [...packages].join(", "));
+    assert.ok(packages.has("undici"), [...packages].join(", "));
+  });
+});
