@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-DYEYFRUR.js"),
+      import("./chunks/config-HZCCTAS3.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-UXH2AYE7.js"),
-      import("./chunks/model-client-J4IZQQVI.js"),
-      import("./chunks/review-pull-request-D3NGI6IU.js")
+      import("./chunks/github-request-budget-HIEOIJZE.js"),
+      import("./chunks/model-client-T3ZTGSKZ.js"),
+      import("./chunks/review-pull-request-GC7RF3AM.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -88,6 +88,8 @@ const { metafile } = await build({
     // core decodes BMP and HEIC in a worker thread, started from its own file: bundled here as an entry
     // point of its own, dist/media-decode-worker.js, where core looks for it (media-decode-in-worker.ts).
     { in: join(coreDirectory, "src/internal/media-decode-worker.js"), out: "media-decode-worker" },
+    // Text tokens are counted in a worker thread too (text-tokens.ts), started from dist/text-token-worker.js.
+    { in: join(coreDirectory, "src/estimation/text-token-worker.js"), out: "text-token-worker" },
   ],
   outdir,
   bundle: true,

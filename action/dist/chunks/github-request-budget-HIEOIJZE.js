@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-ZXAHU7SD.js";
-import "./chunk-OWWNVFBA.js";
+} from "./chunk-B5O4JES6.js";
+import "./chunk-2P2EMZJK.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

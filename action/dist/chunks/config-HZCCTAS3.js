@@ -5,7 +5,7 @@ import {
   defaultModel,
   external_exports,
   regionBaseUrls
-} from "./chunk-OWWNVFBA.js";
+} from "./chunk-2P2EMZJK.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/config.ts
