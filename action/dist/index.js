@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-HZCCTAS3.js"),
+      import("./chunks/config-V6542SIH.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-HIEOIJZE.js"),
-      import("./chunks/model-client-T3ZTGSKZ.js"),
-      import("./chunks/review-pull-request-GC7RF3AM.js")
+      import("./chunks/github-request-budget-U772OPTZ.js"),
+      import("./chunks/model-client-QECBIMKJ.js"),
+      import("./chunks/review-pull-request-A2OGIM2H.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

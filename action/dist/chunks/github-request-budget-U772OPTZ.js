@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-B5O4JES6.js";
-import "./chunk-2P2EMZJK.js";
+} from "./chunk-RK3L2H6M.js";
+import "./chunk-CBK46CGU.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

@@ -5,7 +5,7 @@ import {
   defaultModel,
   external_exports,
   regionBaseUrls
-} from "./chunk-2P2EMZJK.js";
+} from "./chunk-CBK46CGU.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/config.ts
