@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-V6542SIH.js"),
+      import("./chunks/config-ZG7XMNV4.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-U772OPTZ.js"),
-      import("./chunks/model-client-QECBIMKJ.js"),
-      import("./chunks/review-pull-request-A2OGIM2H.js")
+      import("./chunks/github-request-budget-G3UT6YGT.js"),
+      import("./chunks/model-client-OBYNQZDY.js"),
+      import("./chunks/review-pull-request-QKPNFH2V.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -170,3 +170,26 @@ describe("parseLocalizations: clamping and invalid entries", () => {
     assert.throws(() => parseLocalizations("[]", { ...absoluteFrame, scaledHeight: Number.NaN }), /scaledHeight/);
   });
 });
+
+describe("parseLocalizations: hostile replies", () => {
+  /*
+   * A model can be led (by text in the image) to write brackets without end. Each bracket used to be
+   * scanned to the end of the reply: 20,000 took 1.7 s, 100,000 about 40 s, of the thread that serves
+   * everyone; 20,000 nested around one bad character took 12 s, every level parsed. Now each bracket's
+   * close is learnt once. The bound is a hundred times what the parser needs, so load cannot fail it.
+   */
+  const hostile: [string, string, number][] = [
+    ["100,000 unclosed brackets, then a box", `${"[".repeat(100_000)} [100, 100, 200, 200]`, 1],
+    ["20,000 nested brackets around a bad character", `${"[".repeat(20_000)}x${"]".repeat(20_000)}`, 0],
+    ["50,000 unclosed objects", '{"bbox_2d": '.repeat(50_000), 0],
+  ];
+  for (const [name, reply, boxes] of hostile) {
+    it(`${name}: read in well under a second`, () => {
+      const started = performance.now();
+      const result = parseLocalizations(reply, relativeFrame);
+      const seconds = (performance.now() - started) / 1000;
+      assert.equal(result.boxes.length, boxes);
+      assert.ok(seconds < 3, `took ${seconds.toFixed(1)} s`);
+    });
+  }
+});

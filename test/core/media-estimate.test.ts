@@ -254,12 +254,19 @@ describe("estimateMedia refuses broken files without decoding them", () => {
       make: () => written("fake.jpg", Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(4000, 7)])),
     },
     { name: "an MP4 cut in half", make: () => cutTo(video10sMp4, 0.5, "cut.mp4") },
+    { name: "an OS/2 1.x BMP (12-byte core header)", make: () => written("core.bmp", os2CoreBmp(64, 32)) },
   ];
   for (const brokenCase of brokenCases) {
     test(brokenCase.name, async () => {
       await refusedAlike(await brokenCase.make(), brokenCase.name);
     });
   }
+
+  test("an OS/2 1.x BMP is named as such, with its real size", async () => {
+    const error = await refusedAlike(await written("core.bmp", os2CoreBmp(64, 32)), "OS/2 BMP");
+    assert.equal(error.code, "unsupported-media");
+    assert.match(error.message, /OS\/2 1\.x bitmap \(12-byte header, 64x32\).*Convert it to PNG\.$/);
+  });
 
   test("a truncated PNG's message says what is missing", async () => {
     const error = await refusedAlike(await truncatedPng(), "truncated PNG");
@@ -356,3 +363,18 @@ describe("estimateMedia reads a file on disk as it reads the same bytes in memor
     assert.ok(refused > 10 && refused < 150, `${refused} of 150 were refused`);
   });
 });
+
+/** A 24-bit BMP with the OS/2 1.x BITMAPCOREHEADER: 16-bit width and height, 12 header bytes. */
+function os2CoreBmp(width: number, height: number): Buffer {
+  const rowBytes = Math.ceil((width * 24) / 32) * 4;
+  const header = Buffer.alloc(14 + 12);
+  header.write("BM", 0, "latin1");
+  header.writeUInt32LE(header.length + rowBytes * height, 2);
+  header.writeUInt32LE(header.length, 10);
+  header.writeUInt32LE(12, 14);
+  header.writeUInt16LE(width, 18);
+  header.writeUInt16LE(height, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt16LE(24, 24);
+  return Buffer.concat([header, Buffer.alloc(rowBytes * height, 0x80)]);
+}

@@ -163,12 +163,24 @@ function fromRaw(format: ImageFormat, raw: RawImage, input: string, maxInputPixe
 }
 
 export function bmpHeaderSize(
-  bytes: Pick<ByteReader, "length" | "readInt32LE">,
+  bytes: Pick<ByteReader, "length" | "readInt32LE" | "readUInt16LE" | "readUInt32LE">,
   input: string,
 ): { width: number; height: number } {
   if (bytes.length < 26) {
     throw new MediaError("unreadable-media", input, "the BMP file is shorter than its header; it is truncated.");
   }
-  // BITMAPINFOHEADER: signed width at 18, signed height at 22 (negative means top-down rows).
+  // OS/2 1.x BITMAPCOREHEADER (12 bytes): 16-bit width at 18 and height at 20. Read as the later
+  // header, its bytes made a 64x32 file claim hundreds of thousands of megapixels, and bmp-js cannot
+  // decode it either: it is refused as what it is, by estimates and preparation alike.
+  if (bytes.readUInt32LE(14) === bmpCoreHeaderBytes) {
+    throw new MediaError(
+      "unsupported-media",
+      input,
+      `the BMP is an OS/2 1.x bitmap (12-byte header, ${bytes.readUInt16LE(18)}x${bytes.readUInt16LE(20)}), which the BMP decoder does not read. Convert it to PNG.`,
+    );
+  }
+  // BITMAPINFOHEADER and later: signed width at 18, signed height at 22 (negative means top-down rows).
   return { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) };
 }
+
+const bmpCoreHeaderBytes = 12;

@@ -3,7 +3,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-RK3L2H6M.js";
+} from "./chunk-J7W3UO4Q.js";
 import {
   messageOf
 } from "./chunk-WOCDC3A2.js";
@@ -32,7 +32,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-CBK46CGU.js";
+} from "./chunk-S7C4SMWE.js";
 import {
   describeGitHubError
 } from "./chunk-NCAOIC6H.js";

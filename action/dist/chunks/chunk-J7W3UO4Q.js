@@ -1,7 +1,7 @@
 import { createRequire as __glanceCreateRequire } from "node:module"; const require = __glanceCreateRequire(import.meta.url);
 import {
   formatCount
-} from "./chunk-CBK46CGU.js";
+} from "./chunk-S7C4SMWE.js";
 
 // action/src/github-request-budget.ts
 var githubTokenRequestsPerHour = 1e3;

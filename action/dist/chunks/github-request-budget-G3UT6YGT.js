@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-RK3L2H6M.js";
-import "./chunk-CBK46CGU.js";
+} from "./chunk-J7W3UO4Q.js";
+import "./chunk-S7C4SMWE.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

@@ -22163,8 +22163,16 @@ function bmpHeaderSize(bytes, input2) {
   if (bytes.length < 26) {
     throw new MediaError("unreadable-media", input2, "the BMP file is shorter than its header; it is truncated.");
   }
+  if (bytes.readUInt32LE(14) === bmpCoreHeaderBytes) {
+    throw new MediaError(
+      "unsupported-media",
+      input2,
+      `the BMP is an OS/2 1.x bitmap (12-byte header, ${bytes.readUInt16LE(18)}x${bytes.readUInt16LE(20)}), which the BMP decoder does not read. Convert it to PNG.`
+    );
+  }
   return { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) };
 }
+var bmpCoreHeaderBytes = 12;
 
 // core/src/media/image-shape.ts
 var minimumImageSide = 11;

@@ -5,7 +5,7 @@ import {
 import {
   createGlanceClient,
   resolveBaseUrl
-} from "./chunk-CBK46CGU.js";
+} from "./chunk-S7C4SMWE.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/model-client.ts
