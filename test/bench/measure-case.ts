@@ -7,6 +7,7 @@
  *   decode-video   the floor: a full decode with ffmpeg (`ffmpeg -i video -f null -`)
  *   estimate-cli   the built CLI's `glance estimate` on every file of a folder, process start included
  *   metadata-floor the floor: sharp's metadata() of every file of the folder, in process
+ *   pipeline-floor one bare sharp pipeline from the file to the prepared size and format
  */
 import { execFile } from "node:child_process";
 import { readdir } from "node:fs/promises";
@@ -74,6 +75,7 @@ async function measure(
   path: string,
   fps: number,
   runs: number,
+  target: string,
 ): Promise<Omit<CaseResult, "peakRssMegabytes" | "cpuMilliseconds">> {
   switch (kind) {
     case "prepare-image": {
@@ -136,6 +138,22 @@ async function measure(
           await sharp(path).raw().toBuffer();
         }),
       };
+    case "pipeline-floor": {
+      // The least any code can do for the same output: one sharp pipeline from the file to the prepared
+      // size and format, with the encoder settings core uses (media-image-encoding.ts), no checks, no
+      // copy of the pixels between resizing and encoding. `target` is "png:2144x1184" or "jpeg:WxH".
+      const [format, size = ""] = target.split(":");
+      const [width, height] = size.split("x").map(Number);
+      return {
+        runsMilliseconds: await timed(runs, true, async () => {
+          const resized = sharp(path).autoOrient().resize(width, height, { fit: "fill", kernel: "lanczos3" });
+          await (format === "png"
+            ? resized.png({ compressionLevel: 6, adaptiveFiltering: false })
+            : resized.flatten({ background: "#ffffff" }).jpeg({ quality: 90, mozjpeg: false, optimiseCoding: false })
+          ).toBuffer();
+        }),
+      };
+    }
     case "extract-video": {
       let frames = 0;
       const runsMilliseconds = await timed(runs, false, async () => {
@@ -170,8 +188,8 @@ function runCli(args: readonly string[]): Promise<string> {
   });
 }
 
-const [kind = "", path = "", fpsArgument = "0", runsArgument = "3"] = process.argv.slice(2);
-const result = await measure(kind, path, Number(fpsArgument), Number(runsArgument));
+const [kind = "", path = "", fpsArgument = "0", runsArgument = "3", target = ""] = process.argv.slice(2);
+const result = await measure(kind, path, Number(fpsArgument), Number(runsArgument), target);
 // maxRSS is in kilobytes.
 const output: CaseResult = {
   ...result,
