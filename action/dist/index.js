@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-ZG7XMNV4.js"),
+      import("./chunks/config-VN4FFH3G.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-G3UT6YGT.js"),
-      import("./chunks/model-client-OBYNQZDY.js"),
-      import("./chunks/review-pull-request-QKPNFH2V.js")
+      import("./chunks/github-request-budget-ZR5UZKAU.js"),
+      import("./chunks/model-client-WVQDKMCY.js"),
+      import("./chunks/review-pull-request-WIN5QDZN.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -261,6 +262,24 @@ describe("estimateMedia refuses broken files without decoding them", () => {
       await refusedAlike(await brokenCase.make(), brokenCase.name);
     });
   }
+
+  test("a named pipe nobody writes to is refused at once, by estimates and preparation", {
+    timeout: 20_000,
+  }, async () => {
+    const fifo = join(directory, "screen.png");
+    execFileSync("mkfifo", [fifo]);
+    try {
+      for (const run of [estimateMedia, prepareMedia]) {
+        await assert.rejects(run(fifo, { model: "qwen3-vl-plus" }), (error: unknown) => {
+          assert.ok(error instanceof GlanceError, String(error));
+          assert.match(error.message, /^screen\.png: .* is not a regular file\.$/);
+          return true;
+        });
+      }
+    } finally {
+      await rm(fifo, { force: true });
+    }
+  });
 
   test("an OS/2 1.x BMP is named as such, with its real size", async () => {
     const error = await refusedAlike(await written("core.bmp", os2CoreBmp(64, 32)), "OS/2 BMP");

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { MediaError } from "../errors.js";
 
 /*
@@ -72,7 +72,9 @@ export function openFileReader(path: string, input: string, unreadable: (error: 
   let descriptor: number;
   let length: number;
   try {
-    descriptor = openSync(path, "r");
+    // Non-blocking: opening a named pipe that nobody writes to would otherwise wait forever, and
+    // synchronously, with the whole process. A regular file reads the same either way.
+    descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw unreadable(error);
   }

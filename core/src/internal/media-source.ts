@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { MediaError } from "../errors.js";
@@ -54,7 +55,9 @@ export async function readSource(source: MediaSource, input: string): Promise<Bu
 
 async function openSource(path: string, input: string) {
   try {
-    return await open(path, "r");
+    // Non-blocking, so a named pipe without a writer is opened (and refused as not a regular file)
+    // instead of holding a thread-pool thread forever.
+    return await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw unreadableFile(path, input, error);
   }

@@ -21555,10 +21555,10 @@ var framesPerTemporalPatch = 2;
 var maximumVideoAspectRatio = 200;
 function scaledFrameSize(model, width, height, frames, input2) {
   const factor = model.videoPixelFactor;
-  const constants2 = model.videoTokens;
-  const minPixels = constants2.minPixelsPerFrame;
+  const constants4 = model.videoTokens;
+  const minPixels = constants4.minPixelsPerFrame;
   const maxPixels = Math.max(
-    Math.min(constants2.maxPixelsPerFrame, constants2.totalPixels / frames * framesPerTemporalPatch),
+    Math.min(constants4.maxPixelsPerFrame, constants4.totalPixels / frames * framesPerTemporalPatch),
     pythonInt(minPixels * 1.05)
   );
   const ratio = Math.max(height, width) / Math.min(height, width);
@@ -21901,7 +21901,7 @@ import { tmpdir as tmpdir2 } from "node:os";
 import { join } from "node:path";
 
 // core/src/internal/media-byte-reader.ts
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 function bufferReader(bytes) {
   return {
     length: bytes.length,
@@ -21927,7 +21927,7 @@ function openFileReader(path, input2, unreadable) {
   let descriptor;
   let length;
   try {
-    descriptor = openSync(path, "r");
+    descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error62) {
     throw unreadable(error62);
   }
@@ -22264,6 +22264,7 @@ function withoutPngMetadata(bytes) {
 }
 
 // core/src/internal/media-source.ts
+import { constants as constants2 } from "node:fs";
 import { open as open2, readFile } from "node:fs/promises";
 import { basename } from "node:path";
 function sourceName(source, name, fallback) {
@@ -22301,7 +22302,7 @@ async function readSource(source, input2) {
 }
 async function openSource(path, input2) {
   try {
-    return await open2(path, "r");
+    return await open2(path, constants2.O_RDONLY | constants2.O_NONBLOCK);
   } catch (error62) {
     throw unreadableFile(path, input2, error62);
   }
@@ -22582,7 +22583,7 @@ import { availableParallelism, tmpdir } from "node:os";
 
 // core/src/internal/media-tools.ts
 import { spawn } from "node:child_process";
-import { constants } from "node:fs";
+import { constants as constants3 } from "node:fs";
 import { access, chmod } from "node:fs/promises";
 import { resolve } from "node:path";
 var defaultProbeTimeoutMilliseconds = 3e4;
@@ -22623,12 +22624,12 @@ async function locateTool(tool) {
     );
   }
   try {
-    await access(path, constants.X_OK);
+    await access(path, constants3.X_OK);
     return path;
   } catch {
     try {
       await chmod(path, 493);
-      await access(path, constants.X_OK);
+      await access(path, constants3.X_OK);
       return path;
     } catch (error62) {
       throw new MediaError(

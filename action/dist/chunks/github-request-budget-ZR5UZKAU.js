@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-J7W3UO4Q.js";
-import "./chunk-S7C4SMWE.js";
+} from "./chunk-WKIGOALM.js";
+import "./chunk-JPWVL75O.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

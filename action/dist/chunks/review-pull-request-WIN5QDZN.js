@@ -3,7 +3,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-J7W3UO4Q.js";
+} from "./chunk-WKIGOALM.js";
 import {
   messageOf
 } from "./chunk-WOCDC3A2.js";
@@ -32,7 +32,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-S7C4SMWE.js";
+} from "./chunk-JPWVL75O.js";
 import {
   describeGitHubError
 } from "./chunk-NCAOIC6H.js";

@@ -5,7 +5,7 @@ import {
   defaultModel,
   external_exports,
   regionBaseUrls
-} from "./chunk-S7C4SMWE.js";
+} from "./chunk-JPWVL75O.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/config.ts
