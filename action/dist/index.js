@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-VN4FFH3G.js"),
+      import("./chunks/config-HEABKADJ.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-ZR5UZKAU.js"),
-      import("./chunks/model-client-WVQDKMCY.js"),
-      import("./chunks/review-pull-request-WIN5QDZN.js")
+      import("./chunks/github-request-budget-HDSGYVMF.js"),
+      import("./chunks/model-client-6W5CWOTT.js"),
+      import("./chunks/review-pull-request-YO4YI26P.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

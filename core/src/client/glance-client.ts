@@ -17,6 +17,7 @@ import {
 import { formatCount } from "../internal/format-quantity.js";
 import type { ChatMessage, ChatRequestBody } from "../request/chat-request-body.js";
 import type { RequestEstimate } from "../request/estimate-request.js";
+import { serializeRequestBody } from "../request/inline-data.js";
 import { asJsonObjectBody, checkStructuredAnswers } from "../request/structured-output-format.js";
 import {
   apiErrorOf,
@@ -110,6 +111,8 @@ export interface GlanceClient {
  * has, marked partial, and an equal timeout of ours would throw that text away.
  */
 const defaultTimeoutMilliseconds = 200_000;
+/** The body goes to the SDK as bytes, which it sends as they are: the type is ours to say. */
+const jsonHeaders = { "content-type": "application/json" };
 const defaultMaxRetries = 3;
 /** The SDK's own timeout must never fire first; ours is the one that knows the caller's intent. */
 const sdkTimeoutMilliseconds = 2_000_000_000;
@@ -179,6 +182,9 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     request: SendableRequest,
   ): Promise<Completion> {
     const callerSignal = callbacks.signal;
+    // Written once, as bytes, and sent as they are by every attempt: the SDK would otherwise make a
+    // JSON string of the body (base64 images included) for each one (inline-data.ts).
+    const wire = serializeRequestBody(body);
     for (let attempt = 1; ; attempt += 1) {
       if (callerSignal?.aborted === true) {
         throw new AbortedError({ cause: callerSignal.reason });
@@ -188,8 +194,8 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
       try {
         const completion =
           body.stream === true
-            ? await streamOnce(body, callbacks, attemptControl, progress)
-            : await requestOnce(body, attemptControl);
+            ? await streamOnce(body, wire, callbacks, attemptControl, progress)
+            : await requestOnce(body, wire, attemptControl);
         logUsageAgainstEstimate(completion.usage, request.estimate);
         return completion;
       } catch (error) {
@@ -287,10 +293,10 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     );
   }
 
-  async function requestOnce(body: ChatRequestBody, control: AttemptControl): Promise<Completion> {
+  async function requestOnce(body: ChatRequestBody, wire: Buffer, control: AttemptControl): Promise<Completion> {
     const sdk = await loadSdk();
     const { data, response } = await sdk
-      .post<WireCompletion>("/chat/completions", { body, signal: control.signal })
+      .post<WireCompletion>("/chat/completions", { body: wire, headers: jsonHeaders, signal: control.signal })
       .withResponse();
     const choice = data.choices?.[0];
     const requestId = response.headers.get("x-request-id") ?? data.id;
@@ -308,13 +314,19 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
 
   async function streamOnce(
     body: ChatRequestBody,
+    wire: Buffer,
     callbacks: CompleteOptions,
     control: AttemptControl,
     progress: { delivered: number },
   ): Promise<Completion> {
     const sdk = await loadSdk();
     const { data: stream, response } = await sdk
-      .post<Stream<WireChunk>>("/chat/completions", { body, signal: control.signal, stream: true })
+      .post<Stream<WireChunk>>("/chat/completions", {
+        body: wire,
+        headers: jsonHeaders,
+        signal: control.signal,
+        stream: true,
+      })
       .withResponse();
     let answer = "";
     let reasoning = "";

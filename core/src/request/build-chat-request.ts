@@ -5,6 +5,7 @@ import { formatCount } from "../internal/format-quantity.js";
 import type { ChatRequest, ChatRequestInput } from "./chat-request.js";
 import type { ChatMessage, ChatRequestBody, ContentPart } from "./chat-request-body.js";
 import { type EstimatedChatRequest, estimateRequest, type RequestEstimate } from "./estimate-request.js";
+import { inlineDataUrl } from "./inline-data.js";
 import { checkInputLimits } from "./request-limits.js";
 import { noStructuredOutputError, responseFormatOf, withInstruction } from "./structured-output-format.js";
 import type { VisualInput } from "./visual-input.js";
@@ -259,11 +260,12 @@ function messagesOf(
 function partOf(input: VisualInput, maxPixels: number | undefined, model: ModelEntry): ContentPart {
   switch (input.kind) {
     case "image":
-      return imagePart(dataUrl(input.mimeType, input.data), maxPixels);
+      // The bytes stay bytes until the client writes the body (inline-data.ts).
+      return imagePart(inlineDataUrl(input.mimeType, input.data), maxPixels);
     case "image-url":
-      return imagePart(input.url, maxPixels);
+      return imagePart({ url: input.url }, maxPixels);
     case "video-file":
-      return { type: "video_url", video_url: { url: dataUrl(input.mimeType, input.data) }, fps: input.fps };
+      return { type: "video_url", video_url: inlineDataUrl(input.mimeType, input.data), fps: input.fps };
     case "video-url":
       return { type: "video_url", video_url: { url: input.url }, fps: input.fps ?? model.videoTokens.defaultFps };
     case "frame-list":
@@ -277,10 +279,10 @@ function partOf(input: VisualInput, maxPixels: number | undefined, model: ModelE
   }
 }
 
-function imagePart(url: string, maxPixels: number | undefined): ContentPart {
+function imagePart(imageUrl: { url: string }, maxPixels: number | undefined): ContentPart {
   return maxPixels === undefined
-    ? { type: "image_url", image_url: { url } }
-    : { type: "image_url", image_url: { url }, max_pixels: maxPixels };
+    ? { type: "image_url", image_url: imageUrl }
+    : { type: "image_url", image_url: imageUrl, max_pixels: maxPixels };
 }
 
 function dataUrl(mimeType: string, data: Buffer): string {

@@ -5,7 +5,7 @@ import {
 import {
   createGlanceClient,
   resolveBaseUrl
-} from "./chunk-JPWVL75O.js";
+} from "./chunk-F6XQD4LG.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/model-client.ts

@@ -20669,6 +20669,67 @@ function resolveBaseUrl(options) {
   return explicit ?? regionBaseUrls[region];
 }
 
+// core/src/request/inline-data.ts
+import { randomUUID } from "node:crypto";
+
+// core/src/internal/data-url.ts
+function dataUrlLength(mimeType, byteCount) {
+  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
+}
+
+// core/src/request/inline-data.ts
+var inlineSource = /* @__PURE__ */ Symbol("glance.inlineData");
+function inlineDataUrl(mimeType, data) {
+  const holder = {};
+  Object.defineProperty(holder, "url", {
+    enumerable: true,
+    get: () => `data:${mimeType};base64,${data.toString("base64")}`
+  });
+  Object.defineProperty(holder, inlineSource, { enumerable: false, value: { mimeType, data } });
+  return holder;
+}
+function inlineSourceOf(value) {
+  if (typeof value !== "object" || value === null) return void 0;
+  return value[inlineSource];
+}
+var sliceBytes = 3 * 16384;
+function serializeRequestBody(body) {
+  const sources = [];
+  const marker = randomUUID();
+  const json2 = JSON.stringify(body, (_key, value) => {
+    const source = inlineSourceOf(value);
+    if (source === void 0) return value;
+    sources.push(source);
+    return { url: `${marker}:${sources.length - 1}` };
+  });
+  if (sources.length === 0) return Buffer.from(json2);
+  const pieces = json2.split(new RegExp(`"${marker}:(\\d+)"`));
+  let total = 0;
+  pieces.forEach((piece, index) => {
+    if (index % 2 === 0) {
+      total += Buffer.byteLength(piece);
+    } else {
+      const source = sources[Number(piece)];
+      total += 2 + dataUrlLength(source.mimeType, source.data.length);
+    }
+  });
+  const wire = Buffer.allocUnsafe(total);
+  let offset = 0;
+  pieces.forEach((piece, index) => {
+    if (index % 2 === 0) {
+      offset += wire.write(piece, offset, "utf8");
+      return;
+    }
+    const { mimeType, data } = sources[Number(piece)];
+    offset += wire.write(`"data:${mimeType};base64,`, offset, "latin1");
+    for (let start = 0; start < data.length; start += sliceBytes) {
+      offset += wire.write(data.subarray(start, start + sliceBytes).toString("base64"), offset, "latin1");
+    }
+    offset += wire.write('"', offset, "latin1");
+  });
+  return offset === total ? wire : wire.subarray(0, offset);
+}
+
 // core/src/request/structured-output-format.ts
 function jsonObjectInstruction(schema) {
   return `Reply with one JSON object only, with no text before or after it. The object must match this JSON Schema:
@@ -21070,6 +21131,7 @@ function issuesOf(issues) {
 
 // core/src/client/glance-client.ts
 var defaultTimeoutMilliseconds = 2e5;
+var jsonHeaders = { "content-type": "application/json" };
 var defaultMaxRetries = 3;
 var sdkTimeoutMilliseconds = 2e9;
 function createGlanceClient(options) {
@@ -21121,6 +21183,7 @@ function createGlanceClient(options) {
   const failureKinds = /* @__PURE__ */ new WeakMap();
   async function exchange(body, callbacks, request) {
     const callerSignal = callbacks.signal;
+    const wire = serializeRequestBody(body);
     for (let attempt = 1; ; attempt += 1) {
       if (callerSignal?.aborted === true) {
         throw new AbortedError({ cause: callerSignal.reason });
@@ -21128,7 +21191,7 @@ function createGlanceClient(options) {
       const attemptControl = new AttemptControl(timeoutMilliseconds, callerSignal);
       const progress = { delivered: 0 };
       try {
-        const completion = body.stream === true ? await streamOnce(body, callbacks, attemptControl, progress) : await requestOnce(body, attemptControl);
+        const completion = body.stream === true ? await streamOnce(body, wire, callbacks, attemptControl, progress) : await requestOnce(body, wire, attemptControl);
         logUsageAgainstEstimate(completion.usage, request.estimate);
         return completion;
       } catch (error62) {
@@ -21206,9 +21269,9 @@ function createGlanceClient(options) {
       { cause: safeCause(error62, apiKey) }
     );
   }
-  async function requestOnce(body, control) {
+  async function requestOnce(body, wire, control) {
     const sdk = await loadSdk();
-    const { data, response } = await sdk.post("/chat/completions", { body, signal: control.signal }).withResponse();
+    const { data, response } = await sdk.post("/chat/completions", { body: wire, headers: jsonHeaders, signal: control.signal }).withResponse();
     const choice = data.choices?.[0];
     const requestId = response.headers.get("x-request-id") ?? data.id;
     return {
@@ -21222,9 +21285,14 @@ function createGlanceClient(options) {
       model: typeof data.model === "string" ? data.model : body.model
     };
   }
-  async function streamOnce(body, callbacks, control, progress) {
+  async function streamOnce(body, wire, callbacks, control, progress) {
     const sdk = await loadSdk();
-    const { data: stream, response } = await sdk.post("/chat/completions", { body, signal: control.signal, stream: true }).withResponse();
+    const { data: stream, response } = await sdk.post("/chat/completions", {
+      body: wire,
+      headers: jsonHeaders,
+      signal: control.signal,
+      stream: true
+    }).withResponse();
     let answer = "";
     let reasoning = "";
     let finishReason;
@@ -22204,11 +22272,6 @@ function checkImageShape(input2, width, height) {
       fix: "Crop the image, or split it into less elongated pieces."
     });
   }
-}
-
-// core/src/internal/data-url.ts
-function dataUrlLength(mimeType, byteCount) {
-  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
 }
 
 // core/src/internal/media-image-passthrough.ts
@@ -23658,11 +23721,11 @@ function messagesOf(input2, inputs, maxPixels, model) {
 function partOf(input2, maxPixels, model) {
   switch (input2.kind) {
     case "image":
-      return imagePart(dataUrl(input2.mimeType, input2.data), maxPixels);
+      return imagePart(inlineDataUrl(input2.mimeType, input2.data), maxPixels);
     case "image-url":
-      return imagePart(input2.url, maxPixels);
+      return imagePart({ url: input2.url }, maxPixels);
     case "video-file":
-      return { type: "video_url", video_url: { url: dataUrl(input2.mimeType, input2.data) }, fps: input2.fps };
+      return { type: "video_url", video_url: inlineDataUrl(input2.mimeType, input2.data), fps: input2.fps };
     case "video-url":
       return { type: "video_url", video_url: { url: input2.url }, fps: input2.fps ?? model.videoTokens.defaultFps };
     case "frame-list":
@@ -23675,8 +23738,8 @@ function partOf(input2, maxPixels, model) {
       return { type: "video", video: [...input2.urls], fps: input2.fps };
   }
 }
-function imagePart(url2, maxPixels) {
-  return maxPixels === void 0 ? { type: "image_url", image_url: { url: url2 } } : { type: "image_url", image_url: { url: url2 }, max_pixels: maxPixels };
+function imagePart(imageUrl, maxPixels) {
+  return maxPixels === void 0 ? { type: "image_url", image_url: imageUrl } : { type: "image_url", image_url: imageUrl, max_pixels: maxPixels };
 }
 function dataUrl(mimeType, data) {
   return `data:${mimeType};base64,${data.toString("base64")}`;

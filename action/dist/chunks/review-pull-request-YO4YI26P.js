@@ -3,7 +3,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-WKIGOALM.js";
+} from "./chunk-CFJXPPZ4.js";
 import {
   messageOf
 } from "./chunk-WOCDC3A2.js";
@@ -32,7 +32,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-JPWVL75O.js";
+} from "./chunk-F6XQD4LG.js";
 import {
   describeGitHubError
 } from "./chunk-NCAOIC6H.js";

@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-WKIGOALM.js";
-import "./chunk-JPWVL75O.js";
+} from "./chunk-CFJXPPZ4.js";
+import "./chunk-F6XQD4LG.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

@@ -1,0 +1,75 @@
+/*
+ * The body the client sends is written from the prepared bytes, not from data URL strings: the built
+ * request holds the images as bytes (a 4K screenshot pair used to take about 45 MB per request in flight,
+ * as strings, then JSON, then bytes). What reaches the service must be exactly the JSON text of the body
+ * as the caller reads it.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { buildChatRequest, createGlanceClient, prepareImage } from "@glance/core";
+import sharp from "sharp";
+import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
+import { screenshotPng } from "../support/media-factory.js";
+
+let fake: FakeModelStudio;
+before(async () => {
+  fake = await startFakeModelStudio();
+});
+after(() => fake.close());
+
+/** A noisy PNG the service takes as it is, of a size that is not a multiple of 3 and spans many slices. */
+async function noisyPng(width: number, height: number): Promise<Buffer> {
+  for (;;) {
+    const png = await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    if (png.length % 3 !== 0) return png;
+    width += 1;
+  }
+}
+
+describe("the request body on the wire", () => {
+  it("is the JSON text of the built body, byte for byte, images, Unicode and escapes included", async () => {
+    const large = await prepareImage(await noisyPng(600, 400), {
+      model: "qwen3-vl-plus",
+      name: "noise.png",
+      keepOriginalWhenAccepted: true,
+    });
+    const small = await prepareImage(await screenshotPng(), { model: "qwen3-vl-plus" });
+    const request = await buildChatRequest({
+      model: "qwen3-vl-plus",
+      system: 'Say "hi" \\ then stop.\n\u2028',
+      prompt: "Compare these: 画面の違いは? 🙂 </script>",
+      inputs: [large, small],
+      maxPixels: 1_003_520,
+    });
+    const client = createGlanceClient({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, maxRetries: 0 });
+    fake.script(fakeSteps.answer("ok"));
+    await client.complete(request);
+    const sent = fake.requests.at(-1);
+    assert.ok(large.kind === "image" && large.data.length > 100_000, "the large image spans several slices");
+    assert.equal(sent?.rawBody, JSON.stringify(request.body));
+  });
+
+  it("the built body holds the image as bytes, not as a base64 string", async () => {
+    const data = await noisyPng(1800, 1200);
+    const image = await prepareImage(data, { model: "qwen3-vl-plus", name: "big.png", keepOriginalWhenAccepted: true });
+    assert.ok(
+      image.kind === "image" && image.data.length > 6_000_000,
+      String(image.kind === "image" && image.data.length),
+    );
+    // Node keeps a large base64 string outside V8's heap ("external"), so both are counted.
+    const held = () => process.memoryUsage().heapUsed + process.memoryUsage().external;
+    const before = held();
+    const request = await buildChatRequest({ model: "qwen3-vl-plus", prompt: "What is this?", inputs: [image] });
+    const grew = held() - before;
+    // As a data URL string the image alone would add over 8 MB, held as long as the request.
+    assert.ok(grew < 4_000_000, `memory grew by ${(grew / 1e6).toFixed(1)} MB`);
+    const part = request.body.messages.at(-1)?.content;
+    assert.ok(Array.isArray(part) && part[0]?.type === "image_url");
+    // Read, it is the usual data URL.
+    assert.ok(part[0].image_url.url.startsWith("data:image/png;base64,"));
+    assert.equal(Buffer.from(part[0].image_url.url.split(",")[1] ?? "", "base64").equals(image.data), true);
+  });
+});
