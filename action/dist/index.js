@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-HEABKADJ.js"),
+      import("./chunks/config-JPDKPF2X.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-HDSGYVMF.js"),
-      import("./chunks/model-client-6W5CWOTT.js"),
-      import("./chunks/review-pull-request-YO4YI26P.js")
+      import("./chunks/github-request-budget-5LHPVGIZ.js"),
+      import("./chunks/model-client-E7I2DCPX.js"),
+      import("./chunks/review-pull-request-AYGM423Z.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -50,6 +50,28 @@ describe("the request body on the wire", () => {
     const sent = fake.requests.at(-1);
     assert.ok(large.kind === "image" && large.data.length > 100_000, "the large image spans several slices");
     assert.equal(sent?.rawBody, JSON.stringify(request.body));
+    // Streamed with its length, not chunked.
+    assert.equal(sent?.headers["content-length"], String(Buffer.byteLength(sent?.rawBody ?? "")));
+    assert.equal(sent?.headers["transfer-encoding"], undefined);
+    assert.equal(sent?.headers["content-type"], "application/json");
+  });
+
+  it("a retried request sends the same bytes again", async () => {
+    const image = await prepareImage(await noisyPng(300, 200), { model: "qwen3-vl-plus", name: "retry.png" });
+    const request = await buildChatRequest({ model: "qwen3-vl-plus", prompt: "Again?", inputs: [image] });
+    const client = createGlanceClient({
+      apiKey: fake.apiKey,
+      baseUrl: fake.baseUrl,
+      maxRetries: 1,
+      sleep: async () => {},
+    });
+    const sentBefore = fake.requests.length;
+    fake.script(fakeSteps.serverError(), fakeSteps.answer("ok"));
+    await client.complete(request);
+    const attempts = fake.requests.slice(sentBefore);
+    assert.equal(attempts.length, 2);
+    assert.equal(attempts[0]?.rawBody, JSON.stringify(request.body));
+    assert.equal(attempts[1]?.rawBody, attempts[0]?.rawBody);
   });
 
   it("the built body holds the image as bytes, not as a base64 string", async () => {

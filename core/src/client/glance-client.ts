@@ -17,7 +17,7 @@ import {
 import { formatCount } from "../internal/format-quantity.js";
 import type { ChatMessage, ChatRequestBody } from "../request/chat-request-body.js";
 import type { RequestEstimate } from "../request/estimate-request.js";
-import { serializeRequestBody } from "../request/inline-data.js";
+import { type RequestBodyBytes, requestBodyBytes } from "../request/inline-data.js";
 import { asJsonObjectBody, checkStructuredAnswers } from "../request/structured-output-format.js";
 import {
   apiErrorOf,
@@ -111,8 +111,13 @@ export interface GlanceClient {
  * has, marked partial, and an equal timeout of ours would throw that text away.
  */
 const defaultTimeoutMilliseconds = 200_000;
-/** The body goes to the SDK as bytes, which it sends as they are: the type is ours to say. */
-const jsonHeaders = { "content-type": "application/json" };
+/**
+ * The body goes to the SDK as a stream, which it sends as it is: the type is ours to say, and the
+ * length, so the request is not sent chunked.
+ */
+function wireHeaders(wire: RequestBodyBytes): Record<string, string> {
+  return { "content-type": "application/json", "content-length": String(wire.byteLength) };
+}
 const defaultMaxRetries = 3;
 /** The SDK's own timeout must never fire first; ours is the one that knows the caller's intent. */
 const sdkTimeoutMilliseconds = 2_000_000_000;
@@ -182,9 +187,9 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     request: SendableRequest,
   ): Promise<Completion> {
     const callerSignal = callbacks.signal;
-    // Written once, as bytes, and sent as they are by every attempt: the SDK would otherwise make a
-    // JSON string of the body (base64 images included) for each one (inline-data.ts).
-    const wire = serializeRequestBody(body);
+    // Streamed to each attempt from the images' bytes: the SDK would otherwise make a JSON string of the
+    // body, base64 images included, and undici a buffer of that string (inline-data.ts).
+    const wire = requestBodyBytes(body);
     for (let attempt = 1; ; attempt += 1) {
       if (callerSignal?.aborted === true) {
         throw new AbortedError({ cause: callerSignal.reason });
@@ -293,10 +298,18 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     );
   }
 
-  async function requestOnce(body: ChatRequestBody, wire: Buffer, control: AttemptControl): Promise<Completion> {
+  async function requestOnce(
+    body: ChatRequestBody,
+    wire: RequestBodyBytes,
+    control: AttemptControl,
+  ): Promise<Completion> {
     const sdk = await loadSdk();
     const { data, response } = await sdk
-      .post<WireCompletion>("/chat/completions", { body: wire, headers: jsonHeaders, signal: control.signal })
+      .post<WireCompletion>("/chat/completions", {
+        body: wire.stream(),
+        headers: wireHeaders(wire),
+        signal: control.signal,
+      })
       .withResponse();
     const choice = data.choices?.[0];
     const requestId = response.headers.get("x-request-id") ?? data.id;
@@ -314,7 +327,7 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
 
   async function streamOnce(
     body: ChatRequestBody,
-    wire: Buffer,
+    wire: RequestBodyBytes,
     callbacks: CompleteOptions,
     control: AttemptControl,
     progress: { delivered: number },
@@ -322,8 +335,8 @@ export function createGlanceClient(options: GlanceClientOptions): GlanceClient {
     const sdk = await loadSdk();
     const { data: stream, response } = await sdk
       .post<Stream<WireChunk>>("/chat/completions", {
-        body: wire,
-        headers: jsonHeaders,
+        body: wire.stream(),
+        headers: wireHeaders(wire),
         signal: control.signal,
         stream: true,
       })

@@ -8,9 +8,10 @@ import { dataUrlLength } from "../internal/data-url.js";
  *
  * A built body's `image_url` and `video_url` hold the prepared bytes instead, and read as the usual
  * `{ url: "data:…;base64,…" }` (the string is made when someone reads `url`, and dropped after).
- * The client writes the body straight into one buffer (`serializeRequestBody`): the JSON around the
- * images, and each image's base64 written into its place in small slices, so no data URL string of
- * the whole file is ever made. The service receives the same JSON text as before.
+ * The client sends the body as a stream (`requestBodyBytes`): the JSON around the images, and each
+ * image's base64 made in small slices as the connection takes them, so neither a data URL string nor
+ * a buffer of the whole body is ever made. The service receives the same JSON text as before, with its
+ * length in Content-Length.
  */
 
 const inlineSource = Symbol("glance.inlineData");
@@ -39,8 +40,19 @@ function inlineSourceOf(value: unknown): InlineSource | undefined {
 /** Bytes of input per slice of base64 written: a multiple of 3, so slices join without padding. */
 const sliceBytes = 3 * 16_384;
 
-/** The body as the JSON bytes to send, each inline data URL written in place from its bytes. */
-export function serializeRequestBody(body: object): Buffer {
+/** A request body as the bytes to send: its length, and a fresh stream of them for each attempt. */
+export interface RequestBodyBytes {
+  byteLength: number;
+  /** The bytes in slices of about 64 KB, made as the connection takes them. */
+  stream(): ReadableStream<Uint8Array>;
+}
+
+/**
+ * The body's JSON bytes, each inline data URL written in its place from the image's bytes. Nothing of
+ * the size of an image is made: the JSON around the images is one small string, and the base64 is
+ * made slice by slice while the request is sent, so a request in flight holds only its images' bytes.
+ */
+export function requestBodyBytes(body: object): RequestBodyBytes {
   const sources: InlineSource[] = [];
   // A marker no text can contain by chance: the body's strings are the user's and the model's.
   const marker = randomUUID();
@@ -50,31 +62,45 @@ export function serializeRequestBody(body: object): Buffer {
     sources.push(source);
     return { url: `${marker}:${sources.length - 1}` };
   });
-  if (sources.length === 0) return Buffer.from(json);
   // Text, then a source's index, then text, and so on.
-  const pieces = json.split(new RegExp(`"${marker}:(\\d+)"`));
-  let total = 0;
+  const pieces = sources.length === 0 ? [json] : json.split(new RegExp(`"${marker}:(\\d+)"`));
+  let byteLength = 0;
   pieces.forEach((piece, index) => {
-    if (index % 2 === 0) {
-      total += Buffer.byteLength(piece);
-    } else {
-      const source = sources[Number(piece)] as InlineSource;
-      total += 2 + dataUrlLength(source.mimeType, source.data.length);
-    }
+    byteLength +=
+      index % 2 === 0 ? Buffer.byteLength(piece) : 2 + dataUrlLengthOf(sources[Number(piece)] as InlineSource);
   });
-  const wire = Buffer.allocUnsafe(total);
-  let offset = 0;
-  pieces.forEach((piece, index) => {
-    if (index % 2 === 0) {
-      offset += wire.write(piece, offset, "utf8");
-      return;
+  function* slices(): Generator<Uint8Array> {
+    for (const [index, piece] of pieces.entries()) {
+      if (index % 2 === 0) {
+        if (piece !== "") yield Buffer.from(piece);
+        continue;
+      }
+      const { mimeType, data } = sources[Number(piece)] as InlineSource;
+      yield Buffer.from(`"data:${mimeType};base64,`, "latin1");
+      for (let start = 0; start < data.length; start += sliceBytes) {
+        yield Buffer.from(data.subarray(start, start + sliceBytes).toString("base64"), "latin1");
+      }
+      yield Buffer.from('"', "latin1");
     }
-    const { mimeType, data } = sources[Number(piece)] as InlineSource;
-    offset += wire.write(`"data:${mimeType};base64,`, offset, "latin1");
-    for (let start = 0; start < data.length; start += sliceBytes) {
-      offset += wire.write(data.subarray(start, start + sliceBytes).toString("base64"), offset, "latin1");
-    }
-    offset += wire.write('"', offset, "latin1");
-  });
-  return offset === total ? wire : wire.subarray(0, offset);
+  }
+  return {
+    byteLength,
+    stream: () => {
+      const iterator = slices();
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = iterator.next();
+          if (next.done === true) {
+            controller.close();
+          } else {
+            controller.enqueue(next.value);
+          }
+        },
+      });
+    },
+  };
+}
+
+function dataUrlLengthOf(source: InlineSource): number {
+  return dataUrlLength(source.mimeType, source.data.length);
 }

@@ -5,7 +5,7 @@ import {
   defaultModel,
   external_exports,
   regionBaseUrls
-} from "./chunk-F6XQD4LG.js";
+} from "./chunk-3Z5AT6OK.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/config.ts

@@ -1,7 +1,7 @@
 import { createRequire as __glanceCreateRequire } from "node:module"; const require = __glanceCreateRequire(import.meta.url);
 import {
   formatCount
-} from "./chunk-F6XQD4LG.js";
+} from "./chunk-3Z5AT6OK.js";
 
 // action/src/github-request-budget.ts
 var githubTokenRequestsPerHour = 1e3;

@@ -3,7 +3,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-CFJXPPZ4.js";
+} from "./chunk-MTHSG3FE.js";
 import {
   messageOf
 } from "./chunk-WOCDC3A2.js";
@@ -32,7 +32,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-F6XQD4LG.js";
+} from "./chunk-3Z5AT6OK.js";
 import {
   describeGitHubError
 } from "./chunk-NCAOIC6H.js";

@@ -20693,7 +20693,7 @@ function inlineSourceOf(value) {
   return value[inlineSource];
 }
 var sliceBytes = 3 * 16384;
-function serializeRequestBody(body) {
+function requestBodyBytes(body) {
   const sources = [];
   const marker = randomUUID();
   const json2 = JSON.stringify(body, (_key, value) => {
@@ -20702,32 +20702,44 @@ function serializeRequestBody(body) {
     sources.push(source);
     return { url: `${marker}:${sources.length - 1}` };
   });
-  if (sources.length === 0) return Buffer.from(json2);
-  const pieces = json2.split(new RegExp(`"${marker}:(\\d+)"`));
-  let total = 0;
+  const pieces = sources.length === 0 ? [json2] : json2.split(new RegExp(`"${marker}:(\\d+)"`));
+  let byteLength = 0;
   pieces.forEach((piece, index) => {
-    if (index % 2 === 0) {
-      total += Buffer.byteLength(piece);
-    } else {
-      const source = sources[Number(piece)];
-      total += 2 + dataUrlLength(source.mimeType, source.data.length);
-    }
+    byteLength += index % 2 === 0 ? Buffer.byteLength(piece) : 2 + dataUrlLengthOf(sources[Number(piece)]);
   });
-  const wire = Buffer.allocUnsafe(total);
-  let offset = 0;
-  pieces.forEach((piece, index) => {
-    if (index % 2 === 0) {
-      offset += wire.write(piece, offset, "utf8");
-      return;
+  function* slices() {
+    for (const [index, piece] of pieces.entries()) {
+      if (index % 2 === 0) {
+        if (piece !== "") yield Buffer.from(piece);
+        continue;
+      }
+      const { mimeType, data } = sources[Number(piece)];
+      yield Buffer.from(`"data:${mimeType};base64,`, "latin1");
+      for (let start = 0; start < data.length; start += sliceBytes) {
+        yield Buffer.from(data.subarray(start, start + sliceBytes).toString("base64"), "latin1");
+      }
+      yield Buffer.from('"', "latin1");
     }
-    const { mimeType, data } = sources[Number(piece)];
-    offset += wire.write(`"data:${mimeType};base64,`, offset, "latin1");
-    for (let start = 0; start < data.length; start += sliceBytes) {
-      offset += wire.write(data.subarray(start, start + sliceBytes).toString("base64"), offset, "latin1");
+  }
+  return {
+    byteLength,
+    stream: () => {
+      const iterator = slices();
+      return new ReadableStream({
+        pull(controller) {
+          const next = iterator.next();
+          if (next.done === true) {
+            controller.close();
+          } else {
+            controller.enqueue(next.value);
+          }
+        }
+      });
     }
-    offset += wire.write('"', offset, "latin1");
-  });
-  return offset === total ? wire : wire.subarray(0, offset);
+  };
+}
+function dataUrlLengthOf(source) {
+  return dataUrlLength(source.mimeType, source.data.length);
 }
 
 // core/src/request/structured-output-format.ts
@@ -21131,7 +21143,9 @@ function issuesOf(issues) {
 
 // core/src/client/glance-client.ts
 var defaultTimeoutMilliseconds = 2e5;
-var jsonHeaders = { "content-type": "application/json" };
+function wireHeaders(wire) {
+  return { "content-type": "application/json", "content-length": String(wire.byteLength) };
+}
 var defaultMaxRetries = 3;
 var sdkTimeoutMilliseconds = 2e9;
 function createGlanceClient(options) {
@@ -21183,7 +21197,7 @@ function createGlanceClient(options) {
   const failureKinds = /* @__PURE__ */ new WeakMap();
   async function exchange(body, callbacks, request) {
     const callerSignal = callbacks.signal;
-    const wire = serializeRequestBody(body);
+    const wire = requestBodyBytes(body);
     for (let attempt = 1; ; attempt += 1) {
       if (callerSignal?.aborted === true) {
         throw new AbortedError({ cause: callerSignal.reason });
@@ -21271,7 +21285,11 @@ function createGlanceClient(options) {
   }
   async function requestOnce(body, wire, control) {
     const sdk = await loadSdk();
-    const { data, response } = await sdk.post("/chat/completions", { body: wire, headers: jsonHeaders, signal: control.signal }).withResponse();
+    const { data, response } = await sdk.post("/chat/completions", {
+      body: wire.stream(),
+      headers: wireHeaders(wire),
+      signal: control.signal
+    }).withResponse();
     const choice = data.choices?.[0];
     const requestId = response.headers.get("x-request-id") ?? data.id;
     return {
@@ -21288,8 +21306,8 @@ function createGlanceClient(options) {
   async function streamOnce(body, wire, callbacks, control, progress) {
     const sdk = await loadSdk();
     const { data: stream, response } = await sdk.post("/chat/completions", {
-      body: wire,
-      headers: jsonHeaders,
+      body: wire.stream(),
+      headers: wireHeaders(wire),
       signal: control.signal,
       stream: true
     }).withResponse();

@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-CFJXPPZ4.js";
-import "./chunk-F6XQD4LG.js";
+} from "./chunk-MTHSG3FE.js";
+import "./chunk-3Z5AT6OK.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,
