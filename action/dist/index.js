@@ -24609,7 +24609,7 @@ async function run() {
       import("./chunks/github-client-WFPFRVRQ.js"),
       import("./chunks/github-request-budget-5LHPVGIZ.js"),
       import("./chunks/model-client-E7I2DCPX.js"),
-      import("./chunks/review-pull-request-AYGM423Z.js")
+      import("./chunks/review-pull-request-DQ5EPTMC.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

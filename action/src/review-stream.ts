@@ -24,7 +24,16 @@ export async function streamInOrder<Item, Plan>(
   steps: StreamSteps<Item, Plan>,
 ): Promise<void> {
   const inWork = new Slots(Math.max(1, options.concurrency) + Math.max(0, options.ahead));
-  const preparing = new Slots(Math.max(1, options.preparing ?? options.concurrency + options.ahead));
+  // The first item downloads alone, with all the bandwidth, so the model gets its first request
+  // soonest; then up to `preparing` at a time.
+  const preparingLimit = Math.max(1, options.preparing ?? options.concurrency + options.ahead);
+  const preparing = new Slots(1);
+  let rampedUp = false;
+  const rampUp = () => {
+    if (rampedUp) return;
+    rampedUp = true;
+    for (let slot = 1; slot < preparingLimit; slot += 1) preparing.give();
+  };
   const sending = new Slots(Math.max(1, options.concurrency));
   let decided: Promise<unknown> = Promise.resolve();
   let queued: Promise<unknown> = Promise.resolve();
@@ -39,6 +48,7 @@ export async function streamInOrder<Item, Plan>(
         return await steps.prepare(item, index);
       } finally {
         preparing.give();
+        rampUp();
       }
     });
     // Handled below through `decision`; this only keeps a rejection behind a failed one from going unheard.

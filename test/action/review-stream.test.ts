@@ -110,10 +110,11 @@ test("the plan reads headers only: a dry run estimates an image whose pixels can
   assert.match(github.comments(7)[0]?.body ?? "", /`ui\/damaged\.webp`: /);
 });
 
-test("downloads run at most `preparing` at a time, so the first item is not slowed by the ones after it", async () => {
+test("the first item downloads alone, then at most `preparing` at a time, so the first request is not slowed by the ones after it", async () => {
   const { streamInOrder } = await import("../../action/src/review-stream.js");
   let downloading = 0;
   let mostDownloading = 0;
+  let downloadingWhenFirstEnded = 0;
   const sentAt: number[] = [];
   const started = performance.now();
   await streamInOrder(
@@ -123,6 +124,13 @@ test("downloads run at most `preparing` at a time, so the first item is not slow
       prepare: async (item) => {
         downloading += 1;
         mostDownloading = Math.max(mostDownloading, downloading);
+        if (item === 0) {
+          // Whatever else has started by the time the first download ends.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          downloadingWhenFirstEnded = downloading;
+          downloading -= 1;
+          return item;
+        }
         await new Promise((resolve) => setTimeout(resolve, 20));
         downloading -= 1;
         return item;
@@ -135,6 +143,7 @@ test("downloads run at most `preparing` at a time, so the first item is not slow
     },
   );
   assert.equal(mostDownloading, 2);
+  assert.equal(downloadingWhenFirstEnded, 1, "the first item downloads alone");
   assert.equal(sentAt.length, 8, "every item was sent");
   // The first item was not held behind the others: it was sent before the last download began.
   assert.ok((sentAt[0] ?? Number.POSITIVE_INFINITY) < (sentAt[7] ?? 0));

@@ -3678,7 +3678,14 @@ async function findMergeBase(github, pullRequest, warn) {
 // action/src/review-stream.ts
 async function streamInOrder(items, options, steps) {
   const inWork = new Slots(Math.max(1, options.concurrency) + Math.max(0, options.ahead));
-  const preparing = new Slots(Math.max(1, options.preparing ?? options.concurrency + options.ahead));
+  const preparingLimit = Math.max(1, options.preparing ?? options.concurrency + options.ahead);
+  const preparing = new Slots(1);
+  let rampedUp = false;
+  const rampUp = () => {
+    if (rampedUp) return;
+    rampedUp = true;
+    for (let slot = 1; slot < preparingLimit; slot += 1) preparing.give();
+  };
   const sending = new Slots(Math.max(1, options.concurrency));
   let decided = Promise.resolve();
   let queued = Promise.resolve();
@@ -3692,6 +3699,7 @@ async function streamInOrder(items, options, steps) {
         return await steps.prepare(item, index);
       } finally {
         preparing.give();
+        rampUp();
       }
     });
     planned.catch(() => void 0);
