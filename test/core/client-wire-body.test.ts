@@ -7,10 +7,25 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { buildChatRequest, createGlanceClient, prepareImage } from "@glance/core";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { buildChatRequest, createGlanceClient, prepareFrameList, prepareImage } from "@glance/core";
 import sharp from "sharp";
 import { type FakeModelStudio, fakeSteps, startFakeModelStudio } from "../fakes/model-studio.js";
 import { screenshotPng } from "../support/media-factory.js";
+
+// A full collection before each reading, so memory held is told from garbage not yet collected.
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+async function heldBytes(): Promise<number> {
+  // Buffers are released by callbacks that run after a collection: collect, let them run, collect again.
+  collectGarbage();
+  await new Promise((resolve) => setImmediate(resolve));
+  collectGarbage();
+  const usage = process.memoryUsage();
+  // Node keeps a large base64 string outside V8's heap ("external"), so both are counted.
+  return usage.heapUsed + usage.external;
+}
 
 let fake: FakeModelStudio;
 before(async () => {
@@ -81,11 +96,9 @@ describe("the request body on the wire", () => {
       image.kind === "image" && image.data.length > 6_000_000,
       String(image.kind === "image" && image.data.length),
     );
-    // Node keeps a large base64 string outside V8's heap ("external"), so both are counted.
-    const held = () => process.memoryUsage().heapUsed + process.memoryUsage().external;
-    const before = held();
+    const before = await heldBytes();
     const request = await buildChatRequest({ model: "qwen3-vl-plus", prompt: "What is this?", inputs: [image] });
-    const grew = held() - before;
+    const grew = (await heldBytes()) - before;
     // As a data URL string the image alone would add over 8 MB, held as long as the request.
     assert.ok(grew < 4_000_000, `memory grew by ${(grew / 1e6).toFixed(1)} MB`);
     const part = request.body.messages.at(-1)?.content;
@@ -93,5 +106,36 @@ describe("the request body on the wire", () => {
     // Read, it is the usual data URL.
     assert.ok(part[0].image_url.url.startsWith("data:image/png;base64,"));
     assert.equal(Buffer.from(part[0].image_url.url.split(",")[1] ?? "", "base64").equals(image.data), true);
+  });
+
+  it("a video's frames: the same JSON on the wire, and the list reads as data URLs", async () => {
+    const frames = await Promise.all([0, 1, 2, 3].map(() => noisyPng(320, 240)));
+    const list = await prepareFrameList(frames, { model: "qwen3-vl-plus", fps: 2, name: "frames" });
+    const request = await buildChatRequest({ model: "qwen3-vl-plus", prompt: "What changes?", inputs: [list] });
+    const content = request.body.messages.at(-1)?.content;
+    const part = Array.isArray(content) ? content[0] : undefined;
+    assert.ok(part?.type === "video");
+    assert.equal(part.video.length, 4);
+    assert.ok(part.video.every((url) => url.startsWith("data:image/")));
+    const client = createGlanceClient({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, maxRetries: 0 });
+    fake.script(fakeSteps.answer("ok"));
+    await client.complete(request);
+    assert.equal(fake.requests.at(-1)?.rawBody, JSON.stringify(request.body));
+  });
+
+  it("a built frame list holds its frames as bytes, not as base64 strings", async () => {
+    const frames = await Promise.all(Array.from({ length: 16 }, () => noisyPng(640, 480)));
+    const list = await prepareFrameList(frames, { model: "qwen3-vl-plus", fps: 2, name: "frames" });
+    const bytes = list.frames.reduce((sum, frame) => sum + frame.data.length, 0);
+    assert.ok(bytes > 2_000_000, `${bytes} bytes of frames`);
+    const before = await heldBytes();
+    const request = await buildChatRequest({ model: "qwen3-vl-plus", prompt: "What changes?", inputs: [list] });
+    const grew = (await heldBytes()) - before;
+    // As data URL strings the frames would add 4/3 of their bytes, held as long as the request.
+    assert.ok(
+      grew < bytes / 3,
+      `memory grew by ${(grew / 1e6).toFixed(1)} MB for ${(bytes / 1e6).toFixed(1)} MB of frames`,
+    );
+    assert.ok(request.body.messages.length > 0);
   });
 });

@@ -5,7 +5,7 @@ import { formatCount } from "../internal/format-quantity.js";
 import type { ChatRequest, ChatRequestInput } from "./chat-request.js";
 import type { ChatMessage, ChatRequestBody, ContentPart } from "./chat-request-body.js";
 import { type EstimatedChatRequest, estimateRequest, type RequestEstimate } from "./estimate-request.js";
-import { inlineDataUrl } from "./inline-data.js";
+import { inlineDataUrl, inlineDataUrlList } from "./inline-data.js";
 import { checkInputLimits } from "./request-limits.js";
 import { noStructuredOutputError, responseFormatOf, withInstruction } from "./structured-output-format.js";
 import type { VisualInput } from "./visual-input.js";
@@ -271,7 +271,7 @@ function partOf(input: VisualInput, maxPixels: number | undefined, model: ModelE
     case "frame-list":
       return {
         type: "video",
-        video: input.frames.map((frame) => dataUrl(frame.mimeType, frame.data)),
+        video: inlineDataUrlList(input.frames),
         fps: input.fps,
       };
     case "frame-urls":
@@ -283,8 +283,4 @@ function imagePart(imageUrl: { url: string }, maxPixels: number | undefined): Co
   return maxPixels === undefined
     ? { type: "image_url", image_url: imageUrl }
     : { type: "image_url", image_url: imageUrl, max_pixels: maxPixels };
-}
-
-function dataUrl(mimeType: string, data: Buffer): string {
-  return `data:${mimeType};base64,${data.toString("base64")}`;
 }

@@ -7,7 +7,8 @@ import { dataUrlLength } from "../internal/data-url.js";
  * request in flight held about 45 MB, and a pool of four requests most of the action's memory.
  *
  * A built body's `image_url` and `video_url` hold the prepared bytes instead, and read as the usual
- * `{ url: "data:…;base64,…" }` (the string is made when someone reads `url`, and dropped after).
+ * `{ url: "data:…;base64,…" }` (the string is made when someone reads `url`, and dropped after); a
+ * video's frame list reads as the usual array of data URLs, each made when its element is read.
  * The client sends the body as a stream (`requestBodyBytes`): the JSON around the images, and each
  * image's base64 made in small slices as the connection takes them, so neither a data URL string nor
  * a buffer of the whole body is ever made. The service receives the same JSON text as before, with its
@@ -32,9 +33,35 @@ export function inlineDataUrl(mimeType: string, data: Buffer): { url: string } {
   return holder as { url: string };
 }
 
+const inlineSourceList = Symbol("glance.inlineDataList");
+
+/**
+ * A list of base64 data URLs (a video's frames), each made only when its element is read. The list is
+ * an ordinary array to its readers: `length`, indexes, `map` and JSON all see the data URL strings.
+ */
+export function inlineDataUrlList(items: readonly { mimeType: string; data: Buffer }[]): string[] {
+  const list: string[] = [];
+  items.forEach(({ mimeType, data }, index) => {
+    Object.defineProperty(list, index, {
+      enumerable: true,
+      get: () => `data:${mimeType};base64,${data.toString("base64")}`,
+    });
+  });
+  Object.defineProperty(list, inlineSourceList, {
+    enumerable: false,
+    value: items.map(({ mimeType, data }) => ({ mimeType, data })),
+  });
+  return list;
+}
+
 function inlineSourceOf(value: unknown): InlineSource | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   return (value as { [inlineSource]?: InlineSource })[inlineSource];
+}
+
+function inlineSourceListOf(value: unknown): InlineSource[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return (value as { [inlineSourceList]?: InlineSource[] })[inlineSourceList];
 }
 
 /** Bytes of input per slice of base64 written: a multiple of 3, so slices join without padding. */
@@ -57,6 +84,13 @@ export function requestBodyBytes(body: object): RequestBodyBytes {
   // A marker no text can contain by chance: the body's strings are the user's and the model's.
   const marker = randomUUID();
   const json = JSON.stringify(body, (_key, value: unknown) => {
+    const list = inlineSourceListOf(value);
+    if (list !== undefined) {
+      return list.map((source) => {
+        sources.push(source);
+        return `${marker}:${sources.length - 1}`;
+      });
+    }
     const source = inlineSourceOf(value);
     if (source === undefined) return value;
     sources.push(source);
