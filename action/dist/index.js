@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-JPDKPF2X.js"),
+      import("./chunks/config-INSBQWHW.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-5LHPVGIZ.js"),
-      import("./chunks/model-client-E7I2DCPX.js"),
-      import("./chunks/review-pull-request-DQ5EPTMC.js")
+      import("./chunks/github-request-budget-CH2DOPID.js"),
+      import("./chunks/model-client-VASJYMJC.js"),
+      import("./chunks/review-pull-request-CZX2437S.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -5,7 +5,7 @@ import {
   defaultModel,
   external_exports,
   regionBaseUrls
-} from "./chunk-3Z5AT6OK.js";
+} from "./chunk-2SVKUHQ6.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/config.ts

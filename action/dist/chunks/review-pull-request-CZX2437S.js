@@ -3,7 +3,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-MTHSG3FE.js";
+} from "./chunk-264HAORM.js";
 import {
   messageOf
 } from "./chunk-WOCDC3A2.js";
@@ -32,7 +32,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-3Z5AT6OK.js";
+} from "./chunk-2SVKUHQ6.js";
 import {
   describeGitHubError
 } from "./chunk-NCAOIC6H.js";

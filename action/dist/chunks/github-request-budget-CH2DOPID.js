@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-MTHSG3FE.js";
-import "./chunk-3Z5AT6OK.js";
+} from "./chunk-264HAORM.js";
+import "./chunk-2SVKUHQ6.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

@@ -20688,15 +20688,41 @@ function inlineDataUrl(mimeType, data) {
   Object.defineProperty(holder, inlineSource, { enumerable: false, value: { mimeType, data } });
   return holder;
 }
+var inlineSourceList = /* @__PURE__ */ Symbol("glance.inlineDataList");
+function inlineDataUrlList(items) {
+  const list = [];
+  items.forEach(({ mimeType, data }, index) => {
+    Object.defineProperty(list, index, {
+      enumerable: true,
+      get: () => `data:${mimeType};base64,${data.toString("base64")}`
+    });
+  });
+  Object.defineProperty(list, inlineSourceList, {
+    enumerable: false,
+    value: items.map(({ mimeType, data }) => ({ mimeType, data }))
+  });
+  return list;
+}
 function inlineSourceOf(value) {
   if (typeof value !== "object" || value === null) return void 0;
   return value[inlineSource];
+}
+function inlineSourceListOf(value) {
+  if (!Array.isArray(value)) return void 0;
+  return value[inlineSourceList];
 }
 var sliceBytes = 3 * 16384;
 function requestBodyBytes(body) {
   const sources = [];
   const marker = randomUUID();
   const json2 = JSON.stringify(body, (_key, value) => {
+    const list = inlineSourceListOf(value);
+    if (list !== void 0) {
+      return list.map((source2) => {
+        sources.push(source2);
+        return `${marker}:${sources.length - 1}`;
+      });
+    }
     const source = inlineSourceOf(value);
     if (source === void 0) return value;
     sources.push(source);
@@ -23749,7 +23775,7 @@ function partOf(input2, maxPixels, model) {
     case "frame-list":
       return {
         type: "video",
-        video: input2.frames.map((frame) => dataUrl(frame.mimeType, frame.data)),
+        video: inlineDataUrlList(input2.frames),
         fps: input2.fps
       };
     case "frame-urls":
@@ -23758,9 +23784,6 @@ function partOf(input2, maxPixels, model) {
 }
 function imagePart(imageUrl, maxPixels) {
   return maxPixels === void 0 ? { type: "image_url", image_url: imageUrl } : { type: "image_url", image_url: imageUrl, max_pixels: maxPixels };
-}
-function dataUrl(mimeType, data) {
-  return `data:${mimeType};base64,${data.toString("base64")}`;
 }
 
 // core/src/request/estimate-media-request.ts

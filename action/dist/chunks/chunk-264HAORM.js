@@ -1,7 +1,7 @@
 import { createRequire as __glanceCreateRequire } from "node:module"; const require = __glanceCreateRequire(import.meta.url);
 import {
   formatCount
-} from "./chunk-3Z5AT6OK.js";
+} from "./chunk-2SVKUHQ6.js";
 
 // action/src/github-request-budget.ts
 var githubTokenRequestsPerHour = 1e3;
