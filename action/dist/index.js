@@ -24605,11 +24605,11 @@ var runner = escapingRunner({
 async function run() {
   await runStep(runner, async () => {
     const [{ readConfig }, { withRetries }, { GitHubRateLimit }, { createModelClient }, { reviewPullRequest }] = await Promise.all([
-      import("./chunks/config-INSBQWHW.js"),
+      import("./chunks/config-NVZDTDKQ.js"),
       import("./chunks/github-client-WFPFRVRQ.js"),
-      import("./chunks/github-request-budget-CH2DOPID.js"),
-      import("./chunks/model-client-VASJYMJC.js"),
-      import("./chunks/review-pull-request-CZX2437S.js")
+      import("./chunks/github-request-budget-4DPLEARN.js"),
+      import("./chunks/model-client-C2HVWOOL.js"),
+      import("./chunks/review-pull-request-3ZHKV6DQ.js")
     ]);
     const config = readConfig((name) => getInput(name));
     const event = {

@@ -68,7 +68,8 @@ export interface FileReader extends ByteReader {
 }
 
 /** Opens a path for positioned reads; an unreadable path is a MediaError naming why. */
-export function openFileReader(path: string, input: string, unreadable: (error: unknown) => MediaError): FileReader {
+export function openFileReader(path: string, input: string): FileReader {
+  const unreadable = (error: unknown) => unreadableFile(path, input, error);
   let descriptor: number;
   let length: number;
   try {
@@ -147,6 +148,20 @@ export function openFileReader(path: string, input: string, unreadable: (error: 
       return -1;
     },
   };
+}
+
+/** Why a path could not be opened or read, as one MediaError naming the input. */
+export function unreadableFile(path: string, input: string, error: unknown): MediaError {
+  const code = error instanceof Error && "code" in error ? String(error.code) : "";
+  const reason =
+    code === "ENOENT"
+      ? "the file does not exist"
+      : code === "EACCES"
+        ? "permission to read the file was denied"
+        : `the file could not be read (${error instanceof Error ? error.message : String(error)})`;
+  // The message starts with the input's name already; repeat the path only when the name is not it.
+  const where = input === path ? "" : ` (${path})`;
+  return new MediaError("unreadable-media", input, `${reason}${where}.`, { cause: error });
 }
 
 export function closeFileReader(reader: FileReader): void {

@@ -1,8 +1,7 @@
-import { constants } from "node:fs";
-import { open, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { MediaError } from "../errors.js";
 import { formatSniffBytes } from "../media/detect-format.js";
+import { closeFileReader, openFileReader, unreadableFile } from "./media-byte-reader.js";
 
 /** A file given by path or already in memory; videos are never read whole when given by path. */
 export type MediaSource = Buffer | string;
@@ -27,17 +26,12 @@ export async function readSourceHead(source: MediaSource, input: string): Promis
   if (typeof source !== "string") {
     return { head: source.subarray(0, formatSniffBytes), size: source.length };
   }
-  const handle = await openSource(source, input);
+  // The one way a media path is opened: non-blocking, refused unless it is a regular file.
+  const reader = openFileReader(source, input);
   try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
-      throw new MediaError("unreadable-media", input, `${source} is not a regular file.`);
-    }
-    const head = Buffer.alloc(Math.min(formatSniffBytes, stats.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return { head: head.subarray(0, bytesRead), size: stats.size };
+    return { head: reader.slice(0, Math.min(formatSniffBytes, reader.length)), size: reader.length };
   } finally {
-    await handle.close();
+    closeFileReader(reader);
   }
 }
 
@@ -51,28 +45,4 @@ export async function readSource(source: MediaSource, input: string): Promise<Bu
   } catch (error) {
     throw unreadableFile(source, input, error);
   }
-}
-
-async function openSource(path: string, input: string) {
-  try {
-    // Non-blocking, so a named pipe without a writer is opened (and refused as not a regular file)
-    // instead of holding a thread-pool thread forever.
-    return await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    throw unreadableFile(path, input, error);
-  }
-}
-
-/** Why a path could not be opened or read, as one MediaError naming the input. */
-export function unreadableFile(path: string, input: string, error: unknown): MediaError {
-  const code = error instanceof Error && "code" in error ? String(error.code) : "";
-  const reason =
-    code === "ENOENT"
-      ? "the file does not exist"
-      : code === "EACCES"
-        ? "permission to read the file was denied"
-        : `the file could not be read (${error instanceof Error ? error.message : String(error)})`;
-  // The message starts with the input's name already; repeat the path only when the name is not it.
-  const where = input === path ? "" : ` (${path})`;
-  return new MediaError("unreadable-media", input, `${reason}${where}.`, { cause: error });
 }

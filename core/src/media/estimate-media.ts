@@ -16,7 +16,7 @@ import {
   readSharpHeader,
 } from "../internal/media-image-decoding.js";
 import { passThroughMimeType } from "../internal/media-image-passthrough.js";
-import { type MediaSource, readSource, readSourceHead, sourceName, unreadableFile } from "../internal/media-source.js";
+import { type MediaSource, readSource, sourceName } from "../internal/media-source.js";
 import { checkImageStructure } from "../internal/media-structure.js";
 import {
   type DetectedFormat,
@@ -132,10 +132,10 @@ export async function estimateMedia(source: MediaSource, options: EstimateMediaO
     const detected = detectFormat(source.subarray(0, formatSniffBytes), input);
     return detected.kind === "image"
       ? estimateImageOf(source, reader, detected.format, input, options)
-      : estimateVideoOf(source, detected, input, options);
+      : estimateVideoOf(source, detected, input, options, source.length);
   }
   // A path is read where the walk needs it (a few bytes per chunk header), never whole.
-  const reader = openFileReader(source, input, (error) => unreadableFile(source, input, error));
+  const reader = openFileReader(source, input);
   let detected: DetectedFormat;
   try {
     detected = detectFormat(reader.slice(0, Math.min(formatSniffBytes, reader.length)), input);
@@ -145,7 +145,7 @@ export async function estimateMedia(source: MediaSource, options: EstimateMediaO
   } finally {
     closeFileReader(reader);
   }
-  return estimateVideoOf(source, detected, input, options);
+  return estimateVideoOf(source, detected, input, options, reader.length);
 }
 
 async function estimateImageOf(
@@ -251,6 +251,8 @@ async function estimateVideoOf(
   detected: DetectedFormat & { kind: "video" },
   input: string,
   options: EstimateMediaOptions,
+  /** The file's size, known from opening it (or the buffer's length). */
+  size: number,
 ): Promise<VideoFileEstimate | FrameListEstimate> {
   const model = modelEntryOf(options.model);
   const mode = options.mode ?? "auto";
@@ -267,7 +269,6 @@ async function estimateVideoOf(
       path = join(temporary, "input");
       await writeFile(path, source);
     }
-    const { size } = await readSourceHead(path, input);
     const probe = await probeVideo(path, input);
     checkVideoShape(input, probe);
     checkDuration(input, model, probe.durationSeconds, options.allowLongVideo === true && mode !== "file");

@@ -65,7 +65,8 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
     checkBombFromHeader(input, bmpHeaderSize(bytes, input), maxInputPixels);
   }
   // The same structural checks as an estimate, so both refuse the same cut-off files.
-  checkImageStructure(bufferReader(bytes), detected.format, input);
+  const reader = bufferReader(bytes);
+  checkImageStructure(reader, detected.format, input);
   const opened = await openImage(bytes, detected.format, input, maxInputPixels);
   checkImageShape(input, opened.width, opened.height);
   const target = estimateImageTokens({
@@ -80,7 +81,7 @@ export async function prepareImage(source: MediaSource, options: PrepareImageOpt
       ? passThroughMimeType({
           format: detected.format,
           header: opened.header,
-          bytes: bufferReader(bytes),
+          bytes: reader,
           base64MaxBytes: model.image.base64MaxBytes,
           maxInputPixels,
         })

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { dataUrlLength } from "../internal/data-url.js";
+import { dataUrl, dataUrlLength, dataUrlPrefix } from "../internal/data-url.js";
 
 /*
  * Base64 data URLs without the strings. A 4K screenshot pair is 13 MB of base64; as strings in the
@@ -27,7 +27,7 @@ export function inlineDataUrl(mimeType: string, data: Buffer): { url: string } {
   const holder = {};
   Object.defineProperty(holder, "url", {
     enumerable: true,
-    get: () => `data:${mimeType};base64,${data.toString("base64")}`,
+    get: () => dataUrl(mimeType, data),
   });
   Object.defineProperty(holder, inlineSource, { enumerable: false, value: { mimeType, data } });
   return holder as { url: string };
@@ -44,7 +44,7 @@ export function inlineDataUrlList(items: readonly { mimeType: string; data: Buff
   items.forEach(({ mimeType, data }, index) => {
     Object.defineProperty(list, index, {
       enumerable: true,
-      get: () => `data:${mimeType};base64,${data.toString("base64")}`,
+      get: () => dataUrl(mimeType, data),
     });
   });
   Object.defineProperty(list, inlineSourceList, {
@@ -110,7 +110,7 @@ export function requestBodyBytes(body: object): RequestBodyBytes {
         continue;
       }
       const { mimeType, data } = sources[Number(piece)] as InlineSource;
-      yield Buffer.from(`"data:${mimeType};base64,`, "latin1");
+      yield Buffer.from(`"${dataUrlPrefix(mimeType)}`, "latin1");
       for (let start = 0; start < data.length; start += sliceBytes) {
         yield Buffer.from(data.subarray(start, start + sliceBytes).toString("base64"), "latin1");
       }

@@ -5,7 +5,7 @@ import {
   defaultModel,
   external_exports,
   regionBaseUrls
-} from "./chunk-2SVKUHQ6.js";
+} from "./chunk-LXH4BYVZ.js";
 import "./chunk-NBCU4IS7.js";
 
 // action/src/config.ts

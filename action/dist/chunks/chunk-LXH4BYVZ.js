@@ -20673,8 +20673,14 @@ function resolveBaseUrl(options) {
 import { randomUUID } from "node:crypto";
 
 // core/src/internal/data-url.ts
+function dataUrl(mimeType, data) {
+  return `${dataUrlPrefix(mimeType)}${data.toString("base64")}`;
+}
+function dataUrlPrefix(mimeType) {
+  return `data:${mimeType};base64,`;
+}
 function dataUrlLength(mimeType, byteCount) {
-  return `data:${mimeType};base64,`.length + 4 * Math.ceil(byteCount / 3);
+  return dataUrlPrefix(mimeType).length + 4 * Math.ceil(byteCount / 3);
 }
 
 // core/src/request/inline-data.ts
@@ -20683,7 +20689,7 @@ function inlineDataUrl(mimeType, data) {
   const holder = {};
   Object.defineProperty(holder, "url", {
     enumerable: true,
-    get: () => `data:${mimeType};base64,${data.toString("base64")}`
+    get: () => dataUrl(mimeType, data)
   });
   Object.defineProperty(holder, inlineSource, { enumerable: false, value: { mimeType, data } });
   return holder;
@@ -20694,7 +20700,7 @@ function inlineDataUrlList(items) {
   items.forEach(({ mimeType, data }, index) => {
     Object.defineProperty(list, index, {
       enumerable: true,
-      get: () => `data:${mimeType};base64,${data.toString("base64")}`
+      get: () => dataUrl(mimeType, data)
     });
   });
   Object.defineProperty(list, inlineSourceList, {
@@ -20740,7 +20746,7 @@ function requestBodyBytes(body) {
         continue;
       }
       const { mimeType, data } = sources[Number(piece)];
-      yield Buffer.from(`"data:${mimeType};base64,`, "latin1");
+      yield Buffer.from(`"${dataUrlPrefix(mimeType)}`, "latin1");
       for (let start = 0; start < data.length; start += sliceBytes) {
         yield Buffer.from(data.subarray(start, start + sliceBytes).toString("base64"), "latin1");
       }
@@ -21667,10 +21673,10 @@ var framesPerTemporalPatch = 2;
 var maximumVideoAspectRatio = 200;
 function scaledFrameSize(model, width, height, frames, input2) {
   const factor = model.videoPixelFactor;
-  const constants4 = model.videoTokens;
-  const minPixels = constants4.minPixelsPerFrame;
+  const constants3 = model.videoTokens;
+  const minPixels = constants3.minPixelsPerFrame;
   const maxPixels = Math.max(
-    Math.min(constants4.maxPixelsPerFrame, constants4.totalPixels / frames * framesPerTemporalPatch),
+    Math.min(constants3.maxPixelsPerFrame, constants3.totalPixels / frames * framesPerTemporalPatch),
     pythonInt(minPixels * 1.05)
   );
   const ratio = Math.max(height, width) / Math.min(height, width);
@@ -22035,7 +22041,8 @@ function bufferReader(bytes) {
 var nearBytes = 4096;
 var smallReadBytes = 64;
 var largeReadBytes = 65536;
-function openFileReader(path, input2, unreadable) {
+function openFileReader(path, input2) {
+  const unreadable = (error62) => unreadableFile(path, input2, error62);
   let descriptor;
   let length;
   try {
@@ -22106,6 +22113,12 @@ function openFileReader(path, input2, unreadable) {
       return -1;
     }
   };
+}
+function unreadableFile(path, input2, error62) {
+  const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
+  const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
+  const where = input2 === path ? "" : ` (${path})`;
+  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
 }
 function closeFileReader(reader) {
   closeSync(reader.descriptor);
@@ -22371,8 +22384,7 @@ function withoutPngMetadata(bytes) {
 }
 
 // core/src/internal/media-source.ts
-import { constants as constants2 } from "node:fs";
-import { open as open2, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 function sourceName(source, name, fallback) {
   if (name !== void 0 && name !== "") {
@@ -22384,17 +22396,11 @@ async function readSourceHead(source, input2) {
   if (typeof source !== "string") {
     return { head: source.subarray(0, formatSniffBytes), size: source.length };
   }
-  const handle = await openSource(source, input2);
+  const reader = openFileReader(source, input2);
   try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
-      throw new MediaError("unreadable-media", input2, `${source} is not a regular file.`);
-    }
-    const head = Buffer.alloc(Math.min(formatSniffBytes, stats.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return { head: head.subarray(0, bytesRead), size: stats.size };
+    return { head: reader.slice(0, Math.min(formatSniffBytes, reader.length)), size: reader.length };
   } finally {
-    await handle.close();
+    closeFileReader(reader);
   }
 }
 async function readSource(source, input2) {
@@ -22406,19 +22412,6 @@ async function readSource(source, input2) {
   } catch (error62) {
     throw unreadableFile(source, input2, error62);
   }
-}
-async function openSource(path, input2) {
-  try {
-    return await open2(path, constants2.O_RDONLY | constants2.O_NONBLOCK);
-  } catch (error62) {
-    throw unreadableFile(path, input2, error62);
-  }
-}
-function unreadableFile(path, input2, error62) {
-  const code = error62 instanceof Error && "code" in error62 ? String(error62.code) : "";
-  const reason = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission to read the file was denied" : `the file could not be read (${error62 instanceof Error ? error62.message : String(error62)})`;
-  const where = input2 === path ? "" : ` (${path})`;
-  return new MediaError("unreadable-media", input2, `${reason}${where}.`, { cause: error62 });
 }
 
 // core/src/internal/media-structure.ts
@@ -22690,7 +22683,7 @@ import { availableParallelism, tmpdir } from "node:os";
 
 // core/src/internal/media-tools.ts
 import { spawn } from "node:child_process";
-import { constants as constants3 } from "node:fs";
+import { constants as constants2 } from "node:fs";
 import { access, chmod } from "node:fs/promises";
 import { resolve } from "node:path";
 var defaultProbeTimeoutMilliseconds = 3e4;
@@ -22731,12 +22724,12 @@ async function locateTool(tool) {
     );
   }
   try {
-    await access(path, constants3.X_OK);
+    await access(path, constants2.X_OK);
     return path;
   } catch {
     try {
       await chmod(path, 493);
-      await access(path, constants3.X_OK);
+      await access(path, constants2.X_OK);
       return path;
     } catch (error62) {
       throw new MediaError(
@@ -23019,9 +23012,9 @@ async function estimateMedia(source, options) {
   if (typeof source !== "string") {
     const reader2 = bufferReader(source);
     const detected2 = detectFormat(source.subarray(0, formatSniffBytes), input2);
-    return detected2.kind === "image" ? estimateImageOf(source, reader2, detected2.format, input2, options) : estimateVideoOf(source, detected2, input2, options);
+    return detected2.kind === "image" ? estimateImageOf(source, reader2, detected2.format, input2, options) : estimateVideoOf(source, detected2, input2, options, source.length);
   }
-  const reader = openFileReader(source, input2, (error62) => unreadableFile(source, input2, error62));
+  const reader = openFileReader(source, input2);
   let detected;
   try {
     detected = detectFormat(reader.slice(0, Math.min(formatSniffBytes, reader.length)), input2);
@@ -23031,7 +23024,7 @@ async function estimateMedia(source, options) {
   } finally {
     closeFileReader(reader);
   }
-  return estimateVideoOf(source, detected, input2, options);
+  return estimateVideoOf(source, detected, input2, options, reader.length);
 }
 async function estimateImageOf(source, bytes, format, input2, options) {
   const model = modelEntryOf(options.model);
@@ -23099,7 +23092,7 @@ async function orientedSize(source, bytes, format, input2, maxInputPixels) {
   const header = await readSharpHeader(source, format, input2, maxInputPixels);
   return { width: header.width, height: header.height, frames: header.metadata.pages ?? 1, metadata: header.metadata };
 }
-async function estimateVideoOf(source, detected, input2, options) {
+async function estimateVideoOf(source, detected, input2, options, size) {
   const model = modelEntryOf(options.model);
   const mode = options.mode ?? "auto";
   const fps = checkFps(options.fps ?? model.videoTokens.defaultFps);
@@ -23114,7 +23107,6 @@ async function estimateVideoOf(source, detected, input2, options) {
       path = join(temporary, "input");
       await writeFile(path, source);
     }
-    const { size } = await readSourceHead(path, input2);
     const probe = await probeVideo(path, input2);
     checkVideoShape(input2, probe);
     checkDuration(input2, model, probe.durationSeconds, options.allowLongVideo === true && mode !== "file");
@@ -23257,7 +23249,8 @@ async function prepareImage(source, options) {
   if (detected.format === "bmp") {
     checkBombFromHeader(input2, bmpHeaderSize(bytes, input2), maxInputPixels);
   }
-  checkImageStructure(bufferReader(bytes), detected.format, input2);
+  const reader = bufferReader(bytes);
+  checkImageStructure(reader, detected.format, input2);
   const opened = await openImage(bytes, detected.format, input2, maxInputPixels);
   checkImageShape(input2, opened.width, opened.height);
   const target = estimateImageTokens({
@@ -23270,7 +23263,7 @@ async function prepareImage(source, options) {
   const originalMimeType = options.keepOriginalWhenAccepted === true ? passThroughMimeType({
     format: detected.format,
     header: opened.header,
-    bytes: bufferReader(bytes),
+    bytes: reader,
     base64MaxBytes: model.image.base64MaxBytes,
     maxInputPixels
   }) : void 0;

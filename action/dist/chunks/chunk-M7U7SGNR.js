@@ -1,7 +1,7 @@
 import { createRequire as __glanceCreateRequire } from "node:module"; const require = __glanceCreateRequire(import.meta.url);
 import {
   formatCount
-} from "./chunk-2SVKUHQ6.js";
+} from "./chunk-LXH4BYVZ.js";
 
 // action/src/github-request-budget.ts
 var githubTokenRequestsPerHour = 1e3;

@@ -6,8 +6,8 @@ import {
   githubTokenRequestsPerHour,
   requestBudgetNote,
   requestsReservedAfterDownloads
-} from "./chunk-264HAORM.js";
-import "./chunk-2SVKUHQ6.js";
+} from "./chunk-M7U7SGNR.js";
+import "./chunk-LXH4BYVZ.js";
 import "./chunk-NBCU4IS7.js";
 export {
   GitHubRateLimit,

@@ -3,7 +3,7 @@ import {
   downloadAllowance,
   downloadRequestCost,
   requestBudgetNote
-} from "./chunk-264HAORM.js";
+} from "./chunk-M7U7SGNR.js";
 import {
   messageOf
 } from "./chunk-WOCDC3A2.js";
@@ -32,7 +32,7 @@ import {
   modelEntryOf,
   prepareImage,
   warmTextTokenizer
-} from "./chunk-2SVKUHQ6.js";
+} from "./chunk-LXH4BYVZ.js";
 import {
   describeGitHubError
 } from "./chunk-NCAOIC6H.js";
